@@ -1,0 +1,69 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations and the bodies' types.
+
+use std::sync::OnceLock;
+
+use onshi_service::api::*;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::ErrorBody;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "onshi",
+        description = "Online health-insurance eligibility verification (オンライン資格確認): the resident registry, \
+                       insurers' members with verified My Number links, and eligibility checks for clinics. \
+                       Errors are `{\"error\": {\"code\", \"message\", \"field\"?, \"next_step\"?}}`; dates are YYYY-MM-DD \
+                       (the legal day in Japan).",
+    ),
+    paths(
+        crate::healthz,
+        crate::issue_credential,
+        crate::put_resident,
+        crate::get_resident,
+        crate::search_registry,
+        crate::enrol,
+        crate::get_member,
+        crate::lose,
+        crate::change,
+        crate::check,
+    ),
+    components(schemas(
+        ErrorBody, CredentialBody, CredentialAnswer, ResidentBody, ResidentView, SearchBody, SearchAnswer,
+        EnrolBody, EnrolAnswer, LinkageView, LossBody, ChangeBody, MemberView, HistoryView, EligibilityBody,
+        EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
+    )),
+    modifiers(&Bearer),
+    tags(
+        (name = "registry", description = "住基ネット role: the basic four by My Number"),
+        (name = "insurer", description = "中間サーバー role: members, histories, linking"),
+        (name = "clinic", description = "医療機関・薬局 role: eligibility"),
+        (name = "admin", description = "credentials"),
+        (name = "operations", description = "health"),
+    )
+)]
+struct ApiDoc;
+
+/// The OpenAPI document as JSON (built once).
+pub fn openapi_json() -> String {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| {
+        ApiDoc::openapi()
+            .to_pretty_json()
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    })
+    .clone()
+}

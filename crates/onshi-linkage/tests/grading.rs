@@ -1,0 +1,510 @@
+//! Linkage grading on the spec's scenarios, the trouble reports' safety cases, and properties.
+
+use chrono::NaiveDate;
+use onshi_linkage::*;
+use proptest::prelude::*;
+
+const NAGATACHO: &str = "東京都千代田区永田町二丁目1番2号";
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+struct P {
+    name: &'static str,
+    kana: Option<&'static str>,
+    born: &'static str,
+    sex: Option<Sex>,
+    address: Option<&'static str>,
+}
+
+impl P {
+    fn new(name: &'static str, kana: &'static str, born: &'static str, sex: Sex) -> Self {
+        P {
+            name,
+            kana: Some(kana),
+            born,
+            sex: Some(sex),
+            address: Some(NAGATACHO),
+        }
+    }
+    fn at(self, address: &'static str) -> Self {
+        P {
+            address: Some(address),
+            ..self
+        }
+    }
+    fn prep(&self) -> Prepared {
+        Prepared::new(&Basic4 {
+            name: self.name,
+            name_kana: self.kana,
+            birth_date: date(self.born),
+            sex: self.sex,
+            address: self.address,
+        })
+    }
+}
+
+use Sex::{Female, Male};
+
+fn alone(record: &P, owner: &P) -> Grading<u32> {
+    grade::<u32>(&record.prep(), &owner.prep(), [])
+}
+
+#[test]
+fn scenario_06_kanji_variants() {
+    let ichiro = P::new("髙橋 一郎", "タカハシ イチロウ", "1965-03-03", Male);
+    let g = alone(&ichiro, &ichiro);
+    assert_eq!(g.grade, Grade::A);
+    assert!(g.reasons.is_empty());
+    assert_eq!(g.fields.name, Verdict::Match);
+
+    let jiro = P::new("髙橋 二郎", "タカハシ ジロウ", "1967-07-07", Male);
+    let record = P::new("高橋 二郎", "タカハシ ジロウ", "1967-07-07", Male);
+    let g = alone(&record, &jiro);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.fields.name, Verdict::Variant);
+    assert_eq!(g.reasons, vec![Reason::NameVariant]);
+    // 一郎 is around (same surname, same address) but fits the record worse.
+    let g = grade(&record.prep(), &jiro.prep(), [(&1u32, &ichiro.prep())]);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.better, None);
+}
+
+#[test]
+fn scenario_07_twins() {
+    let shota = P::new("佐藤 翔太", "サトウ ショウタ", "2010-05-05", Male);
+    let kenta = P::new("佐藤 健太", "サトウ ケンタ", "2010-05-05", Male);
+    let (ps, pk) = (shota.prep(), kenta.prep());
+    // 翔太's record with 健太's number.
+    let g = grade(&ps, &pk, [(&"shota", &ps), (&"kenta", &pk)]);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, Some("shota"));
+    assert!(g.reasons.contains(&Reason::BetterCandidate));
+    assert!(g.reasons.contains(&Reason::GivenNameDiffers));
+    // Even without 翔太 among the candidates: one kanji apart, but the readings disagree.
+    let g = alone(&shota, &kenta);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.fields.name, Verdict::Differs);
+    // 翔太's record with his own number, 翔太 himself among the candidates.
+    let g = grade(&ps, &ps, [(&"kenta", &pk), (&"shota", &ps)]);
+    assert_eq!(g.grade, Grade::A);
+    // ... and as a clone rather than the same reference.
+    let clone = ps.clone();
+    let g = grade(&ps, &ps, [(&"shota", &clone), (&"kenta", &pk)]);
+    assert_eq!(g.grade, Grade::A);
+}
+
+#[test]
+fn twins_with_a_one_character_difference_and_no_reading() {
+    // Readings absent: 翔太/翔大 looks like a typo on its own (B), but the other twin fits exactly (C).
+    let a = P {
+        kana: None,
+        ..P::new("佐藤 翔太", "", "2010-05-05", Male)
+    };
+    let b = P {
+        kana: None,
+        ..P::new("佐藤 翔大", "", "2010-05-05", Male)
+    };
+    assert_eq!(alone(&a, &b).grade, Grade::B);
+    let g = grade(&a.prep(), &b.prep(), [(&7u32, &a.prep())]);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, Some(7));
+}
+
+#[test]
+fn husband_and_wife_swapped() {
+    let husband = P::new("山田 太郎", "ヤマダ タロウ", "1980-06-01", Male);
+    let wife = P::new("山田 花子", "ヤマダ ハナコ", "1982-09-15", Female);
+    let g = grade(&wife.prep(), &husband.prep(), [(&2u32, &wife.prep())]);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, Some(2));
+    assert!(
+        g.reasons.contains(&Reason::BirthDateDiffers) && g.reasons.contains(&Reason::SexDiffers)
+    );
+    assert_eq!(alone(&husband, &wife).grade, Grade::C);
+}
+
+#[test]
+fn parent_and_child_swapped() {
+    let father = P::new("鈴木 一郎", "スズキ イチロウ", "1955-02-10", Male);
+    let son = P::new("鈴木 一郎", "スズキ イチロウ", "1985-11-30", Male); // named after his father
+    let g = grade(&son.prep(), &father.prep(), [(&9u32, &son.prep())]);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, Some(9));
+    assert_eq!(g.fields.birth_date, Verdict::Differs);
+}
+
+#[test]
+fn same_name_same_birth_date_stranger() {
+    let owner = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male)
+        .at("大阪府大阪市北区梅田三丁目1番1号");
+    let stranger = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male)
+        .at("福岡県福岡市中央区天神一丁目8番1号");
+    // The record is the stranger's (his address), offered with the owner's number.
+    let record = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
+    let g = grade(&record.prep(), &owner.prep(), [(&3u32, &stranger.prep())]);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, Some(3));
+    // Alone, the owner looks like someone who moved.
+    let g = alone(&record, &owner);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.reasons, vec![Reason::AddressDiffers]);
+}
+
+#[test]
+fn never_guess_between_two_residents() {
+    let a = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
+        .at("大阪府大阪市北区梅田三丁目1番1号");
+    let b = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
+        .at("兵庫県神戸市中央区加納町6-5-1");
+    let record = P {
+        address: None,
+        ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
+    };
+    let g = grade(&record.prep(), &a.prep(), [(&2u32, &b.prep())]);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.better, None);
+    assert!(g.reasons.contains(&Reason::IndistinguishableResident));
+    assert!(g.reasons.contains(&Reason::AddressMissing));
+}
+
+#[test]
+fn duplicate_registration_is_seen_by_id() {
+    let p = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female);
+    let (owner, dup) = (p.prep(), p.prep());
+    // `grade` cannot tell a duplicate from the owner itself: it skips equal content.
+    assert_eq!(grade(&owner, &owner, [(&2u32, &dup)]).grade, Grade::A);
+    // `grade_by_id` skips only the owner's id.
+    let g = grade_by_id(&owner, &1u32, &owner, [(&1u32, &owner), (&2u32, &dup)]);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.reasons, vec![Reason::IndistinguishableResident]);
+}
+
+#[test]
+fn several_equally_better_residents_are_not_named() {
+    let owner = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("大阪市北区梅田3-1-1");
+    let x = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
+    let y = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
+    let record = x.prep();
+    let g = grade(
+        &record,
+        &owner.prep(),
+        [(&1u32, &x.prep()), (&2u32, &y.prep())],
+    );
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.better, None);
+    assert!(g.reasons.contains(&Reason::IndistinguishableResident));
+}
+
+#[test]
+fn placeholder_stands_for_one_character() {
+    let registry = P::new("濱田 太郎", "ハマダ タロウ", "1970-10-10", Male);
+    let record = P::new("●田 太郎", "ハマダ タロウ", "1970-10-10", Male);
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.fields.name, Verdict::Typo);
+    assert_eq!(g.reasons, vec![Reason::NamePlaceholder]);
+    // The reading says the hidden character is not 濱.
+    let yamada = P::new("山田 太郎", "ヤマダ タロウ", "1970-10-10", Male);
+    assert_eq!(alone(&record, &yamada).grade, Grade::C);
+    // Two placeholders are too many.
+    let two = P::new("●● 太郎", "ハマダ タロウ", "1970-10-10", Male);
+    let g = alone(&two, &registry);
+    assert_eq!(g.grade, Grade::C);
+    assert!(g.reasons.contains(&Reason::NamePlaceholder));
+}
+
+#[test]
+fn sai_to_variants_and_different_surnames() {
+    let registry = P::new("齊藤 美咲", "サイトウ ミサキ", "1988-08-08", Female);
+    let record = P::new("斉藤 美咲", "サイトウ ミサキ", "1988-08-08", Female);
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.fields.name, Verdict::Variant);
+    // 斉藤 and 斎藤 are two families' names, even read the same: not a typo.
+    let other = P::new("斎藤 美咲", "サイトウ ミサキ", "1988-08-08", Female);
+    let g = alone(&record, &other);
+    assert_eq!(g.grade, Grade::C);
+    assert_eq!(g.fields.name, Verdict::Differs);
+    assert!(
+        g.reasons.contains(&Reason::NameDiffers) && g.reasons.contains(&Reason::SurnameDiffers)
+    );
+    // 齋藤 folds to 斎藤, so 齊藤 vs 齋藤 is 斉藤 vs 斎藤.
+    assert_eq!(
+        alone(
+            &registry,
+            &P::new("齋藤 美咲", "サイトウ ミサキ", "1988-08-08", Female)
+        )
+        .grade,
+        Grade::C
+    );
+}
+
+#[test]
+fn likely_typos() {
+    let registry = P::new("佐藤 翔太", "サトウ ショウタ", "2000-01-01", Male);
+    let record = P::new("佐藤 翔大", "サトウ ショウタ", "2000-01-01", Male);
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.reasons, vec![Reason::NameTypo]);
+    // 佐籐 is nobody's surname: a typo of 佐藤.
+    let record = P::new("佐籐 翔太", "サトウ ショウタ", "2000-01-01", Male);
+    assert_eq!(alone(&record, &registry).fields.name, Verdict::Typo);
+    // Two-character names are too short for a one-character typo.
+    let short = P::new("林 大", "ハヤシ ダイ", "2000-01-01", Male);
+    let other = P::new("林 太", "ハヤシ ダイ", "2000-01-01", Male);
+    assert_eq!(alone(&short, &other).grade, Grade::C);
+    // Reading typos.
+    let record = P::new("佐藤 翔太", "サトウ ショウダ", "2000-01-01", Male);
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.reasons, vec![Reason::KanaTypo]);
+}
+
+#[test]
+fn readings() {
+    let registry = P::new("中村 京子", "ナカムラ キョウコ", "1950-03-03", Female);
+    let g = alone(
+        &P::new("中村 京子", "なかむら きょうこ", "1950-03-03", Female),
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.name_kana), (Grade::A, Verdict::Notation));
+    let g = alone(
+        &P::new("中村 京子", "ナカムラ キヨウコ", "1950-03-03", Female),
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Reading));
+    assert_eq!(g.reasons, vec![Reason::KanaReading]);
+    let g = alone(
+        &P::new("中村 京子", "ナカムラ ミヤコ", "1950-03-03", Female),
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Differs));
+    let g = alone(
+        &P {
+            kana: None,
+            ..P::new("中村 京子", "", "1950-03-03", Female)
+        },
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Missing));
+}
+
+#[test]
+fn marriage() {
+    let registry = P::new("鈴木 花子", "スズキ ハナコ", "1992-04-04", Female);
+    let record = P::new("山田 花子", "ヤマダ ハナコ", "1992-04-04", Female);
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::B);
+    assert_eq!(g.fields.name, Verdict::Differs);
+    assert_eq!(g.reasons, vec![Reason::SurnameDiffers, Reason::KanaDiffers]);
+    // Married and moved: only given name, birth date and sex agree — not enough.
+    let moved =
+        P::new("山田 花子", "ヤマダ ハナコ", "1992-04-04", Female).at("札幌市中央区北1条西2丁目");
+    let g = alone(&moved, &registry);
+    assert_eq!(g.grade, Grade::C);
+    assert!(g.reasons.contains(&Reason::NameDiffers));
+    // Without readings the marriage cannot be told from a stranger.
+    let no_kana = P {
+        kana: None,
+        ..P::new("山田 花子", "", "1992-04-04", Female)
+    };
+    assert_eq!(alone(&no_kana, &registry).grade, Grade::C);
+}
+
+#[test]
+fn addresses_and_notation() {
+    let registry = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female)
+        .at("山口県柳井市南町三丁目12番地の4");
+    let record = P::new("中村　光", "ﾅｶﾑﾗ ﾋｶﾙ", "1999-09-09", Female).at("柳井市南町３－１２－４");
+    let g = alone(&record, &registry);
+    assert_eq!(g.grade, Grade::A);
+    assert_eq!(g.fields.name, Verdict::Notation);
+    assert_eq!(g.fields.address, Verdict::Notation);
+    assert_eq!(
+        g.reasons,
+        vec![Reason::NameNotation, Reason::AddressNotation]
+    );
+    let moved = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("柳井市南町3-12-5");
+    assert_eq!(alone(&moved, &registry).grade, Grade::B);
+    let none = P {
+        address: None,
+        ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female)
+    };
+    let g = alone(&none, &registry);
+    assert_eq!((g.grade, g.fields.address), (Grade::B, Verdict::Missing));
+}
+
+#[test]
+fn birth_date_and_sex_are_hard() {
+    let registry = P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male);
+    let g = alone(
+        &P::new("伊藤 健", "イトウ ケン", "1975-07-18", Male),
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.birth_date), (Grade::C, Verdict::Typo));
+    assert_eq!(g.reasons, vec![Reason::BirthDateTypo]);
+    let g = alone(
+        &P::new("伊藤 健", "イトウ ケン", "1975-07-17", Female),
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.sex), (Grade::C, Verdict::Differs));
+    let g = alone(
+        &P {
+            sex: None,
+            ..P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male)
+        },
+        &registry,
+    );
+    assert_eq!((g.grade, g.fields.sex), (Grade::B, Verdict::Missing));
+    let g = alone(&P::new("", "イトウ ケン", "1975-07-17", Male), &registry);
+    assert_eq!((g.grade, g.fields.name), (Grade::C, Verdict::Missing));
+}
+
+#[test]
+fn compare_reports_the_pair_alone() {
+    let a = P::new("佐藤 翔太", "サトウ ショウタ", "2010-05-05", Male).prep();
+    let b = P::new("佐藤 健太", "サトウ ケンタ", "2010-05-05", Male).prep();
+    let (fields, reasons, fit) = compare(&a, &b);
+    assert_eq!(fields.name, Verdict::Differs);
+    assert_eq!(fields.name_kana, Verdict::Differs);
+    assert_eq!(
+        reasons,
+        vec![
+            Reason::NameDiffers,
+            Reason::GivenNameDiffers,
+            Reason::KanaDiffers
+        ]
+    );
+    assert_eq!(fit.grade(), Grade::C);
+    assert!(compare(&a, &a).2 > fit);
+}
+
+#[test]
+fn grading_serialises() {
+    let g = alone(
+        &P::new("高橋 二郎", "タカハシ ジロウ", "1967-07-07", Male),
+        &P::new("髙橋 二郎", "タカハシ ジロウ", "1967-07-07", Male),
+    );
+    let json = serde_json::to_value(&g).unwrap();
+    assert_eq!(json["grade"], "B");
+    assert_eq!(json["fields"]["name"], "variant");
+    assert_eq!(json["reasons"][0], "name_variant");
+    assert!(json["better"].is_null());
+}
+
+// ---- properties ----
+
+const SURNAMES: &[&str] = &[
+    "佐藤", "髙橋", "高橋", "斉藤", "斎藤", "齊藤", "濱田", "●田", "佐籐",
+];
+const GIVEN: &[&str] = &["翔太", "健太", "翔大", "花子", "一郎", "一朗"];
+const KANA: &[&str] = &[
+    "サトウ ショウタ",
+    "タカハシ ケンタ",
+    "サイトウ ハナコ",
+    "ハマダ イチロウ",
+    "さとう しょうた",
+];
+const ADDRESSES: &[&str] = &[NAGATACHO, "千代田区永田町2-1-2", "大阪市北区梅田3-1-1"];
+const DATES: &[&str] = &["2010-05-05", "2010-05-06", "1980-01-01"];
+
+#[derive(Debug, Clone)]
+struct Gen {
+    name: String,
+    kana: Option<&'static str>,
+    born: &'static str,
+    sex: Option<Sex>,
+    address: Option<&'static str>,
+}
+
+impl Gen {
+    fn prep(&self) -> Prepared {
+        Prepared::new(&Basic4 {
+            name: &self.name,
+            name_kana: self.kana,
+            birth_date: date(self.born),
+            sex: self.sex,
+            address: self.address,
+        })
+    }
+}
+
+fn person() -> impl Strategy<Value = Gen> {
+    (
+        prop::sample::select(SURNAMES),
+        prop::sample::select(GIVEN),
+        prop::option::weighted(0.8, prop::sample::select(KANA)),
+        prop::sample::select(DATES),
+        prop::option::weighted(0.9, prop_oneof![Just(Male), Just(Female)]),
+        prop::option::weighted(0.8, prop::sample::select(ADDRESSES)),
+    )
+        .prop_map(|(s, g, kana, born, sex, address)| Gen {
+            name: format!("{s} {g}"),
+            kana,
+            born,
+            sex,
+            address,
+        })
+}
+
+fn rank(g: Grade) -> u8 {
+    match g {
+        Grade::A => 0,
+        Grade::B => 1,
+        Grade::C => 2,
+    }
+}
+
+proptest! {
+    #[test]
+    fn comparison_is_symmetric(a in person(), b in person()) {
+        let (pa, pb) = (a.prep(), b.prep());
+        let (f1, r1, fit1) = compare(&pa, &pb);
+        let (f2, r2, fit2) = compare(&pb, &pa);
+        prop_assert_eq!(f1, f2);
+        prop_assert_eq!(r1, r2);
+        prop_assert_eq!(fit1, fit2);
+    }
+
+    #[test]
+    fn a_complete_record_is_a_against_itself(a in person()) {
+        let p = a.prep();
+        let g = grade::<u8>(&p, &p, []);
+        let complete = a.kana.is_some() && a.sex.is_some() && a.address.is_some();
+        prop_assert_eq!(g.grade == Grade::A, complete);
+        prop_assert!(g.grade != Grade::C);
+    }
+
+    #[test]
+    fn others_never_improve_the_grade(r in person(), owner in person(), others in prop::collection::vec(person(), 0..4)) {
+        let (pr, po) = (r.prep(), owner.prep());
+        let prepared: Vec<Prepared> = others.iter().map(Gen::prep).collect();
+        let ids: Vec<usize> = (0..prepared.len()).collect();
+        let alone = grade::<usize>(&pr, &po, []);
+        let with = grade(&pr, &po, ids.iter().zip(prepared.iter()));
+        prop_assert!(rank(with.grade) >= rank(alone.grade));
+        if let Some(id) = with.better {
+            // The suggested resident fits the record better than the owner and would be linkable itself.
+            let (_, _, fit_better) = compare(&pr, &prepared[id]);
+            let (_, _, fit_owner) = compare(&pr, &po);
+            prop_assert!(fit_better > fit_owner);
+            prop_assert!(fit_better.grade() != Grade::C);
+            prop_assert_eq!(with.grade, Grade::C);
+        }
+    }
+
+    #[test]
+    fn the_right_person_among_others_makes_a_wrong_owner_c(r in person(), owner in person()) {
+        // When the record is exactly another resident's and fits the owner less than perfectly, it is C.
+        let (pr, po) = (r.prep(), owner.prep());
+        let (_, _, fit_owner) = compare(&pr, &po);
+        let (_, _, fit_self) = compare(&pr, &pr);
+        let g = grade(&pr, &po, [(&1u8, &pr.clone())]);
+        if fit_owner < fit_self && fit_self.grade() != Grade::C && pr != po {
+            prop_assert_eq!(g.grade, Grade::C);
+            prop_assert_eq!(g.better, Some(1));
+        }
+    }
+}

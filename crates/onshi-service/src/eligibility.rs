@@ -1,0 +1,257 @@
+//! The clinic role: eligibility checks (オンライン資格確認) by what the card or certificate shows.
+//!
+//! The answer is the ledger's resolution of the member's history on the service date, with the copay law
+//! applied, the name made claim-ready, and notices that tell the receptionist what to do. Every check is in
+//! the access log before the answer leaves.
+
+use onshi_law::{Copay, CopayBasis, Date};
+use onshi_ledger::{MemberHistory, Resolution, Selection, Status};
+use onshi_store::{AccessEntry, MemberRecord, Store};
+
+use crate::api::{CoverageView, EligibilityAnswer, EligibilityBody, Notice};
+use crate::auth::{Action, authorize};
+use crate::error::{ErrorKind, Result, ServiceError};
+use crate::members::is_insured;
+use crate::{Ctx, Service, parse, views};
+
+fn notice(code: &str, message: impl Into<String>) -> Notice {
+    Notice {
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn basis(b: &CopayBasis) -> &'static str {
+    match b {
+        CopayBasis::Preschool => "preschool",
+        CopayBasis::Working => "working",
+        CopayBasis::Elderly70 => "elderly_70",
+        CopayBasis::Elderly70Active => "elderly_70_active",
+        CopayBasis::LateStage(_) => "late_stage",
+    }
+}
+
+/// The resolution of the record covering `on` among `records` (a household's insured members).
+fn covering<'a>(records: &'a [MemberRecord], on: Date) -> Option<Resolution<'a>> {
+    let all: Vec<Resolution<'a>> = records
+        .iter()
+        .filter_map(|r| onshi_ledger::resolve(&r.history, on, None))
+        .collect();
+    let pick = all
+        .iter()
+        .position(|r| r.status == Status::Covered)
+        .or(if all.is_empty() { None } else { Some(0) });
+    pick.and_then(|i| all.into_iter().nth(i))
+}
+
+impl<S: Store> Service<S> {
+    /// `POST /clinic/v1/eligibility`.
+    pub async fn check(&self, cx: &Ctx, body: EligibilityBody) -> Result<EligibilityAnswer> {
+        authorize(&cx.actor, Action::CheckEligibility)?;
+        let insurer = parse::insurer_number(&body.insurer_number, "insurer_number")?;
+        let symbol = parse::symbol(body.symbol.as_deref(), "symbol")?;
+        let number = parse::number(&body.number, "number")?;
+        let branch = body
+            .branch
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+            .map(|b| parse::branch(b, "branch"))
+            .transpose()?;
+        let birth_date = parse::date(&body.birth_date, "birth_date")?;
+        let now = self.now();
+        let today = onshi_law::legal_today(now);
+        let service_date = match body.service_date.as_deref() {
+            Some(s) => parse::date(s, "service_date")?,
+            None => today,
+        };
+
+        let found: Vec<MemberRecord> = self
+            .store
+            .members_by_card(&insurer, &number, birth_date)?
+            .into_iter()
+            .filter(|m| symbol.is_none() || m.history.statik.key.symbol == symbol)
+            .collect();
+        let histories: Vec<&MemberHistory> = found.iter().map(|m| &m.history).collect();
+        let selected = match onshi_ledger::select(&histories, branch.as_ref(), service_date) {
+            Selection::One(h) => found.iter().find(|m| std::ptr::eq(&m.history, h)),
+            Selection::BranchRequired => {
+                self.log(cx, None, "branch_required").await?;
+                return Err(ServiceError::new(
+                    ErrorKind::Conflict,
+                    "branch_required",
+                    "more than one person shares this insurer, symbol, number and birth date (twins?): the 枝番 decides",
+                )
+                .at("branch")
+                .next("ask for the card or 資格確認書 and send its 枝番 (branch)"));
+            }
+            Selection::None => None,
+        };
+        let Some(member) = selected else {
+            self.log(cx, None, "not_found").await?;
+            return Ok(EligibilityAnswer {
+                result: "not_found".into(),
+                coverage: None,
+                notices: vec![notice(
+                    "not_found",
+                    "no member with this insurer, number and birth date. Check the numbers and the birth date on the \
+                     card; if the patient has just joined, the insurer may not have registered yet: ask for a \
+                     資格確認書 or 資格情報のお知らせ, or use 被保険者資格申立書 and charge the usual ratio.",
+                )],
+                as_of: views::timestamp(onshi_ledger::RecordedAt(now.timestamp_micros())),
+            });
+        };
+        let h = &member.history;
+        let Some(r) = onshi_ledger::resolve(h, service_date, None) else {
+            return Err(ServiceError::internal(&"a stored member has no history"));
+        };
+        let mut notices = Vec::new();
+        let valid = r.status == Status::Covered;
+        match r.status {
+            Status::Covered => {}
+            Status::NotYetCovered => notices.push(notice(
+                "not_yet_covered",
+                format!("coverage starts on {} (資格取得日), after the service date", views::date(r.acquired_on)),
+            )),
+            Status::Lost => notices.push(notice(
+                "coverage_lost",
+                "the insurer recorded a loss (資格喪失) before the service date: ask for the new card or 資格確認書; \
+                 if the patient has a new insurer that has not registered yet, use 被保険者資格申立書",
+            )),
+            Status::AgedOut => notices.push(notice(
+                "aged_out_75",
+                format!(
+                    "from the 75th birthday ({}) the patient is covered by 後期高齢者医療, not by this insurer: ask for the \
+                     後期高齢者医療 card or 資格確認書",
+                    r.aged_out_on.map(views::date).unwrap_or_default()
+                ),
+            )),
+        }
+        if !valid {
+            if let Some(mn) = &member.my_number {
+                let newer = self
+                    .store
+                    .members_by_my_number(mn)?
+                    .iter()
+                    .filter(|o| o.id != member.id)
+                    .any(|o| {
+                        onshi_ledger::resolve(&o.history, service_date, None)
+                            .is_some_and(|x| x.status == Status::Covered)
+                    });
+                if newer {
+                    notices.push(notice(
+                        "newer_qualification_exists",
+                        "the patient has another coverage that is valid on the service date (無効・新しい資格あり): \
+                         check by My Number card or ask for the new card",
+                    ));
+                }
+            }
+        }
+        let display = onshi_text::claim_ready(r.name);
+        if !display.substituted.is_empty() {
+            let pairs: Vec<String> = display
+                .substituted
+                .iter()
+                .map(|s| format!("{}→{}", s.from, s.to))
+                .collect();
+            notices.push(notice(
+                "name_display_substituted",
+                format!("for the claim the name uses standard forms ({}); the registered name is kept in `name`", pairs.join(", ")),
+            ));
+        }
+        if !display.unmappable.is_empty() {
+            notices.push(notice(
+                "name_display_unmappable",
+                format!(
+                    "{} has no standard form in JIS X 0208 and is kept as it is; write it by hand or with an MJ font",
+                    display.unmappable.join("")
+                ),
+            ));
+        }
+        let (copay_ratio, copay_basis) = match (valid, r.copay_override, &r.law) {
+            (false, _, _) => (None, None),
+            (true, Some(o), law) => {
+                let law_text = match law {
+                    Copay::Covered { ratio, .. } => format!("{}%", ratio.percent()),
+                    _ => "none".into(),
+                };
+                notices.push(notice(
+                    "copay_insurer_exception",
+                    format!("the insurer set {}% as an exception ({}); the law alone would give {law_text}", o.ratio.percent(), o.reason),
+                ));
+                (Some(o.ratio.percent()), Some("insurer_exception"))
+            }
+            (true, None, Copay::Covered { ratio, basis: b }) => {
+                (Some(ratio.percent()), Some(basis(b)))
+            }
+            (true, None, _) => (r.copay_ratio.map(|c| c.percent()), None),
+        };
+        if service_date > today {
+            notices.push(notice(
+                "future_service_date",
+                "the service date is in the future: the answer may change",
+            ));
+        }
+        let key = &h.statik.key;
+        let insured_name = if is_insured(member) {
+            None
+        } else {
+            let insured =
+                self.store
+                    .insured_of(&key.insurer_number, key.symbol.as_ref(), &key.number)?;
+            covering(&insured, service_date).map(|r| r.name.to_owned())
+        };
+        let coverage = CoverageView {
+            insurer_number: key.insurer_number.as_str().to_owned(),
+            insurer_kind: key.insurer_number.kind().label_ja().to_owned(),
+            symbol: key.symbol.as_ref().map(|s| s.as_str().to_owned()),
+            number: key.number.as_str().to_owned(),
+            branch: key.branch.as_str().to_owned(),
+            relationship: parse::relationship_value(h.statik.relationship),
+            insured_name,
+            name: r.name.to_owned(),
+            name_display: display.text,
+            name_kana: r.name_kana.to_owned(),
+            birth_date: views::date(h.statik.birth_date),
+            sex: parse::sex_value(h.statik.sex),
+            acquired_on: views::date(r.acquired_on),
+            lost_on: r
+                .lost_on
+                .or(r.aged_out_on.filter(|_| r.status == Status::AgedOut))
+                .map(views::date),
+            copay_ratio,
+            copay_basis: copay_basis.map(str::to_owned),
+            income_bracket: r.income_bracket.map(parse::income_bracket_value),
+        };
+        let result = if valid { "valid" } else { "invalid" };
+        let as_of = views::timestamp(r.as_of);
+        self.log(cx, Some(member), result).await?;
+        Ok(EligibilityAnswer {
+            result: result.into(),
+            coverage: Some(coverage),
+            notices,
+            as_of,
+        })
+    }
+
+    /// Writes an access-log line and waits until it is durable.
+    pub(crate) async fn log(
+        &self,
+        cx: &Ctx,
+        member: Option<&MemberRecord>,
+        outcome: &str,
+    ) -> Result<()> {
+        self.store
+            .log_access(AccessEntry {
+                role: cx.actor.role.as_str().to_owned(),
+                subject: cx.actor.subject.clone(),
+                endpoint: cx.endpoint.to_owned(),
+                member_id: member.map(|m| m.id),
+                my_number: member.and_then(|m| m.my_number),
+                request_id: cx.request_id.clone(),
+                outcome: outcome.to_owned(),
+            })
+            .done()
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! onshi's use-cases: the registry (住基ネット role), insurers' members (中間サーバー role) with My Number
+//! linking verified against the registry, and eligibility checks for clinics and pharmacies.
+//!
+//! This crate is the only place that combines the store with the pure core ([`onshi_law`],
+//! [`onshi_ledger`], [`onshi_linkage`], [`onshi_text`]). Every front end (HTTP, CLI, simulator) calls it,
+//! so each rule is enforced once:
+//! - who may do what: [`auth::authorize`];
+//! - what a value must look like: the parsers in `parse`;
+//! - whether a link may take effect: `linking` (the linkage grade, C refused);
+//! - what a clinic is told: `eligibility` (the ledger's resolution, the copay law, claim-ready names);
+//! - that every read of a person's data by a clinic is in the access log before the answer leaves.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+mod eligibility;
+pub mod error;
+mod linking;
+mod members;
+mod parse;
+mod registry;
+mod views;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use onshi_store::{Credential, Store};
+
+pub use auth::{Action, Actor, Role};
+pub use error::{ErrorKind, Result, ServiceError};
+
+/// Where the service reads the time from (a parameter, so that tests and the simulator control it).
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The context of one request: who asks, through which endpoint, under which request id.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub request_id: String,
+    pub endpoint: &'static str,
+}
+
+/// The service. Share it behind an `Arc`.
+pub struct Service<S: Store> {
+    store: S,
+    clock: Arc<dyn Clock>,
+    credentials: auth::Credentials,
+}
+
+impl<S: Store> Service<S> {
+    /// A service on `store` whose administrator token is `admin_token`.
+    pub fn new(store: S, admin_token: &str, clock: Arc<dyn Clock>) -> Result<Self> {
+        let credentials = auth::Credentials::new(admin_token);
+        for c in store.credentials()? {
+            match auth::stored_actor(&c.role, &c.subject) {
+                Some(actor) => credentials.insert(c.token_hash, actor),
+                None => {
+                    tracing::warn!(role = %c.role, subject = %c.subject, "ignoring an unreadable credential")
+                }
+            }
+        }
+        Ok(Service {
+            store,
+            clock,
+            credentials,
+        })
+    }
+
+    /// The store underneath (for tools that read it directly, such as the simulator's measurements).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The current time according to the service's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The actor a bearer token stands for (401 if none or unknown).
+    pub fn authenticate(&self, bearer: Option<&str>) -> Result<Actor> {
+        self.credentials.authenticate(bearer)
+    }
+
+    /// `POST /admin/v1/credentials`: issues a token for a role and subject. The token is returned once and
+    /// stored only as a hash.
+    pub async fn issue_credential(
+        &self,
+        cx: &Ctx,
+        body: api::CredentialBody,
+    ) -> Result<api::CredentialAnswer> {
+        auth::authorize(&cx.actor, Action::IssueCredential)?;
+        let actor = auth::actor_for(&body.role, &body.subject)?;
+        let token = auth::new_token()?;
+        let hash = auth::token_hash(&token);
+        self.store
+            .put_credential(Credential {
+                token_hash: hash,
+                role: actor.role.as_str().to_owned(),
+                subject: actor.subject.clone(),
+            })
+            .done()
+            .await?;
+        let answer = api::CredentialAnswer {
+            token,
+            role: actor.role.as_str().to_owned(),
+            subject: actor.subject.clone(),
+        };
+        self.credentials.insert(hash, actor);
+        Ok(answer)
+    }
+}

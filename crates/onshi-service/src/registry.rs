@@ -1,0 +1,91 @@
+//! The resident registry role (住基ネット / J-LIS): the basic four by My Number, and a search that answers
+//! only on a unique match.
+
+use onshi_store::{PutOutcome, ResidentWrite, Store};
+use onshi_text::{address_key, variant_key};
+
+use crate::api::{ResidentBody, ResidentView, SearchAnswer, SearchBody};
+use crate::auth::{Action, authorize};
+use crate::error::{Result, ServiceError};
+use crate::{Ctx, Service, parse, views};
+
+impl<S: Store> Service<S> {
+    /// `PUT /registry/v1/residents/{my_number}`: creates or replaces the current basic four. Returns whether it
+    /// was created.
+    pub async fn put_resident(
+        &self,
+        cx: &Ctx,
+        my_number: &str,
+        body: ResidentBody,
+    ) -> Result<(PutOutcome, ResidentView)> {
+        authorize(&cx.actor, Action::WriteRegistry)?;
+        let mn = parse::my_number(my_number, "my_number")?;
+        let w = ResidentWrite {
+            my_number: mn,
+            name: parse::text(&body.name, "name")?.to_owned(),
+            name_kana: parse::text(&body.name_kana, "name_kana")?.to_owned(),
+            birth_date: parse::date(&body.birth_date, "birth_date")?,
+            sex: parse::sex(body.sex),
+            address: parse::text(&body.address, "address")?.to_owned(),
+        };
+        let today = onshi_law::legal_today(self.now());
+        if w.birth_date > today {
+            return Err(ServiceError::invalid_value(
+                "birth_date",
+                "the birth date is in the future",
+            ));
+        }
+        let outcome = self.store.put_resident(w.clone()).done().await?;
+        let view = ResidentView {
+            my_number: mn.as_str().to_owned(),
+            name: w.name,
+            name_kana: w.name_kana,
+            birth_date: views::date(w.birth_date),
+            sex: body.sex,
+            address: w.address,
+        };
+        Ok((outcome, view))
+    }
+
+    /// `GET /registry/v1/residents/{my_number}`.
+    pub fn get_resident(&self, cx: &Ctx, my_number: &str) -> Result<ResidentView> {
+        authorize(&cx.actor, Action::ReadRegistry)?;
+        let mn = parse::my_number(my_number, "my_number")?;
+        self.store
+            .resident(&mn)?
+            .map(|r| views::resident(&r))
+            .ok_or_else(|| ServiceError::not_found("a resident with this My Number"))
+    }
+
+    /// `POST /registry/v1/search`: name, birth date and address (and optionally sex). Notation is tolerated
+    /// (width, spacing, kanji variants, the prefecture omitted, address numbering), but the number is given
+    /// only when exactly one resident matches: the registry never guesses between two people.
+    pub fn search_registry(&self, cx: &Ctx, body: SearchBody) -> Result<SearchAnswer> {
+        authorize(&cx.actor, Action::ReadRegistry)?;
+        let name = variant_key(parse::text(&body.name, "name")?);
+        let address = address_key(parse::text(&body.address, "address")?);
+        let birth = parse::date(&body.birth_date, "birth_date")?;
+        let sex = body.sex.map(parse::sex);
+        let found: Vec<_> = self
+            .store
+            .residents_born_on(birth)?
+            .into_iter()
+            .filter(|r| sex.is_none_or(|s| s == r.sex))
+            .filter(|r| variant_key(&r.name) == name && address_key(&r.address) == address)
+            .collect();
+        Ok(match found.as_slice() {
+            [] => SearchAnswer {
+                verdict: "none".into(),
+                my_number: None,
+            },
+            [one] => SearchAnswer {
+                verdict: "unique".into(),
+                my_number: Some(one.my_number.as_str().to_owned()),
+            },
+            _ => SearchAnswer {
+                verdict: "multiple".into(),
+                my_number: None,
+            },
+        })
+    }
+}

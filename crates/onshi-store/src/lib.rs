@@ -1,0 +1,296 @@
+//! Durable storage for onshi.
+//!
+//! [`Store`] is the one interface the service uses to persist and read the registry, the insurers' member
+//! histories, credentials and the access log. [`SqliteStore`] implements it on an embedded SQLite database
+//! (bundled, WAL, `synchronous=FULL`).
+//!
+//! # Invariants
+//! - **A returned `Ok` from a write means the write is durable.** Writes go through one writer thread that
+//!   batches whatever is queued into one transaction (group commit), runs each request inside its own
+//!   savepoint (so one failing request never disturbs another), commits with fsync, and only then answers
+//!   every request of the batch.
+//! - **Nothing is overwritten.** Member histories are append-only ([`onshi_ledger::Entry`] rows); a
+//!   resident's previous basic four stay in `resident_versions`.
+//! - **Decisions belong to the core.** The store calls [`onshi_ledger`] to validate an append inside the
+//!   writing transaction (so the check and the write see the same data) but owns no rule of its own.
+//! - Schema changes are numbered migrations (`PRAGMA user_version`); opening an older data directory
+//!   migrates it forward in one transaction.
+
+#![forbid(unsafe_code)]
+
+mod schema;
+mod sqlite;
+
+use onshi_ids::{InsuredNumber, InsurerNumber, MyNumber, Symbol};
+use onshi_law::Date;
+use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt, Sex};
+use serde::{Deserialize, Serialize};
+
+pub use sqlite::SqliteStore;
+
+/// The identifier of one member record (one qualification period of one person with one insurer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MemberId(pub i64);
+
+impl std::fmt::Display for MemberId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A resident's current basic four information (基本4情報) as the registry holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub my_number: MyNumber,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub address: String,
+    /// When this version was recorded.
+    pub recorded_at: RecordedAt,
+}
+
+/// What a registry write to be stored carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentWrite {
+    pub my_number: MyNumber,
+    pub name: String,
+    pub name_kana: String,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub address: String,
+}
+
+/// Whether a registry write created a resident or replaced the current version of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    Created,
+    Replaced,
+}
+
+/// The result of linking a member to a My Number, as graded when it was linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkageRecord {
+    pub grade: String,
+    pub reasons: Vec<String>,
+    pub graded_at: RecordedAt,
+}
+
+/// A member record as stored: its identity, its My Number link and its whole history.
+#[derive(Debug, Clone)]
+pub struct MemberRecord {
+    pub id: MemberId,
+    pub my_number: Option<MyNumber>,
+    pub linkage: Option<LinkageRecord>,
+    pub history: MemberHistory,
+}
+
+/// An enrolment (資格取得) to be stored.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub statik: MemberStatic,
+    pub my_number: Option<MyNumber>,
+    pub linkage: Option<LinkageRecord>,
+    /// The acquisition date (資格取得日).
+    pub acquired_on: Date,
+    /// Must be [`Change::Acquire`].
+    pub acquire: Change,
+}
+
+/// One line of the access log: who read (or tried to read) whose data, when, through which endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessEntry {
+    pub role: String,
+    pub subject: String,
+    pub endpoint: String,
+    pub member_id: Option<MemberId>,
+    pub my_number: Option<MyNumber>,
+    pub request_id: String,
+    /// What the reader was told: `valid`, `invalid`, `not_found`, `branch_required`, …
+    pub outcome: String,
+}
+
+/// A stored access-log line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRecord {
+    pub at: RecordedAt,
+    #[serde(flatten)]
+    pub entry: AccessEntry,
+}
+
+/// A credential: the SHA-256 of a bearer token, its role and subject. The token itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub token_hash: [u8; 32],
+    pub role: String,
+    pub subject: String,
+}
+
+/// Errors of the store. Domain refusals detected inside the writing transaction are distinct variants so
+/// that the service can turn them into the contract's error codes.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The same insurer, symbol, number and branch already has a member whose period overlaps.
+    #[error(
+        "a member with the same insurer, symbol, number and branch is already enrolled for overlapping dates (member {existing})"
+    )]
+    Duplicate { existing: MemberId },
+    /// A dependent was enrolled but no insured member with that insurer, symbol and number exists.
+    #[error(
+        "no insured member with this insurer, symbol and number exists to be the dependent's insured person"
+    )]
+    InsuredNotFound,
+    /// No member with that id.
+    #[error("member {0} does not exist")]
+    MemberNotFound(MemberId),
+    /// The ledger refused the change.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The database failed.
+    #[error("storage failure: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Stored data could not be read back (a bug or a damaged file).
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    /// The data directory cannot be used.
+    #[error("cannot open the data directory {path}: {reason}")]
+    Open { path: String, reason: String },
+    /// The write was not carried out: the store is shutting down or could not start a transaction.
+    #[error(
+        "the write was not carried out (the store is shutting down or failing); nothing was stored, try again"
+    )]
+    Closed,
+}
+
+/// A write that has been queued; it resolves once the write is durable (or refused).
+pub struct Pending<T>(tokio::sync::oneshot::Receiver<Result<T, StoreError>>);
+
+impl<T> Pending<T> {
+    /// Blocks the current thread until the write is committed. Do not call from an async task.
+    pub fn wait(self) -> Result<T, StoreError> {
+        self.0.blocking_recv().unwrap_or(Err(StoreError::Closed))
+    }
+
+    /// Waits asynchronously until the write is committed.
+    pub async fn done(self) -> Result<T, StoreError> {
+        self.0.await.unwrap_or(Err(StoreError::Closed))
+    }
+}
+
+/// The storage interface of onshi. Reads are synchronous and fast (indexed); writes are queued and resolve
+/// when durable.
+pub trait Store: Send + Sync + 'static {
+    /// Creates or replaces a resident's basic four; the previous version stays in the history.
+    fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome>;
+    /// A resident's current basic four.
+    fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError>;
+    /// Every resident whose current birth date is `birth_date` (the candidate set for searches and for the
+    /// better-fitting-resident rule).
+    fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError>;
+    /// Every version of a resident's basic four, oldest first.
+    fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError>;
+
+    /// Enrols a member. Refuses duplicates (same key, overlapping period) and dependents without an insured
+    /// member, inside the writing transaction.
+    fn enrol(&self, m: NewMember) -> Pending<MemberRecord>;
+    /// Appends a change to a member's history after the ledger has validated it against what is stored.
+    fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord>;
+    /// A member with its whole history.
+    fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError>;
+    /// Members found by what is printed on a card: insurer, number and birth date (symbol and branch are
+    /// filtered by the caller).
+    fn members_by_card(
+        &self,
+        insurer: &InsurerNumber,
+        number: &InsuredNumber,
+        birth_date: Date,
+    ) -> Result<Vec<MemberRecord>, StoreError>;
+    /// The insured members (被保険者) of a household: same insurer, symbol and number.
+    fn insured_of(
+        &self,
+        insurer: &InsurerNumber,
+        symbol: Option<&Symbol>,
+        number: &InsuredNumber,
+    ) -> Result<Vec<MemberRecord>, StoreError>;
+    /// Every member record linked to a My Number.
+    fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError>;
+
+    /// Records that someone read a person's data. Resolves when the line is durable.
+    fn log_access(&self, e: AccessEntry) -> Pending<()>;
+    /// The access log of one person (by My Number or member ids), newest first.
+    fn access_log_for(
+        &self,
+        my_number: Option<&MyNumber>,
+        member_ids: &[MemberId],
+        limit: usize,
+    ) -> Result<Vec<AccessRecord>, StoreError>;
+
+    /// Stores a credential.
+    fn put_credential(&self, c: Credential) -> Pending<()>;
+    /// Every stored credential (loaded once at start into the service's in-memory table).
+    fn credentials(&self) -> Result<Vec<Credential>, StoreError>;
+}
+
+/// A store chosen at run time (the embedded engine, or a server engine later).
+pub type AnyStore = Box<dyn Store>;
+
+impl Store for Box<dyn Store> {
+    fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
+        (**self).put_resident(r)
+    }
+    fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
+        (**self).resident(my_number)
+    }
+    fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
+        (**self).residents_born_on(birth_date)
+    }
+    fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
+        (**self).resident_versions(my_number)
+    }
+    fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
+        (**self).enrol(m)
+    }
+    fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
+        (**self).append(id, effective_on, change)
+    }
+    fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
+        (**self).member(id)
+    }
+    fn members_by_card(
+        &self,
+        insurer: &InsurerNumber,
+        number: &InsuredNumber,
+        birth_date: Date,
+    ) -> Result<Vec<MemberRecord>, StoreError> {
+        (**self).members_by_card(insurer, number, birth_date)
+    }
+    fn insured_of(
+        &self,
+        insurer: &InsurerNumber,
+        symbol: Option<&Symbol>,
+        number: &InsuredNumber,
+    ) -> Result<Vec<MemberRecord>, StoreError> {
+        (**self).insured_of(insurer, symbol, number)
+    }
+    fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
+        (**self).members_by_my_number(my_number)
+    }
+    fn log_access(&self, e: AccessEntry) -> Pending<()> {
+        (**self).log_access(e)
+    }
+    fn access_log_for(
+        &self,
+        my_number: Option<&MyNumber>,
+        member_ids: &[MemberId],
+        limit: usize,
+    ) -> Result<Vec<AccessRecord>, StoreError> {
+        (**self).access_log_for(my_number, member_ids, limit)
+    }
+    fn put_credential(&self, c: Credential) -> Pending<()> {
+        (**self).put_credential(c)
+    }
+    fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
+        (**self).credentials()
+    }
+}

@@ -1,0 +1,758 @@
+//! The embedded engine: SQLite (bundled) in WAL mode with `synchronous=FULL`.
+//!
+//! One writer thread owns the only writing connection and commits queued writes in groups; readers take a
+//! read-only connection from a small pool, so reads never wait for a commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use onshi_ids::{Branch, InsuredNumber, InsurerNumber, MyNumber, Symbol};
+use onshi_law::Date;
+use onshi_ledger::{
+    Change, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
+use crate::schema;
+use crate::{
+    AccessEntry, AccessRecord, Credential, LinkageRecord, MemberId, MemberRecord, NewMember,
+    Pending, PutOutcome, Resident, ResidentWrite, Store, StoreError,
+};
+
+/// How many queued writes one transaction may take.
+const MAX_BATCH: usize = 1024;
+
+type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+type Job = Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send>;
+
+/// The writer thread's state: the writing connection and the clocks it stamps entries with.
+struct WriterCtx {
+    conn: Connection,
+    next_seq: i64,
+    last_at: i64,
+}
+
+impl WriterCtx {
+    /// A recording time that never goes backwards, even if the wall clock does.
+    fn stamp(&mut self) -> RecordedAt {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0);
+        self.last_at = now.max(self.last_at + 1);
+        RecordedAt(self.last_at)
+    }
+
+    fn next_seq(&mut self) -> Seq {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        Seq(s as u64)
+    }
+}
+
+/// onshi's embedded store. Cheap to share behind an `Arc`.
+pub struct SqliteStore {
+    path: PathBuf,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store in `dir`, migrating an older schema forward.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let path = dir.join("onshi.sqlite3");
+        let mut conn = Connection::open(&path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let from = schema::migrate(&mut conn).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        if from != schema::CURRENT {
+            tracing::info!(
+                from,
+                to = schema::CURRENT,
+                "migrated the data directory's schema"
+            );
+        }
+        let next_seq: i64 = conn.query_row(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM member_entries",
+            [],
+            |r| r.get(0),
+        )?;
+        let last_at: i64 = conn.query_row(
+            "SELECT MAX(COALESCE((SELECT MAX(recorded_at) FROM member_entries), 0),
+                        COALESCE((SELECT MAX(recorded_at) FROM resident_versions), 0),
+                        COALESCE((SELECT MAX(at) FROM access_log), 0))",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut ctx = WriterCtx {
+            conn,
+            next_seq,
+            last_at,
+        };
+        let (tx, rx) = mpsc::channel::<Job>();
+        let writer = std::thread::Builder::new()
+            .name("onshi-writer".into())
+            .spawn(move || writer_loop(&mut ctx, rx))
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: format!("cannot start the writer thread: {e}"),
+            })?;
+        Ok(SqliteStore {
+            path,
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues a write job; the returned [`Pending`] resolves once the job's transaction has committed.
+    fn submit<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
+    ) -> Pending<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |ctx| {
+            let r = f(ctx);
+            let ok = r.is_ok();
+            let deliver: Deliver = Box::new(move |commit| {
+                let _ = tx.send(commit.and(r));
+            });
+            (ok, deliver)
+        });
+        let sender = self.jobs.lock().ok().and_then(|g| g.clone());
+        match sender {
+            Some(s) => {
+                if let Err(mpsc::SendError(job)) = s.send(job) {
+                    // The writer is gone: answer the job with an error without running it.
+                    drop(job);
+                }
+            }
+            None => drop(job),
+        }
+        Pending(rx)
+    }
+
+    /// Runs `f` on a pooled read-only connection.
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let conn = self.readers.lock().ok().and_then(|mut p| p.pop());
+        let conn = match conn {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c.set_prepared_statement_cache_capacity(64);
+                c
+            }
+        };
+        let r = f(&conn);
+        if let Ok(mut p) = self.readers.lock() {
+            p.push(conn);
+        }
+        r
+    }
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.jobs.lock() {
+            g.take();
+        }
+        if let Some(h) = self.writer.lock().ok().and_then(|mut g| g.take()) {
+            let _ = h.join();
+        }
+    }
+}
+
+fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = ctx.conn.execute_batch("BEGIN IMMEDIATE") {
+            // Dropping the jobs answers each of them with `StoreError::Closed`: nothing was written.
+            tracing::error!(error = %e, "cannot begin a write transaction; the batch is refused");
+            drop(batch);
+            continue;
+        }
+        let mut delivers = Vec::with_capacity(batch.len());
+        for job in batch {
+            if let Err(e) = ctx.conn.execute_batch("SAVEPOINT job") {
+                tracing::error!(error = %e, "savepoint failed");
+            }
+            let (ok, deliver) = job(ctx);
+            let end = if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
+            if let Err(e) = ctx.conn.execute_batch(end) {
+                tracing::error!(error = %e, "savepoint release failed");
+            }
+            delivers.push(deliver);
+        }
+        match ctx.conn.execute_batch("COMMIT") {
+            Ok(()) => {
+                for d in delivers {
+                    d(Ok(()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "commit failed; every write of the batch is refused");
+                let _ = ctx.conn.execute_batch("ROLLBACK");
+                let msg = e.to_string();
+                for d in delivers {
+                    d(Err(StoreError::Corrupt(format!(
+                        "the commit failed: {msg}"
+                    ))));
+                }
+            }
+        }
+    }
+}
+
+// ---- row mapping ----------------------------------------------------------------------------------------
+
+fn sex_str(s: Sex) -> &'static str {
+    match s {
+        Sex::Male => "male",
+        Sex::Female => "female",
+    }
+}
+
+fn parse_sex(s: &str) -> Result<Sex, StoreError> {
+    match s {
+        "male" => Ok(Sex::Male),
+        "female" => Ok(Sex::Female),
+        other => Err(StoreError::Corrupt(format!("sex {other:?}"))),
+    }
+}
+
+fn relationship_str(r: Relationship) -> &'static str {
+    match r {
+        Relationship::Insured => "insured",
+        Relationship::Dependent => "dependent",
+    }
+}
+
+fn parse_relationship(s: &str) -> Result<Relationship, StoreError> {
+    match s {
+        "insured" => Ok(Relationship::Insured),
+        "dependent" => Ok(Relationship::Dependent),
+        other => Err(StoreError::Corrupt(format!("relationship {other:?}"))),
+    }
+}
+
+fn date_str(d: Date) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_date(s: &str) -> Result<Date, StoreError> {
+    onshi_law::parse_iso_date(s).map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
+}
+
+fn corrupt(what: &str) -> impl Fn(onshi_ids::IdError) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("{what}: {e}"))
+}
+
+fn resident_from_row(r: &Row<'_>) -> Result<Resident, StoreError> {
+    let mn: String = r.get(0)?;
+    let birth: String = r.get(3)?;
+    let sex: String = r.get(4)?;
+    Ok(Resident {
+        my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
+        name: r.get(1)?,
+        name_kana: r.get(2)?,
+        birth_date: parse_date(&birth)?,
+        sex: parse_sex(&sex)?,
+        address: r.get(5)?,
+        recorded_at: RecordedAt(r.get(6)?),
+    })
+}
+
+const MEMBER_COLUMNS: &str = "member_id, insurer_number, symbol, number, branch, relationship, \
+                              birth_date, sex, my_number, linkage";
+
+/// A member row before its entries are attached.
+struct MemberRow {
+    id: MemberId,
+    statik: MemberStatic,
+    my_number: Option<MyNumber>,
+    linkage: Option<LinkageRecord>,
+}
+
+fn member_row(r: &Row<'_>) -> Result<MemberRow, StoreError> {
+    let insurer: String = r.get(1)?;
+    let symbol: Option<String> = r.get(2)?;
+    let number: String = r.get(3)?;
+    let branch: String = r.get(4)?;
+    let relationship: String = r.get(5)?;
+    let birth: String = r.get(6)?;
+    let sex: String = r.get(7)?;
+    let my_number: Option<String> = r.get(8)?;
+    let linkage: Option<String> = r.get(9)?;
+    Ok(MemberRow {
+        id: MemberId(r.get(0)?),
+        statik: MemberStatic {
+            key: MemberKey {
+                insurer_number: InsurerNumber::parse(&insurer)
+                    .map_err(corrupt("insurer_number"))?,
+                symbol: symbol
+                    .as_deref()
+                    .map(Symbol::parse)
+                    .transpose()
+                    .map_err(corrupt("symbol"))?,
+                number: InsuredNumber::parse(&number).map_err(corrupt("number"))?,
+                branch: Branch::parse(&branch).map_err(corrupt("branch"))?,
+            },
+            relationship: parse_relationship(&relationship)?,
+            birth_date: parse_date(&birth)?,
+            sex: parse_sex(&sex)?,
+        },
+        my_number: my_number
+            .as_deref()
+            .map(MyNumber::parse)
+            .transpose()
+            .map_err(corrupt("my_number"))?,
+        linkage: linkage
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("linkage: {e}")))?,
+    })
+}
+
+fn entries_of(conn: &Connection, id: MemberId) -> Result<Vec<Entry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, recorded_at, effective_on, change FROM member_entries
+         WHERE member_id = ?1 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query([id.0])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        let effective: String = r.get(2)?;
+        let change: String = r.get(3)?;
+        out.push(Entry {
+            seq: Seq(seq as u64),
+            recorded_at: RecordedAt(r.get(1)?),
+            effective_on: parse_date(&effective)?,
+            change: serde_json::from_str(&change)
+                .map_err(|e| StoreError::Corrupt(format!("entry {seq}: {e}")))?,
+        });
+    }
+    Ok(out)
+}
+
+fn attach(conn: &Connection, row: MemberRow) -> Result<MemberRecord, StoreError> {
+    let entries = entries_of(conn, row.id)?;
+    Ok(MemberRecord {
+        id: row.id,
+        my_number: row.my_number,
+        linkage: row.linkage,
+        history: MemberHistory {
+            statik: row.statik,
+            entries,
+        },
+    })
+}
+
+fn members_where(
+    conn: &Connection,
+    clause: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<MemberRecord>, StoreError> {
+    let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {clause} ORDER BY member_id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut found = Vec::new();
+    while let Some(r) = rows.next()? {
+        found.push(member_row(r)?);
+    }
+    found.into_iter().map(|m| attach(conn, m)).collect()
+}
+
+fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
+    Ok(members_where(conn, "member_id = ?1", [id.0])?.pop())
+}
+
+fn insert_entry(ctx: &mut WriterCtx, id: MemberId, e: &Entry) -> Result<(), StoreError> {
+    let change = serde_json::to_string(&e.change)
+        .map_err(|err| StoreError::Corrupt(format!("cannot encode a change: {err}")))?;
+    ctx.conn
+        .prepare_cached(
+            "INSERT INTO member_entries (seq, member_id, recorded_at, effective_on, change)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            e.seq.0 as i64,
+            id.0,
+            e.recorded_at.0,
+            date_str(e.effective_on),
+            change
+        ])?;
+    Ok(())
+}
+
+/// `[from, to)` periods overlap.
+fn overlaps(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
+    let a_before_b_ends = b.1.is_none_or(|end| a.0 < end);
+    let b_before_a_ends = a.1.is_none_or(|end| b.0 < end);
+    a_before_b_ends && b_before_a_ends
+}
+
+fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
+    s.as_ref().map(|s| s.as_str())
+}
+
+impl Store for SqliteStore {
+    fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
+        self.submit(move |ctx| {
+            let at = ctx.stamp();
+            let existed: bool = ctx
+                .conn
+                .prepare_cached("SELECT 1 FROM residents WHERE my_number = ?1")?
+                .exists([r.my_number.as_str()])?;
+            let birth = date_str(r.birth_date);
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO resident_versions
+                     (my_number, name, name_kana, birth_date, sex, address, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    r.my_number.as_str(),
+                    r.name,
+                    r.name_kana,
+                    birth,
+                    sex_str(r.sex),
+                    r.address,
+                    at.0
+                ])?;
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO residents (my_number, name, name_kana, birth_date, sex, address, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(my_number) DO UPDATE SET name = excluded.name,
+                       name_kana = excluded.name_kana, birth_date = excluded.birth_date,
+                       sex = excluded.sex, address = excluded.address, recorded_at = excluded.recorded_at",
+                )?
+                .execute(params![
+                    r.my_number.as_str(),
+                    r.name,
+                    r.name_kana,
+                    birth,
+                    sex_str(r.sex),
+                    r.address,
+                    at.0
+                ])?;
+            Ok(if existed { PutOutcome::Replaced } else { PutOutcome::Created })
+        })
+    }
+
+    fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT my_number, name, name_kana, birth_date, sex, address, recorded_at
+                 FROM residents WHERE my_number = ?1",
+            )?
+            .query_row([my_number.as_str()], |r| Ok(resident_from_row(r)))
+            .optional()?
+            .transpose()
+        })
+    }
+
+    fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT my_number, name, name_kana, birth_date, sex, address, recorded_at
+                 FROM residents WHERE birth_date = ?1 ORDER BY my_number",
+            )?;
+            let mut rows = stmt.query([date_str(birth_date)])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(resident_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT my_number, name, name_kana, birth_date, sex, address, recorded_at
+                 FROM resident_versions WHERE my_number = ?1 ORDER BY version",
+            )?;
+            let mut rows = stmt.query([my_number.as_str()])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(resident_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
+        self.submit(move |ctx| {
+            let key = &m.statik.key;
+            let entry = Entry {
+                seq: ctx.next_seq(),
+                recorded_at: ctx.stamp(),
+                effective_on: m.acquired_on,
+                change: m.acquire.clone(),
+            };
+            let history = MemberHistory::new(m.statik.clone(), entry.clone())?;
+            // Duplicates: the same key with an overlapping period.
+            let same_key = members_where(
+                &ctx.conn,
+                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND branch = ?4",
+                params![
+                    key.insurer_number.as_str(),
+                    key.number.as_str(),
+                    symbol_param(&key.symbol),
+                    key.branch.as_str()
+                ],
+            )?;
+            let mine = history.period(None);
+            if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
+                return Err(StoreError::Duplicate { existing: dup.id });
+            }
+            if m.statik.relationship == Relationship::Dependent {
+                let insured = members_where(
+                    &ctx.conn,
+                    "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND relationship = 'insured'",
+                    params![key.insurer_number.as_str(), key.number.as_str(), symbol_param(&key.symbol)],
+                )?;
+                if insured.is_empty() {
+                    return Err(StoreError::InsuredNotFound);
+                }
+            }
+            let linkage = m
+                .linkage
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("cannot encode a linkage: {e}")))?;
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO members (insurer_number, symbol, number, branch, relationship,
+                                          birth_date, sex, my_number, linkage)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    key.insurer_number.as_str(),
+                    symbol_param(&key.symbol),
+                    key.number.as_str(),
+                    key.branch.as_str(),
+                    relationship_str(m.statik.relationship),
+                    date_str(m.statik.birth_date),
+                    sex_str(m.statik.sex),
+                    m.my_number.as_ref().map(|n| n.as_str().to_owned()),
+                    linkage
+                ])?;
+            let id = MemberId(ctx.conn.last_insert_rowid());
+            insert_entry(ctx, id, &entry)?;
+            Ok(MemberRecord { id, my_number: m.my_number, linkage: m.linkage, history })
+        })
+    }
+
+    fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
+        self.submit(move |ctx| {
+            let mut rec = member_by_id(&ctx.conn, id)?.ok_or(StoreError::MemberNotFound(id))?;
+            let entry = Entry { seq: ctx.next_seq(), recorded_at: ctx.stamp(), effective_on, change };
+            rec.history.append(entry.clone())?;
+            // A correction of the period must not make it overlap another record of the same key.
+            let key = &rec.history.statik.key;
+            let same_key = members_where(
+                &ctx.conn,
+                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND branch = ?4 AND member_id <> ?5",
+                params![
+                    key.insurer_number.as_str(),
+                    key.number.as_str(),
+                    symbol_param(&key.symbol),
+                    key.branch.as_str(),
+                    id.0
+                ],
+            )?;
+            let mine = rec.history.period(None);
+            if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
+                return Err(StoreError::Duplicate { existing: dup.id });
+            }
+            insert_entry(ctx, id, &entry)?;
+            Ok(rec)
+        })
+    }
+
+    fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
+        self.read(|c| member_by_id(c, id))
+    }
+
+    fn members_by_card(
+        &self,
+        insurer: &InsurerNumber,
+        number: &InsuredNumber,
+        birth_date: Date,
+    ) -> Result<Vec<MemberRecord>, StoreError> {
+        self.read(|c| {
+            members_where(
+                c,
+                "insurer_number = ?1 AND number = ?2 AND birth_date = ?3",
+                params![insurer.as_str(), number.as_str(), date_str(birth_date)],
+            )
+        })
+    }
+
+    fn insured_of(
+        &self,
+        insurer: &InsurerNumber,
+        symbol: Option<&Symbol>,
+        number: &InsuredNumber,
+    ) -> Result<Vec<MemberRecord>, StoreError> {
+        self.read(|c| {
+            members_where(
+                c,
+                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND relationship = 'insured'",
+                params![
+                    insurer.as_str(),
+                    number.as_str(),
+                    symbol.map(|s| s.as_str())
+                ],
+            )
+        })
+    }
+
+    fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
+        self.read(|c| members_where(c, "my_number = ?1", [my_number.as_str()]))
+    }
+
+    fn log_access(&self, e: AccessEntry) -> Pending<()> {
+        self.submit(move |ctx| {
+            let at = ctx.stamp();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id, outcome)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    at.0,
+                    e.role,
+                    e.subject,
+                    e.endpoint,
+                    e.member_id.map(|m| m.0),
+                    e.my_number.as_ref().map(|n| n.as_str().to_owned()),
+                    e.request_id,
+                    e.outcome
+                ])?;
+            Ok(())
+        })
+    }
+
+    fn access_log_for(
+        &self,
+        my_number: Option<&MyNumber>,
+        member_ids: &[MemberId],
+        limit: usize,
+    ) -> Result<Vec<AccessRecord>, StoreError> {
+        self.read(|c| {
+            let ids = member_ids
+                .iter()
+                .map(|m| m.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let sql = format!(
+                "SELECT at, role, subject, endpoint, member_id, my_number, request_id, outcome
+                 FROM access_log WHERE my_number IS ?1 OR member_id IN ({ids})
+                 ORDER BY id DESC LIMIT ?2"
+            );
+            let mut stmt = c.prepare(&sql)?;
+            let mut rows = stmt.query(params![my_number.map(|n| n.as_str()), limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let mn: Option<String> = r.get(5)?;
+                out.push(AccessRecord {
+                    at: RecordedAt(r.get(0)?),
+                    entry: AccessEntry {
+                        role: r.get(1)?,
+                        subject: r.get(2)?,
+                        endpoint: r.get(3)?,
+                        member_id: r.get::<_, Option<i64>>(4)?.map(MemberId),
+                        my_number: mn
+                            .as_deref()
+                            .map(MyNumber::parse)
+                            .transpose()
+                            .map_err(corrupt("my_number"))?,
+                        request_id: r.get(6)?,
+                        outcome: r.get(7)?,
+                    },
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn put_credential(&self, c: Credential) -> Pending<()> {
+        self.submit(move |ctx| {
+            let at = ctx.stamp();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO credentials (token_hash, role, subject, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![c.token_hash.to_vec(), c.role, c.subject, at.0])?;
+            Ok(())
+        })
+    }
+
+    fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT token_hash, role, subject FROM credentials")?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let h: Vec<u8> = r.get(0)?;
+                let token_hash: [u8; 32] = h
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("a credential hash is not 32 bytes".into()))?;
+                out.push(Credential {
+                    token_hash,
+                    role: r.get(1)?,
+                    subject: r.get(2)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,386 @@
+use super::*;
+use crate::schema;
+
+fn d(s: &str) -> Date {
+    onshi_law::parse_iso_date(s).expect("test date")
+}
+
+fn mn(body: &str) -> MyNumber {
+    MyNumber::from_body(body).expect("test my number")
+}
+
+fn statik(number: &str, branch: &str, rel: Relationship) -> MemberStatic {
+    MemberStatic {
+        key: MemberKey {
+            insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
+            symbol: Some(Symbol::parse("1").expect("symbol")),
+            number: InsuredNumber::parse(number).expect("number"),
+            branch: Branch::parse(branch).expect("branch"),
+        },
+        relationship: rel,
+        birth_date: d("1980-04-15"),
+        sex: Sex::Male,
+    }
+}
+
+fn acquire(name: &str) -> Change {
+    Change::Acquire {
+        name: name.into(),
+        name_kana: "ヤマダ タロウ".into(),
+        address: "東京都千代田区永田町二丁目1番2号".into(),
+        income_bracket: None,
+        copay_override: None,
+    }
+}
+
+fn new_member(number: &str, branch: &str, rel: Relationship, acquired: &str) -> NewMember {
+    NewMember {
+        statik: statik(number, branch, rel),
+        my_number: None,
+        linkage: None,
+        acquired_on: d(acquired),
+        acquire: acquire("山田 太郎"),
+    }
+}
+
+fn resident(n: &MyNumber, name: &str) -> ResidentWrite {
+    ResidentWrite {
+        my_number: *n,
+        name: name.into(),
+        name_kana: "ヤマダ タロウ".into(),
+        birth_date: d("1980-04-15"),
+        sex: Sex::Male,
+        address: "東京都千代田区永田町二丁目1番2号".into(),
+    }
+}
+
+#[test]
+fn residents_are_replaced_but_their_history_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let n = mn("20240401001");
+    assert_eq!(
+        s.put_resident(resident(&n, "山田 太郎"))
+            .wait()
+            .expect("put"),
+        PutOutcome::Created
+    );
+    assert_eq!(
+        s.put_resident(resident(&n, "山田 太朗"))
+            .wait()
+            .expect("put"),
+        PutOutcome::Replaced
+    );
+    assert_eq!(
+        s.resident(&n).expect("read").map(|r| r.name),
+        Some("山田 太朗".to_owned())
+    );
+    let names: Vec<String> = s
+        .resident_versions(&n)
+        .expect("versions")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(names, ["山田 太郎", "山田 太朗"]);
+    assert_eq!(
+        s.residents_born_on(d("1980-04-15"))
+            .expect("by birth")
+            .len(),
+        1
+    );
+    assert!(
+        s.residents_born_on(d("1980-04-16"))
+            .expect("by birth")
+            .is_empty()
+    );
+}
+
+#[test]
+fn names_are_stored_exactly_as_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let n = mn("20240401002");
+    // A compatibility ideograph (U+FA19) and an ideographic variation sequence must come back unchanged.
+    let name = "\u{FA19}田 葛\u{E0100}子";
+    s.put_resident(resident(&n, name)).wait().expect("put");
+    assert_eq!(
+        s.resident(&n).expect("read").map(|r| r.name),
+        Some(name.to_owned())
+    );
+}
+
+#[test]
+fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let first = s
+        .enrol(new_member("100", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("enrol");
+    let dup = s
+        .enrol(new_member("100", "00", Relationship::Insured, "2022-04-01"))
+        .wait();
+    assert!(matches!(dup, Err(StoreError::Duplicate { existing }) if existing == first.id));
+    s.append(first.id, d("2023-04-01"), Change::Lose)
+        .wait()
+        .expect("lose");
+    // After the loss, a re-acquisition from the loss date does not overlap.
+    let again = s
+        .enrol(new_member("100", "00", Relationship::Insured, "2023-04-01"))
+        .wait()
+        .expect("re-enrol");
+    assert_ne!(again.id, first.id);
+    let both = s.members_by_card(
+        &InsurerNumber::parse("06139992").expect("insurer"),
+        &InsuredNumber::parse("100").expect("number"),
+        d("1980-04-15"),
+    );
+    assert_eq!(both.expect("by card").len(), 2);
+}
+
+#[test]
+fn a_dependent_needs_an_insured_member() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let orphan = s
+        .enrol(new_member(
+            "200",
+            "01",
+            Relationship::Dependent,
+            "2020-04-01",
+        ))
+        .wait();
+    assert!(matches!(orphan, Err(StoreError::InsuredNotFound)));
+    s.enrol(new_member("200", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("insured");
+    s.enrol(new_member(
+        "200",
+        "01",
+        Relationship::Dependent,
+        "2020-04-01",
+    ))
+    .wait()
+    .expect("dependent");
+}
+
+#[test]
+fn a_refused_write_leaves_no_trace_and_does_not_disturb_its_batch() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let ok = s
+        .enrol(new_member("300", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("enrol");
+    // Queue a refused append (loss before acquisition) between two good writes without waiting, so that
+    // they are likely committed in one group.
+    let a = s.append(
+        ok.id,
+        d("2021-01-01"),
+        Change::Update {
+            name: Some("山田 太朗".into()),
+            name_kana: None,
+            address: None,
+            income_bracket: None,
+            copay_override: None,
+        },
+    );
+    let bad = s.append(ok.id, d("2019-01-01"), Change::Lose);
+    let c = s.enrol(new_member("301", "00", Relationship::Insured, "2020-04-01"));
+    assert!(a.wait().is_ok());
+    assert!(matches!(bad.wait(), Err(StoreError::Ledger(_))));
+    assert!(c.wait().is_ok());
+    let rec = s.member(ok.id).expect("read").expect("exists");
+    assert_eq!(
+        rec.history.entries.len(),
+        2,
+        "the refused loss must not be stored"
+    );
+    assert!(
+        rec.history
+            .entries
+            .iter()
+            .all(|e| !matches!(e.change, Change::Lose))
+    );
+}
+
+#[test]
+fn entries_get_increasing_sequence_numbers_and_times() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let m = s
+        .enrol(new_member("400", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("enrol");
+    for i in 0..20 {
+        s.append(
+            m.id,
+            d("2021-01-01"),
+            Change::Update {
+                name: Some(format!("名前{i}")),
+                name_kana: None,
+                address: None,
+                income_bracket: None,
+                copay_override: None,
+            },
+        )
+        .wait()
+        .expect("append");
+    }
+    let rec = s.member(m.id).expect("read").expect("exists");
+    let e = &rec.history.entries;
+    assert_eq!(e.len(), 21);
+    assert!(
+        e.windows(2)
+            .all(|w| w[0].seq < w[1].seq && w[0].recorded_at < w[1].recorded_at)
+    );
+}
+
+#[test]
+fn everything_survives_a_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let n = mn("20240401003");
+    let id = {
+        let s = SqliteStore::open(dir.path()).expect("open");
+        s.put_resident(resident(&n, "山田 太郎"))
+            .wait()
+            .expect("put");
+        s.put_credential(Credential {
+            token_hash: [7; 32],
+            role: "clinic".into(),
+            subject: "1311234567".into(),
+        })
+        .wait()
+        .expect("credential");
+        let m = s
+            .enrol(new_member("500", "00", Relationship::Insured, "2020-04-01"))
+            .wait()
+            .expect("enrol");
+        s.log_access(AccessEntry {
+            role: "clinic".into(),
+            subject: "1311234567".into(),
+            endpoint: "POST /clinic/v1/eligibility".into(),
+            member_id: Some(m.id),
+            my_number: Some(n),
+            request_id: "r1".into(),
+            outcome: "valid".into(),
+        })
+        .wait()
+        .expect("log");
+        m.id
+    };
+    let s = SqliteStore::open(dir.path()).expect("reopen");
+    assert!(s.resident(&n).expect("read").is_some());
+    assert_eq!(s.credentials().expect("creds").len(), 1);
+    assert!(s.member(id).expect("read").is_some());
+    let log = s.access_log_for(Some(&n), &[id], 10).expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].entry.outcome, "valid");
+    // New entries continue after the old ones.
+    let m2 = s
+        .enrol(new_member("501", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("enrol");
+    let old = s.member(id).expect("read").expect("exists");
+    assert!(m2.history.entries[0].seq > old.history.entries[0].seq);
+}
+
+#[test]
+fn an_older_schema_is_migrated_on_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let mut c = Connection::open(dir.path().join("onshi.sqlite3")).expect("open raw");
+        schema::migrate_to(&mut c, 1).expect("v1");
+        c.execute(
+            "INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id)
+             VALUES (1, 'clinic', '1311234567', 'POST /clinic/v1/eligibility', NULL, NULL, 'old')",
+            [],
+        )
+        .expect("old row");
+    }
+    let s = SqliteStore::open(dir.path()).expect("open migrates");
+    let v: i64 = s
+        .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+        .expect("version");
+    assert_eq!(v, schema::CURRENT);
+    let outcome: String = s
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT outcome FROM access_log WHERE request_id = 'old'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("old row kept");
+    assert_eq!(outcome, "");
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let c = Connection::open(dir.path().join("onshi.sqlite3")).expect("open raw");
+        c.pragma_update(None, "user_version", schema::CURRENT + 1)
+            .expect("version");
+    }
+    assert!(matches!(
+        SqliteStore::open(dir.path()),
+        Err(StoreError::Open { .. })
+    ));
+}
+
+#[test]
+fn many_concurrent_writers_are_all_committed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = std::sync::Arc::new(SqliteStore::open(dir.path()).expect("open"));
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                let pending: Vec<_> = (0..50)
+                    .map(|i| {
+                        s.enrol(new_member(
+                            &format!("{}", 1000 + t * 100 + i),
+                            "00",
+                            Relationship::Insured,
+                            "2020-04-01",
+                        ))
+                    })
+                    .collect();
+                pending
+                    .into_iter()
+                    .map(|p| p.wait().map(|m| m.id))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for t in threads {
+        for r in t.join().expect("thread") {
+            ids.push(r.expect("enrol"));
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 400);
+    for id in ids {
+        assert!(s.member(id).expect("read").is_some());
+    }
+}
+
+#[test]
+fn overlap_is_half_open() {
+    assert!(overlaps((d("2020-01-01"), None), (d("2021-01-01"), None)));
+    assert!(!overlaps(
+        (d("2020-01-01"), Some(d("2021-01-01"))),
+        (d("2021-01-01"), None)
+    ));
+    assert!(overlaps(
+        (d("2020-01-01"), Some(d("2021-01-02"))),
+        (d("2021-01-01"), None)
+    ));
+    assert!(!overlaps(
+        (d("2022-01-01"), None),
+        (d("2020-01-01"), Some(d("2022-01-01")))
+    ));
+}

@@ -1,0 +1,26 @@
+//! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
+
+mod demo;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// onshi — online health-insurance eligibility verification (オンライン資格確認), provably correct.
+#[derive(Parser)]
+#[command(name = "onshi", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Serve(serve::ServeArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+    }
+}

@@ -1,0 +1,134 @@
+//! `onshi serve`: the HTTP service on the embedded store.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use onshi_service::{Service, SystemClock};
+use onshi_store::{AnyStore, SqliteStore};
+
+/// Run the onshi service: registry, insurer and clinic roles over HTTP, durable on an embedded SQLite store.
+///
+/// The administrator token is read from the environment variable ONSHI_ADMIN_TOKEN; `--demo` creates one.
+///
+/// Examples:
+///   ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
+///   onshi serve --demo
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct ServeArgs {
+    /// The data directory (created if missing; an older schema is migrated).
+    #[arg(long, value_name = "DIR", required_unless_present = "demo")]
+    data: Option<PathBuf>,
+    /// Where to listen.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Start with a fresh data directory holding a small built-in world of residents, insurers, members and
+    /// dependents that exercises the trouble cases; print tokens and example calls.
+    #[arg(long)]
+    demo: bool,
+    /// Log as JSON lines (for log collectors) instead of human-readable text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    init_logs(args.log_json);
+    let env_token = std::env::var("ONSHI_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let (admin, data, _tmp) = if args.demo {
+        let token = match env_token {
+            Some(t) => t,
+            None => onshi_service::auth::new_token().map_err(|e| anyhow::anyhow!("{e}"))?,
+        };
+        match args.data.clone() {
+            Some(d) => (token, d, None),
+            None => {
+                let tmp = tempfile::Builder::new()
+                    .prefix("onshi-demo-")
+                    .tempdir()
+                    .context("creating a demo data directory")?;
+                (token, tmp.path().to_path_buf(), Some(tmp))
+            }
+        }
+    } else {
+        let Some(token) = env_token else {
+            bail!(
+                "ONSHI_ADMIN_TOKEN is not set: set it to a long random secret (e.g. `openssl rand -hex 32`), or use --demo"
+            );
+        };
+        if token.len() < 16 {
+            bail!("ONSHI_ADMIN_TOKEN is too short: use at least 16 characters of random text");
+        }
+        let Some(d) = args.data.clone() else {
+            bail!("--data DIR is required (or use --demo)")
+        };
+        (token, d, None)
+    };
+    let store = SqliteStore::open(&data)
+        .with_context(|| format!("opening the store in {}", data.display()))?;
+    let store: AnyStore = Box::new(store);
+    let svc = Arc::new(
+        Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot listen on {} (is another server running there?)",
+                    args.addr
+                )
+            })?;
+        let local = listener.local_addr()?;
+        if args.demo {
+            let printed = crate::demo::load(&svc, &admin, local, &data).await?;
+            println!("{printed}");
+        }
+        tracing::info!(addr = %local, data = %data.display(), "onshi is serving");
+        let app = onshi_http::router(svc.clone());
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .context("serving")?;
+        tracing::info!("stopped");
+        anyhow::Ok(())
+    })?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
