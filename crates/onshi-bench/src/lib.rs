@@ -14,13 +14,11 @@ use tokio::net::TcpStream;
 /// The insured number and birth date of synthetic member `n` (deterministic, so the check phase can ask for
 /// members the enrolment phase created).
 pub fn member(n: u64) -> (String, String) {
-    let year = 1940 + n % 60;
+    // 1950–2009: everyone is under 75 on the acquisition date (2024-04-01), as an employee insurer's members are.
+    let year = 1950 + n % 60;
     let month = 1 + (n / 60) % 12;
     let day = 1 + (n / 720) % 28;
-    (
-        format!("{}", 1_000_000 + n),
-        format!("{year:04}-{month:02}-{day:02}"),
-    )
+    (format!("{}", 1_000_000 + n), format!("{year:04}-{month:02}-{day:02}"))
 }
 
 /// The enrolment body of synthetic member `n` of `insurer`.
@@ -52,24 +50,13 @@ pub struct Conn {
 
 impl Conn {
     pub async fn connect(addr: &str) -> anyhow::Result<Conn> {
-        let s = TcpStream::connect(addr)
-            .await
-            .with_context(|| format!("connecting to {addr}"))?;
+        let s = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
         s.set_nodelay(true)?;
-        Ok(Conn {
-            host: addr.to_owned(),
-            io: BufReader::new(s),
-            line: String::new(),
-        })
+        Ok(Conn { host: addr.to_owned(), io: BufReader::new(s), line: String::new() })
     }
 
     /// Sends one POST and returns (status, body).
-    pub async fn post(
-        &mut self,
-        path: &str,
-        token: &str,
-        body: &str,
-    ) -> anyhow::Result<(u16, Vec<u8>)> {
+    pub async fn post(&mut self, path: &str, token: &str, body: &str) -> anyhow::Result<(u16, Vec<u8>)> {
         let req = format!(
             "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             self.host,
@@ -78,12 +65,7 @@ impl Conn {
         self.io.get_mut().write_all(req.as_bytes()).await?;
         self.line.clear();
         self.io.read_line(&mut self.line).await?;
-        let status: u16 = self
-            .line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .context("no status line")?;
+        let status: u16 = self.line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("no status line")?;
         let mut len = 0usize;
         loop {
             self.line.clear();
@@ -148,32 +130,18 @@ pub struct Load<'a> {
 
 /// Runs `load.connections` connections, each sending requests made by `body(i)` for `i` drawn from a shared
 /// counter until `load.count` requests were sent or `load.duration` has passed.
-pub async fn run(
-    load: Load<'_>,
-    body: impl Fn(u64) -> String + Send + Sync + 'static,
-) -> anyhow::Result<Report> {
+pub async fn run(load: Load<'_>, body: impl Fn(u64) -> String + Send + Sync + 'static) -> anyhow::Result<Report> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
-    let Load {
-        addr,
-        token,
-        path,
-        connections,
-        count,
-        duration,
-        ok,
-    } = load;
+    let Load { addr, token, path, connections, count, duration, ok } = load;
     let next = Arc::new(AtomicU64::new(0));
+    let printed = Arc::new(AtomicU64::new(0));
     let body = Arc::new(body);
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (next, body, addr, token) = (
-            next.clone(),
-            body.clone(),
-            addr.to_owned(),
-            token.to_owned(),
-        );
+        let (next, body, addr, token) = (next.clone(), body.clone(), addr.to_owned(), token.to_owned());
+        let printed = printed.clone();
         tasks.push(tokio::spawn(async move {
             let mut h = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
             let mut conn = Conn::connect(&addr).await?;
@@ -190,7 +158,7 @@ pub async fn run(
                 n += 1;
                 if status != ok {
                     errors += 1;
-                    if errors <= 3 {
+                    if printed.fetch_add(1, Ordering::Relaxed) < 3 {
                         eprintln!("unexpected {status}: {}", String::from_utf8_lossy(&answer));
                     }
                 }
@@ -206,10 +174,5 @@ pub async fn run(
         errors += e;
         latency.add(h)?;
     }
-    Ok(Report {
-        requests,
-        errors,
-        elapsed: start.elapsed(),
-        latency,
-    })
+    Ok(Report { requests, errors, elapsed: start.elapsed(), latency })
 }

@@ -28,11 +28,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                     .next("send one record per request, or use a bulk file tool"),
                 )
             } else {
-                ApiError(ServiceError::new(
-                    ErrorKind::BadRequest,
-                    "malformed_json",
-                    e.body_text(),
-                ))
+                ApiError(ServiceError::new(ErrorKind::BadRequest, "malformed_json", e.body_text()))
             }
         })?;
         parse(&bytes).map(JsonBody).map_err(ApiError)
@@ -58,48 +54,30 @@ fn quoted(msg: &str) -> Option<&str> {
 }
 
 fn join(path: &str, name: &str) -> String {
-    if path == "." || path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
 }
 
 fn classify(e: serde_json::Error, path: &str) -> ServiceError {
     use serde_json::error::Category;
     let msg = e.to_string();
     match e.classify() {
-        Category::Syntax | Category::Eof | Category::Io => ServiceError::new(
-            ErrorKind::BadRequest,
-            "malformed_json",
-            format!("the body is not valid JSON: {msg}"),
-        )
-        .next("send a JSON object in UTF-8"),
+        Category::Syntax | Category::Eof | Category::Io => {
+            ServiceError::new(ErrorKind::BadRequest, "malformed_json", format!("the body is not valid JSON: {msg}"))
+                .next("send a JSON object in UTF-8")
+        }
         Category::Data if msg.starts_with("unknown field") => {
             let name = quoted(&msg).unwrap_or("?");
             // serde_path_to_error already ends the path with the unknown field's name.
-            let field = if path.ends_with(name) {
-                path.to_owned()
-            } else {
-                join(path, name)
-            };
+            let field = if path.ends_with(name) { path.to_owned() } else { join(path, name) };
             ServiceError::invalid("unknown_field", &field, format!("unknown field `{name}`"))
                 .next("remove the field or correct its spelling (see GET /openapi.json)")
         }
         Category::Data if msg.starts_with("missing field") => {
             let name = quoted(&msg).unwrap_or("?");
-            ServiceError::invalid(
-                "missing_field",
-                &join(path, name),
-                format!("missing field `{name}`"),
-            )
+            ServiceError::invalid("missing_field", &join(path, name), format!("missing field `{name}`"))
         }
         Category::Data => {
-            let field = if path == "." {
-                "$".to_owned()
-            } else {
-                path.to_owned()
-            };
+            let field = if path == "." { "$".to_owned() } else { path.to_owned() };
             ServiceError::invalid("invalid_value", &field, msg)
         }
     }
@@ -116,9 +94,7 @@ mod tests {
         assert_eq!(e, Some("malformed_json"));
         let e = parse::<LossBody>(b"").err().map(|e| e.code);
         assert_eq!(e, Some("malformed_json"));
-        let e = parse::<LossBody>(br#"{"lost_on": "2024-01-01"} x"#)
-            .err()
-            .map(|e| e.code);
+        let e = parse::<LossBody>(br#"{"lost_on": "2024-01-01"} x"#).err().map(|e| e.code);
         assert_eq!(e, Some("malformed_json"));
         let e = parse::<LossBody>(br#"{"lost_on": "2024-01-01", "why": 1}"#).err();
         assert_eq!(e.as_ref().map(|e| e.code), Some("unknown_field"));

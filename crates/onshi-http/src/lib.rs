@@ -75,8 +75,7 @@ impl IntoResponse for ApiError {
         }
         let mut res = (status, Json(ErrorBody { error: self.0 })).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }
@@ -94,11 +93,7 @@ pub struct Caller {
 
 impl Caller {
     fn ctx(self, endpoint: &'static str) -> Ctx {
-        Ctx {
-            actor: self.actor,
-            request_id: self.request_id,
-            endpoint,
-        }
+        Ctx { actor: self.actor, request_id: self.request_id, endpoint }
     }
 }
 
@@ -110,16 +105,9 @@ impl FromRequestParts<App> for Caller {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            });
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
         let actor = app.authenticate(bearer)?;
-        let request_id = parts
-            .extensions
-            .get::<RequestId>()
-            .map(|r| r.0.clone())
-            .unwrap_or_default();
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default();
         Ok(Caller { actor, request_id })
     }
 }
@@ -130,12 +118,8 @@ fn next_request_id() -> String {
     if NEXT_ID.load(Ordering::Relaxed) == 0 {
         let mut b = [0u8; 4];
         let _ = getrandom::fill(&mut b);
-        let _ = NEXT_ID.compare_exchange(
-            0,
-            (u32::from_le_bytes(b) as u64) << 32 | 1,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        );
+        let _ =
+            NEXT_ID.compare_exchange(0, (u32::from_le_bytes(b) as u64) << 32 | 1, Ordering::Relaxed, Ordering::Relaxed);
     }
     format!("{:016x}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
@@ -143,19 +127,14 @@ fn next_request_id() -> String {
 async fn request_context(mut req: Request, next: Next) -> Response {
     let id = next_request_id();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span =
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
     let start = Instant::now();
     let mut res = next.run(req).instrument(span.clone()).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
     let _g = span.enter();
-    tracing::debug!(
-        status = res.status().as_u16(),
-        micros = start.elapsed().as_micros() as u64,
-        "served"
-    );
+    tracing::debug!(status = res.status().as_u16(), micros = start.elapsed().as_micros() as u64, "served");
     res
 }
 
@@ -176,10 +155,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .route("/admin/v1/credentials", post(issue_credential))
-        .route(
-            "/registry/v1/residents/{my_number}",
-            put(put_resident).get(get_resident),
-        )
+        .route("/registry/v1/residents/{my_number}", put(put_resident).get(get_resident))
         .route("/registry/v1/search", post(search_registry))
         .route("/insurer/v1/members", post(enrol))
         .route("/insurer/v1/members/{member_id}", get(get_member))
@@ -195,10 +171,7 @@ pub fn router(app: App) -> Router {
 }
 
 async fn unknown_route() -> ApiError {
-    ApiError(
-        ServiceError::not_found("this route")
-            .next("see GET /openapi.json for the routes onshi serves"),
-    )
+    ApiError(ServiceError::not_found("this route").next("see GET /openapi.json for the routes onshi serves"))
 }
 
 async fn method_not_allowed() -> Response {
@@ -234,10 +207,7 @@ async fn issue_credential(
     JsonBody(body): JsonBody<CredentialBody>,
 ) -> Result<(StatusCode, Json<CredentialAnswer>), ApiError> {
     let cx = caller.ctx("POST /admin/v1/credentials");
-    Ok((
-        StatusCode::CREATED,
-        Json(app.issue_credential(&cx, body).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(app.issue_credential(&cx, body).await?)))
 }
 
 /// Create (201) or replace (200) a resident's basic four; the previous version stays in the history.
@@ -254,11 +224,7 @@ async fn put_resident(
 ) -> Result<(StatusCode, Json<ResidentView>), ApiError> {
     let cx = caller.ctx("PUT /registry/v1/residents/{my_number}");
     let (outcome, view) = app.put_resident(&cx, &my_number, body).await?;
-    let status = if outcome == PutOutcome::Created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
+    let status = if outcome == PutOutcome::Created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(view)))
 }
 

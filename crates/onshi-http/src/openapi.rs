@@ -60,10 +60,5 @@ struct ApiDoc;
 /// The OpenAPI document as JSON (built once).
 pub fn openapi_json() -> String {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| {
-        ApiDoc::openapi()
-            .to_pretty_json()
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    })
-    .clone()
+    DOC.get_or_init(|| ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))).clone()
 }

@@ -24,60 +24,29 @@ impl Api {
         let dir = tempfile::tempdir().expect("tempdir");
         let store: AnyStore = Box::new(SqliteStore::open(dir.path()).expect("store"));
         let app = Arc::new(Service::new(store, ADMIN, Arc::new(SystemClock)).expect("service"));
-        Api {
-            router: onshi_http::router(app.clone()),
-            app,
-            _dir: dir,
-        }
+        Api { router: onshi_http::router(app.clone()), app, _dir: dir }
     }
 
-    async fn raw(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Vec<u8>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header("content-type", "application/json");
+    async fn raw(&self, method: &str, path: &str, token: Option<&str>, body: Vec<u8>) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path).header("content-type", "application/json");
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let res = self
-            .router
-            .clone()
-            .oneshot(req.body(Body::from(body)).expect("request"))
-            .await
-            .expect("infallible");
+        let res = self.router.clone().oneshot(req.body(Body::from(body)).expect("request")).await.expect("infallible");
         let status = res.status();
-        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22)
-            .await
-            .expect("body");
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
         let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (status, v)
     }
 
-    async fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
+    async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
         let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
         self.raw(method, path, token, bytes).await
     }
 
     async fn token(&self, role: &str, subject: &str) -> String {
         let (s, v) = self
-            .call(
-                "POST",
-                "/admin/v1/credentials",
-                Some(ADMIN),
-                Some(json!({"role": role, "subject": subject})),
-            )
+            .call("POST", "/admin/v1/credentials", Some(ADMIN), Some(json!({"role": role, "subject": subject})))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         v["token"].as_str().expect("token").to_owned()
@@ -127,42 +96,23 @@ async fn every_kind_of_bad_enrolment_gets_its_code_and_leaves_no_trace() {
         b
     };
     let cases: Vec<(Vec<u8>, StatusCode, &str, Option<&str>)> = vec![
-        (
-            b"{\"insurer_number\": ".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            None,
-        ),
-        (
-            b"not json".to_vec(),
-            StatusCode::BAD_REQUEST,
-            "malformed_json",
-            None,
-        ),
+        (b"{\"insurer_number\": ".to_vec(), StatusCode::BAD_REQUEST, "malformed_json", None),
+        (b"not json".to_vec(), StatusCode::BAD_REQUEST, "malformed_json", None),
         (
             with("nickname", json!("x")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "unknown_field",
             Some("nickname"),
         ),
+        (without("name").to_string().into_bytes(), StatusCode::UNPROCESSABLE_ENTITY, "missing_field", Some("name")),
         (
-            without("name").to_string().into_bytes(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "missing_field",
-            Some("name"),
-        ),
-        (
-            with("birth_date", json!("1980-02-30"))
-                .to_string()
-                .into_bytes(),
+            with("birth_date", json!("1980-02-30")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_date",
             Some("birth_date"),
         ),
         (
-            with("acquired_on", json!("2020/04/01"))
-                .to_string()
-                .into_bytes(),
+            with("acquired_on", json!("2020/04/01")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_date",
             Some("acquired_on"),
@@ -186,25 +136,19 @@ async fn every_kind_of_bad_enrolment_gets_its_code_and_leaves_no_trace() {
             Some("name"),
         ),
         (
-            with("insurer_number", json!("06139993"))
-                .to_string()
-                .into_bytes(),
+            with("insurer_number", json!("06139993")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_insurer_number",
             Some("insurer_number"),
         ),
         (
-            with("my_number", json!("202404010045"))
-                .to_string()
-                .into_bytes(),
+            with("my_number", json!("202404010045")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_my_number",
             Some("my_number"),
         ),
         (
-            with("my_number", json!("123456789018"))
-                .to_string()
-                .into_bytes(),
+            with("my_number", json!("123456789018")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "linkage_rejected",
             Some("my_number"),
@@ -228,60 +172,32 @@ async fn every_kind_of_bad_enrolment_gets_its_code_and_leaves_no_trace() {
             Some("copay_ratio"),
         ),
         (
-            with("acquired_on", json!("1970-01-01"))
-                .to_string()
-                .into_bytes(),
+            with("acquired_on", json!("1970-01-01")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_value",
             Some("acquired_on"),
         ),
         (
-            with("relationship", json!("dependent"))
-                .to_string()
-                .into_bytes(),
+            with("relationship", json!("dependent")).to_string().into_bytes(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "insured_not_found",
             None,
         ),
     ];
     for (body, status, want, field) in cases {
-        let (s, v) = api
-            .raw("POST", "/insurer/v1/members", Some(ADMIN), body.clone())
-            .await;
-        assert_eq!(
-            (s, code(&v)),
-            (status, want),
-            "body {} → {v}",
-            String::from_utf8_lossy(&body)
-        );
+        let (s, v) = api.raw("POST", "/insurer/v1/members", Some(ADMIN), body.clone()).await;
+        assert_eq!((s, code(&v)), (status, want), "body {} → {v}", String::from_utf8_lossy(&body));
         if let Some(f) = field {
             assert_eq!(v["error"]["field"].as_str(), Some(f), "{v}");
         }
-        assert!(
-            v["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty())
-        );
-        assert_eq!(
-            api.members("06139992", "900", "1980-02-10"),
-            0,
-            "a refused request left a trace: {v}"
-        );
+        assert!(v["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(api.members("06139992", "900", "1980-02-10"), 0, "a refused request left a trace: {v}");
     }
     // The good body goes through, once.
-    let (s, v) = api
-        .call(
-            "POST",
-            "/insurer/v1/members",
-            Some(ADMIN),
-            Some(good.clone()),
-        )
-        .await;
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(good.clone())).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(api.members("06139992", "900", "1980-02-10"), 1);
-    let (s, v) = api
-        .call("POST", "/insurer/v1/members", Some(ADMIN), Some(good))
-        .await;
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(good)).await;
     assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "duplicate_member"));
     assert_eq!(api.members("06139992", "900", "1980-02-10"), 1);
 }
@@ -294,60 +210,22 @@ async fn roles_and_insurer_scoping() {
     let insurer = api.token("insurer", "06139992").await;
     let other = api.token("insurer", "01130012").await;
     let (s, v) = api
-        .call(
-            "POST",
-            "/admin/v1/credentials",
-            Some(&clinic),
-            Some(json!({"role": "clinic", "subject": "1311234567"})),
-        )
+        .call("POST", "/admin/v1/credentials", Some(&clinic), Some(json!({"role": "clinic", "subject": "1311234567"})))
         .await;
     assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"));
     let (s, v) = api
-        .call(
-            "POST",
-            "/admin/v1/credentials",
-            Some(ADMIN),
-            Some(json!({"role": "insurer", "subject": "06139993"})),
-        )
+        .call("POST", "/admin/v1/credentials", Some(ADMIN), Some(json!({"role": "insurer", "subject": "06139993"})))
         .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_insurer_number")
-    );
-    let (s, v) = api
-        .call(
-            "POST",
-            "/admin/v1/credentials",
-            Some(ADMIN),
-            Some(json!({"role": "root", "subject": "x"})),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value")
-    );
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_insurer_number"));
+    let (s, v) =
+        api.call("POST", "/admin/v1/credentials", Some(ADMIN), Some(json!({"role": "root", "subject": "x"}))).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"));
 
-    let (s, _) = api
-        .call("GET", "/registry/v1/residents/123456789018", None, None)
-        .await;
+    let (s, _) = api.call("GET", "/registry/v1/residents/123456789018", None, None).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, v) = api
-        .call(
-            "GET",
-            "/registry/v1/residents/123456789018",
-            Some("onshi_forged"),
-            None,
-        )
-        .await;
+    let (s, v) = api.call("GET", "/registry/v1/residents/123456789018", Some("onshi_forged"), None).await;
     assert_eq!((s, code(&v)), (StatusCode::UNAUTHORIZED, "unauthorized"));
-    let (s, _) = api
-        .call(
-            "GET",
-            "/registry/v1/residents/123456789018",
-            Some(&clinic),
-            None,
-        )
-        .await;
+    let (s, _) = api.call("GET", "/registry/v1/residents/123456789018", Some(&clinic), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = api
         .call(
@@ -376,97 +254,36 @@ async fn roles_and_insurer_scoping() {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = api
-        .call(
-            "GET",
-            "/registry/v1/residents/123456789018",
-            Some(&registry),
-            None,
-        )
-        .await;
+    let (s, v) = api.call("GET", "/registry/v1/residents/123456789018", Some(&registry), None).await;
     assert_eq!((s, v["name"].as_str()), (StatusCode::OK, Some("山田 太郎")));
-    let (s, v) = api
-        .call(
-            "GET",
-            "/registry/v1/residents/983205673214",
-            Some(&registry),
-            None,
-        )
-        .await;
+    let (s, v) = api.call("GET", "/registry/v1/residents/983205673214", Some(&registry), None).await;
     assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
 
     let body = enrol_body("100", "00", "insured", "山田 太郎", "1980-04-15");
-    let (s, _) = api
-        .call(
-            "POST",
-            "/insurer/v1/members",
-            Some(&other),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, _) = api.call("POST", "/insurer/v1/members", Some(&other), Some(body.clone())).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = api
-        .call(
-            "POST",
-            "/insurer/v1/members",
-            Some(&clinic),
-            Some(body.clone()),
-        )
-        .await;
+    let (s, _) = api.call("POST", "/insurer/v1/members", Some(&clinic), Some(body.clone())).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = api
-        .call("POST", "/insurer/v1/members", Some(&insurer), Some(body))
-        .await;
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(&insurer), Some(body)).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["member_id"].as_str().expect("member id").to_owned();
     // Another insurer does not even learn that the member exists.
-    let (s, _) = api
-        .call(
-            "GET",
-            &format!("/insurer/v1/members/{id}"),
-            Some(&other),
-            None,
-        )
-        .await;
+    let (s, _) = api.call("GET", &format!("/insurer/v1/members/{id}"), Some(&other), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = api
-        .call(
-            "POST",
-            &format!("/insurer/v1/members/{id}/loss"),
-            Some(&other),
-            Some(json!({"lost_on": "2024-01-01"})),
-        )
+        .call("POST", &format!("/insurer/v1/members/{id}/loss"), Some(&other), Some(json!({"lost_on": "2024-01-01"})))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = api
-        .call(
-            "GET",
-            &format!("/insurer/v1/members/{id}"),
-            Some(&clinic),
-            None,
-        )
-        .await;
+    let (s, _) = api.call("GET", &format!("/insurer/v1/members/{id}"), Some(&clinic), None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = api
-        .call(
-            "GET",
-            &format!("/insurer/v1/members/{id}"),
-            Some(&insurer),
-            None,
-        )
-        .await;
-    assert_eq!(
-        (s, v["history"].as_array().map(Vec::len)),
-        (StatusCode::OK, Some(1))
-    );
+    let (s, v) = api.call("GET", &format!("/insurer/v1/members/{id}"), Some(&insurer), None).await;
+    assert_eq!((s, v["history"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
     let (s, _) = api
         .call(
             "POST",
             "/clinic/v1/eligibility",
             Some(&insurer),
-            Some(
-                json!({"insurer_number": "06139992", "number": "100", "birth_date": "1980-04-15"}),
-            ),
+            Some(json!({"insurer_number": "06139992", "number": "100", "birth_date": "1980-04-15"})),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -481,13 +298,7 @@ async fn history_is_kept_and_the_answer_follows_the_service_date() {
             "POST",
             "/insurer/v1/members",
             Some(ADMIN),
-            Some(enrol_body(
-                "100",
-                "00",
-                "insured",
-                "山田 花子",
-                "1985-05-05",
-            )),
+            Some(enrol_body("100", "00", "insured", "山田 花子", "1985-05-05")),
         )
         .await;
     let id = v["member_id"].as_str().expect("member id").to_owned();
@@ -508,106 +319,35 @@ async fn history_is_kept_and_the_answer_follows_the_service_date() {
             Some(json!({"effective_on": "2023-06-01"})),
         )
         .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "missing_field")
-    );
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "missing_field"));
     let (s, v) = api
-        .call(
-            "POST",
-            &format!("/insurer/v1/members/{id}/loss"),
-            Some(ADMIN),
-            Some(json!({"lost_on": "2019-01-01"})),
-        )
+        .call("POST", &format!("/insurer/v1/members/{id}/loss"), Some(ADMIN), Some(json!({"lost_on": "2019-01-01"})))
         .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"),
-        "a loss before acquisition: {v}"
-    );
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"), "a loss before acquisition: {v}");
     let (s, _) = api
-        .call(
-            "POST",
-            &format!("/insurer/v1/members/{id}/loss"),
-            Some(ADMIN),
-            Some(json!({"lost_on": "2024-11-01"})),
-        )
+        .call("POST", &format!("/insurer/v1/members/{id}/loss"), Some(ADMIN), Some(json!({"lost_on": "2024-11-01"})))
         .await;
     assert_eq!(s, StatusCode::OK);
     let check = |date: &str| json!({"insurer_number": "06139992", "symbol": "1", "number": "100", "birth_date": "1985-05-05", "service_date": date});
-    let (_, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(check("2023-05-31")),
-        )
-        .await;
-    assert_eq!(
-        (v["result"].as_str(), v["coverage"]["name"].as_str()),
-        (Some("valid"), Some("山田 花子"))
-    );
-    let (_, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(check("2023-06-01")),
-        )
-        .await;
-    assert_eq!(
-        (v["result"].as_str(), v["coverage"]["name"].as_str()),
-        (Some("valid"), Some("鈴木 花子"))
-    );
-    let (_, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(check("2024-11-01")),
-        )
-        .await;
+    let (_, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(check("2023-05-31"))).await;
+    assert_eq!((v["result"].as_str(), v["coverage"]["name"].as_str()), (Some("valid"), Some("山田 花子")));
+    let (_, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(check("2023-06-01"))).await;
+    assert_eq!((v["result"].as_str(), v["coverage"]["name"].as_str()), (Some("valid"), Some("鈴木 花子")));
+    let (_, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(check("2024-11-01"))).await;
     assert_eq!(v["result"].as_str(), Some("invalid"));
     assert_eq!(v["coverage"]["lost_on"].as_str(), Some("2024-11-01"));
-    assert!(
-        v["coverage"]["copay_ratio"].is_null(),
-        "no ratio on an invalid answer: {v}"
-    );
-    let (_, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(check("2020-03-31")),
-        )
-        .await;
+    assert!(v["coverage"]["copay_ratio"].is_null(), "no ratio on an invalid answer: {v}");
+    let (_, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(check("2020-03-31"))).await;
     assert_eq!(v["result"].as_str(), Some("invalid"));
-    let (_, v) = api
-        .call(
-            "GET",
-            &format!("/insurer/v1/members/{id}"),
-            Some(ADMIN),
-            None,
-        )
-        .await;
-    let kinds: Vec<&str> = v["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .filter_map(|e| e["kind"].as_str())
-        .collect();
+    let (_, v) = api.call("GET", &format!("/insurer/v1/members/{id}"), Some(ADMIN), None).await;
+    let kinds: Vec<&str> =
+        v["history"].as_array().expect("history").iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(kinds, ["acquire", "update", "lose"]);
     // Every clinic read is in the access log.
-    let log = api
-        .app
-        .store()
-        .access_log_for(None, &[onshi_store::MemberId(id.parse().expect("id"))], 100)
-        .expect("log");
+    let log =
+        api.app.store().access_log_for(None, &[onshi_store::MemberId(id.parse().expect("id"))], 100).expect("log");
     assert_eq!(log.len(), 4);
-    assert!(
-        log.iter().all(|l| l.entry.subject == "1311234567"
-            && l.entry.endpoint == "POST /clinic/v1/eligibility")
-    );
+    assert!(log.iter().all(|l| l.entry.subject == "1311234567" && l.entry.endpoint == "POST /clinic/v1/eligibility"));
 }
 
 #[tokio::test]
@@ -620,35 +360,16 @@ async fn twins_need_the_branch_and_dependents_name_the_insured() {
         ("02", "dependent", "佐藤 健太", "2010-05-05"),
     ] {
         let (s, v) = api
-            .call(
-                "POST",
-                "/insurer/v1/members",
-                Some(ADMIN),
-                Some(enrol_body("700", branch, rel, name, birth)),
-            )
+            .call("POST", "/insurer/v1/members", Some(ADMIN), Some(enrol_body("700", branch, rel, name, birth)))
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
     let q = json!({"insurer_number": "06139992", "symbol": "1", "number": "700", "birth_date": "2010-05-05", "service_date": "2024-05-01"});
-    let (s, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(q.clone()),
-        )
-        .await;
+    let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(q.clone())).await;
     assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "branch_required"));
     let mut with_branch = q;
     with_branch["branch"] = json!("02");
-    let (s, v) = api
-        .call(
-            "POST",
-            "/clinic/v1/eligibility",
-            Some(&clinic),
-            Some(with_branch),
-        )
-        .await;
+    let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(with_branch)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["coverage"]["name"].as_str(), Some("佐藤 健太"));
     assert_eq!(v["coverage"]["insured_name"].as_str(), Some("佐藤 勇"));
@@ -676,38 +397,11 @@ async fn registry_search_answers_only_on_a_unique_match() {
     .await;
     let search = |name: &str| json!({"name": name, "birth_date": "1999-09-09", "address": "千代田区永田町２－１－２"});
     // 斎 is 齋's standard form; 斉 is a different surname: each search finds exactly one person.
-    let (_, v) = api
-        .call(
-            "POST",
-            "/registry/v1/search",
-            Some(ADMIN),
-            Some(search("斎藤　光")),
-        )
-        .await;
-    assert_eq!(
-        (v["verdict"].as_str(), v["my_number"].as_str()),
-        (Some("unique"), Some(a.as_str()))
-    );
-    let (_, v) = api
-        .call(
-            "POST",
-            "/registry/v1/search",
-            Some(ADMIN),
-            Some(search("斉藤光")),
-        )
-        .await;
-    assert_eq!(
-        (v["verdict"].as_str(), v["my_number"].as_str()),
-        (Some("unique"), Some(b.as_str()))
-    );
-    let (_, v) = api
-        .call(
-            "POST",
-            "/registry/v1/search",
-            Some(ADMIN),
-            Some(search("佐藤 光")),
-        )
-        .await;
+    let (_, v) = api.call("POST", "/registry/v1/search", Some(ADMIN), Some(search("斎藤　光"))).await;
+    assert_eq!((v["verdict"].as_str(), v["my_number"].as_str()), (Some("unique"), Some(a.as_str())));
+    let (_, v) = api.call("POST", "/registry/v1/search", Some(ADMIN), Some(search("斉藤光"))).await;
+    assert_eq!((v["verdict"].as_str(), v["my_number"].as_str()), (Some("unique"), Some(b.as_str())));
+    let (_, v) = api.call("POST", "/registry/v1/search", Some(ADMIN), Some(search("佐藤 光"))).await;
     assert_eq!(v["verdict"].as_str(), Some("none"));
     assert!(v.get("my_number").is_none());
 }
@@ -717,29 +411,11 @@ async fn unknown_routes_methods_and_huge_bodies_get_json_errors() {
     let api = Api::new();
     let (s, v) = api.call("GET", "/nowhere", Some(ADMIN), None).await;
     assert_eq!((s, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
-    let (s, v) = api
-        .call("DELETE", "/clinic/v1/eligibility", Some(ADMIN), None)
-        .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
-    );
-    let big = format!(
-        "{{\"lost_on\": \"{}\"}}",
-        "x".repeat(onshi_http::MAX_BODY + 10)
-    );
-    let (s, v) = api
-        .raw(
-            "POST",
-            "/insurer/v1/members/1/loss",
-            Some(ADMIN),
-            big.into_bytes(),
-        )
-        .await;
-    assert_eq!(
-        (s, code(&v)),
-        (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large")
-    );
+    let (s, v) = api.call("DELETE", "/clinic/v1/eligibility", Some(ADMIN), None).await;
+    assert_eq!((s, code(&v)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    let big = format!("{{\"lost_on\": \"{}\"}}", "x".repeat(onshi_http::MAX_BODY + 10));
+    let (s, v) = api.raw("POST", "/insurer/v1/members/1/loss", Some(ADMIN), big.into_bytes()).await;
+    assert_eq!((s, code(&v)), (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"));
     let (s, v) = api.call("GET", "/healthz", None, None).await;
     assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
 }
@@ -762,10 +438,7 @@ async fn the_openapi_document_lists_every_route_of_the_contract() {
         ("/clinic/v1/eligibility", "post"),
         ("/healthz", "get"),
     ] {
-        assert!(
-            v["paths"][path][method].is_object(),
-            "{method} {path} missing from the OpenAPI document"
-        );
+        assert!(v["paths"][path][method].is_object(), "{method} {path} missing from the OpenAPI document");
     }
     assert!(v["components"]["schemas"]["EligibilityAnswer"].is_object());
 }

@@ -77,10 +77,7 @@ impl InstitutionCode {
         let d: [u8; 10] = exact_digits(K, "10", s)?;
         let pref = two(d[0], d[1]);
         if !(1..=47).contains(&pref) {
-            return Err(IdError::InvalidPrefecture {
-                kind: K,
-                found: pref,
-            });
+            return Err(IdError::InvalidPrefecture { kind: K, found: pref });
         }
         if PointTable::from_digit(d[2]).is_none() {
             return Err(IdError::InvalidPointTable { found: d[2] });
@@ -134,11 +131,7 @@ impl MunicipalityCode {
         body.copy_from_slice(&d[..5]);
         let code = Self::build(body)?;
         if d[5] != code.0[5] - b'0' {
-            return Err(IdError::CheckDigit {
-                kind: K,
-                expected: code.0[5] - b'0',
-                found: d[5],
-            });
+            return Err(IdError::CheckDigit { kind: K, expected: code.0[5] - b'0', found: d[5] });
         }
         Ok(code)
     }
@@ -155,10 +148,7 @@ impl MunicipalityCode {
     fn build(body: [u8; 5]) -> Result<Self, IdError> {
         let pref = two(body[0], body[1]);
         if !(1..=47).contains(&pref) {
-            return Err(IdError::InvalidPrefecture {
-                kind: IdKind::MunicipalityCode,
-                found: pref,
-            });
+            return Err(IdError::InvalidPrefecture { kind: IdKind::MunicipalityCode, found: pref });
         }
         let mut d = [0u8; 6];
         d[..5].copy_from_slice(&body);

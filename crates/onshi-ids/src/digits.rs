@@ -27,11 +27,7 @@ pub(crate) fn scan_digits(kind: IdKind, input: &str, buf: &mut [u8]) -> Result<u
     let mut n = 0usize;
     for c in s.chars() {
         let Some(d) = digit_value(c) else {
-            return Err(IdError::NonDigit {
-                kind,
-                position: n + 1,
-                found: c,
-            });
+            return Err(IdError::NonDigit { kind, position: n + 1, found: c });
         };
         if let Some(slot) = buf.get_mut(n) {
             *slot = d;
@@ -50,11 +46,7 @@ pub(crate) fn exact_digits<const N: usize>(
     let mut buf = [0u8; N];
     let n = scan_digits(kind, input, &mut buf)?;
     if n != N {
-        return Err(IdError::WrongLength {
-            kind,
-            expected,
-            found: n,
-        });
+        return Err(IdError::WrongLength { kind, expected, found: n });
     }
     Ok(buf)
 }
@@ -87,20 +79,12 @@ pub(crate) fn text_identifier(kind: IdKind, input: &str, max: usize) -> Result<S
     for c in s.chars() {
         n += 1;
         if c.is_control() || is_invisible_format(c) {
-            return Err(IdError::ControlChar {
-                kind,
-                position: n,
-                code: c as u32,
-            });
+            return Err(IdError::ControlChar { kind, position: n, code: c as u32 });
         }
         out.push(fold_width(c));
     }
     if n > max {
-        return Err(IdError::TooLong {
-            kind,
-            max,
-            found: n,
-        });
+        return Err(IdError::TooLong { kind, max, found: n });
     }
     Ok(out)
 }

@@ -86,9 +86,7 @@ pub enum IdError {
         found: usize,
     },
     /// A character that is neither an ASCII nor a full-width digit.
-    #[error(
-        "{kind}: character {position} is {found:?}, not a digit (only 0-9 and ０-９ are accepted)"
-    )]
+    #[error("{kind}: character {position} is {found:?}, not a digit (only 0-9 and ０-９ are accepted)")]
     NonDigit {
         /// The identifier.
         kind: IdKind,
@@ -98,9 +96,7 @@ pub enum IdError {
         found: char,
     },
     /// The check digit does not match the other digits: usually one digit is mistyped.
-    #[error(
-        "{kind}: the check digit should be {expected} but is {found}; a digit is probably mistyped"
-    )]
+    #[error("{kind}: the check digit should be {expected} but is {found}; a digit is probably mistyped")]
     CheckDigit {
         /// The identifier.
         kind: IdKind,

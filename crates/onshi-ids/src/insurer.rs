@@ -34,10 +34,8 @@ pub struct InsurerNumber {
 }
 
 /// The 法別番号 of health insurers accepted in an 8-digit insurer number.
-pub const INSURER_HOUBETSU: [&str; 17] = [
-    "01", "02", "03", "04", "06", "07", "31", "32", "33", "34", "39", "63", "67", "72", "73", "74",
-    "75",
-];
+pub const INSURER_HOUBETSU: [&str; 17] =
+    ["01", "02", "03", "04", "06", "07", "31", "32", "33", "34", "39", "63", "67", "72", "73", "74", "75"];
 
 impl InsurerNumber {
     /// Parses a 6- or 8-digit insurer number (ASCII or full-width digits, surrounding ASCII
@@ -54,44 +52,28 @@ impl InsurerNumber {
             8 => {
                 let h = two(d[0], d[1]);
                 if kind_of_houbetsu(h).is_none() {
-                    return Err(IdError::UnknownHoubetsu {
-                        houbetsu: format!("{h:02}"),
-                    });
+                    return Err(IdError::UnknownHoubetsu { houbetsu: format!("{h:02}") });
                 }
                 2
             }
             6 => 0,
             _ => {
-                return Err(IdError::WrongLength {
-                    kind: K,
-                    expected: "6 or 8",
-                    found: n,
-                });
+                return Err(IdError::WrongLength { kind: K, expected: "6 or 8", found: n });
             }
         };
         let pref = two(d[pref_at], d[pref_at + 1]);
         if !(1..=47).contains(&pref) {
-            return Err(IdError::InvalidPrefecture {
-                kind: K,
-                found: pref,
-            });
+            return Err(IdError::InvalidPrefecture { kind: K, found: pref });
         }
         let expected = Self::check_digit(&d[..n - 1]);
         if d[n - 1] != expected {
-            return Err(IdError::CheckDigit {
-                kind: K,
-                expected,
-                found: d[n - 1],
-            });
+            return Err(IdError::CheckDigit { kind: K, expected, found: d[n - 1] });
         }
         let mut digits = [0u8; 8];
         for (o, v) in digits.iter_mut().zip(&d[..n]) {
             *o = b'0' + v;
         }
-        Ok(InsurerNumber {
-            digits,
-            len: n as u8,
-        })
+        Ok(InsurerNumber { digits, len: n as u8 })
     }
 
     /// The check digit of a body (all digits but the last): multiply the digits by 2, 1, 2, 1, …
@@ -272,9 +254,9 @@ impl InsurerKind {
     pub const fn scheme(self) -> Scheme {
         use InsurerKind::*;
         match self {
-            NationalHealthInsurance
-            | NationalHealthInsuranceAssociation
-            | NationalHealthInsuranceRetiree => Scheme::National,
+            NationalHealthInsurance | NationalHealthInsuranceAssociation | NationalHealthInsuranceRetiree => {
+                Scheme::National
+            }
             LateStageElderly => Scheme::LateStageElderly,
             _ => Scheme::Employee,
         }
@@ -333,9 +315,7 @@ impl<'de> serde::Deserialize<'de> for Scheme {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
         Scheme::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown scheme {s:?}: expected employee, national or late_stage_elderly"
-            ))
+            serde::de::Error::custom(format!("unknown scheme {s:?}: expected employee, national or late_stage_elderly"))
         })
     }
 }

@@ -32,11 +32,7 @@ impl MyNumber {
         body.copy_from_slice(&d[..11]);
         let expected = Self::check_digit(&body);
         if d[11] != expected {
-            return Err(IdError::CheckDigit {
-                kind: IdKind::MyNumber,
-                expected,
-                found: d[11],
-            });
+            return Err(IdError::CheckDigit { kind: IdKind::MyNumber, expected, found: d[11] });
         }
         Ok(MyNumber(to_ascii(d)))
     }

@@ -7,15 +7,9 @@ use proptest::prelude::*;
 
 #[test]
 fn my_number_valid_examples() {
-    for s in [
-        "123456789018",
-        "983205673214",
-        "202404010010",
-        "202404010060",
-        "202404010079",
-        "202404010087",
-        "202404010095",
-    ] {
+    for s in
+        ["123456789018", "983205673214", "202404010010", "202404010060", "202404010079", "202404010087", "202404010095"]
+    {
         let n = MyNumber::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
         assert_eq!(n.as_str(), s);
         assert_eq!(n.to_string(), s);
@@ -41,51 +35,25 @@ fn my_number_invalid() {
     assert_eq!(e.code(), "invalid_my_number");
     assert_eq!(
         e,
-        IdError::CheckDigit {
-            kind: IdKind::MyNumber,
-            expected: MyNumber::check_digit(b"20240401004"),
-            found: 5
-        }
+        IdError::CheckDigit { kind: IdKind::MyNumber, expected: MyNumber::check_digit(b"20240401004"), found: 5 }
     );
     assert_ne!(MyNumber::check_digit(b"20240401004"), 5);
     let msg = e.to_string();
     assert!(msg.contains("check digit"), "{msg}");
-    assert!(
-        !msg.contains("202404010045"),
-        "message must not echo the number: {msg}"
-    );
+    assert!(!msg.contains("202404010045"), "message must not echo the number: {msg}");
 
     assert_eq!(
         MyNumber::parse("12345678901").unwrap_err(),
-        IdError::WrongLength {
-            kind: IdKind::MyNumber,
-            expected: "12",
-            found: 11
-        }
+        IdError::WrongLength { kind: IdKind::MyNumber, expected: "12", found: 11 }
     );
     assert_eq!(
         MyNumber::parse("1234-5678-9018").unwrap_err(),
-        IdError::NonDigit {
-            kind: IdKind::MyNumber,
-            position: 5,
-            found: '-'
-        }
+        IdError::NonDigit { kind: IdKind::MyNumber, position: 5, found: '-' }
     );
-    assert_eq!(
-        MyNumber::parse("   ").unwrap_err(),
-        IdError::Empty {
-            kind: IdKind::MyNumber
-        }
-    );
-    assert_eq!(
-        MyNumber::from_body("1234567890").unwrap_err().code(),
-        "invalid_my_number"
-    );
+    assert_eq!(MyNumber::parse("   ").unwrap_err(), IdError::Empty { kind: IdKind::MyNumber });
+    assert_eq!(MyNumber::from_body("1234567890").unwrap_err().code(), "invalid_my_number");
     // non-ASCII digits other than full-width are refused (Arabic-Indic one)
-    assert_eq!(
-        MyNumber::parse("١٢٣٤٥٦٧٨٩٠١٨").unwrap_err().code(),
-        "invalid_my_number"
-    );
+    assert_eq!(MyNumber::parse("١٢٣٤٥٦٧٨٩٠١٨").unwrap_err().code(), "invalid_my_number");
 }
 
 #[test]
@@ -96,10 +64,7 @@ fn my_number_tolerance_and_serde() {
     assert_eq!(json, "\"123456789018\"");
     assert_eq!(serde_json::from_str::<MyNumber>(&json).unwrap(), n);
     assert!(serde_json::from_str::<MyNumber>("\"202404010045\"").is_err());
-    assert_eq!(
-        "983205673214".parse::<MyNumber>().unwrap().as_str(),
-        "983205673214"
-    );
+    assert_eq!("983205673214".parse::<MyNumber>().unwrap().as_str(), "983205673214");
     // internal whitespace is not trimmed
     assert!(MyNumber::parse("1234 56789018").is_err());
 }
@@ -110,46 +75,16 @@ fn my_number_tolerance_and_serde() {
 fn insurer_valid_examples() {
     for (s, kind, scheme, pref) in [
         ("01130012", InsurerKind::KyokaiKenpo, Scheme::Employee, 13),
-        (
-            "33120015",
-            InsurerKind::PoliceMutualAid,
-            Scheme::Employee,
-            12,
-        ),
-        (
-            "39131008",
-            InsurerKind::LateStageElderly,
-            Scheme::LateStageElderly,
-            13,
-        ),
-        (
-            "06139992",
-            InsurerKind::HealthInsuranceSociety,
-            Scheme::Employee,
-            13,
-        ),
+        ("33120015", InsurerKind::PoliceMutualAid, Scheme::Employee, 12),
+        ("39131008", InsurerKind::LateStageElderly, Scheme::LateStageElderly, 13),
+        ("06139992", InsurerKind::HealthInsuranceSociety, Scheme::Employee, 13),
         // 6-digit 国保, computed by hand:
         // 13801: 1×2=2, 0×1=0, 8×2=16→1+6=7, 3×1=3, 1×2=2 → 14 → (10−4) mod 10 = 6
-        (
-            "138016",
-            InsurerKind::NationalHealthInsurance,
-            Scheme::National,
-            13,
-        ),
+        ("138016", InsurerKind::NationalHealthInsurance, Scheme::National, 13),
         // 13112: 2×2=4, 1, 1×2=2, 3, 1×2=2 → 12 → 8
-        (
-            "131128",
-            InsurerKind::NationalHealthInsurance,
-            Scheme::National,
-            13,
-        ),
+        ("131128", InsurerKind::NationalHealthInsurance, Scheme::National, 13),
         // 国保組合 (3rd digit 3) 13303: 3×2=6, 0, 3×2=6, 3, 1×2=2 → 17 → 3
-        (
-            "133033",
-            InsurerKind::NationalHealthInsuranceAssociation,
-            Scheme::National,
-            13,
-        ),
+        ("133033", InsurerKind::NationalHealthInsuranceAssociation, Scheme::National, 13),
     ] {
         let n = InsurerNumber::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
         assert_eq!(n.as_str(), s);
@@ -180,63 +115,34 @@ fn insurer_invalid() {
     for (s, expected) in [("01130013", 2u8), ("06139993", 2), ("138017", 6)] {
         assert_eq!(
             InsurerNumber::parse(s).unwrap_err(),
-            IdError::CheckDigit {
-                kind: IdKind::InsurerNumber,
-                expected,
-                found: s.as_bytes()[s.len() - 1] - b'0'
-            },
+            IdError::CheckDigit { kind: IdKind::InsurerNumber, expected, found: s.as_bytes()[s.len() - 1] - b'0' },
             "{s}"
         );
     }
     // 9 digits (the "8 vs 9 digit" trouble), 7 digits
     let e = InsurerNumber::parse("011300120").unwrap_err();
-    assert_eq!(
-        e,
-        IdError::WrongLength {
-            kind: IdKind::InsurerNumber,
-            expected: "6 or 8",
-            found: 9
-        }
-    );
+    assert_eq!(e, IdError::WrongLength { kind: IdKind::InsurerNumber, expected: "6 or 8", found: 9 });
     assert!(e.to_string().contains("6 or 8"));
     assert!(InsurerNumber::parse("0113001").is_err());
     // 法別 12 is 公費 (生活保護), not an insurer
     let e = InsurerNumber::parse("12130010").unwrap_err();
-    assert_eq!(
-        e,
-        IdError::UnknownHoubetsu {
-            houbetsu: "12".into()
-        }
-    );
+    assert_eq!(e, IdError::UnknownHoubetsu { houbetsu: "12".into() });
     assert_eq!(e.code(), "invalid_insurer_number");
     assert!(e.to_string().contains("12"));
     // prefecture 48 / 00
     assert_eq!(
         InsurerNumber::parse("01480012").unwrap_err(),
-        IdError::InvalidPrefecture {
-            kind: IdKind::InsurerNumber,
-            found: 48
-        }
+        IdError::InvalidPrefecture { kind: IdKind::InsurerNumber, found: 48 }
     );
     assert_eq!(
         InsurerNumber::parse("000000").unwrap_err(),
-        IdError::InvalidPrefecture {
-            kind: IdKind::InsurerNumber,
-            found: 0
-        }
+        IdError::InvalidPrefecture { kind: IdKind::InsurerNumber, found: 0 }
     );
     assert_eq!(
         InsurerNumber::parse("0113OO12").unwrap_err(),
-        IdError::NonDigit {
-            kind: IdKind::InsurerNumber,
-            position: 5,
-            found: 'O'
-        }
+        IdError::NonDigit { kind: IdKind::InsurerNumber, position: 5, found: 'O' }
     );
-    assert_eq!(
-        InsurerNumber::parse("").unwrap_err().code(),
-        "invalid_insurer_number"
-    );
+    assert_eq!(InsurerNumber::parse("").unwrap_err().code(), "invalid_insurer_number");
 }
 
 #[test]
@@ -271,14 +177,8 @@ fn insurer_padded_field_and_full_width() {
     let n = InsurerNumber::parse("  138016").unwrap();
     assert_eq!(n.as_str(), "138016");
     assert_eq!(n.fixed8(), "  138016");
-    assert_eq!(
-        InsurerNumber::parse("０１１３００１２").unwrap().as_str(),
-        "01130012"
-    );
-    assert_eq!(
-        InsurerNumber::parse("01130012").unwrap().fixed8(),
-        "01130012"
-    );
+    assert_eq!(InsurerNumber::parse("０１１３００１２").unwrap().as_str(), "01130012");
+    assert_eq!(InsurerNumber::parse("01130012").unwrap().fixed8(), "01130012");
     let json = serde_json::to_string(&n).unwrap();
     assert_eq!(json, "\"138016\"");
     assert_eq!(serde_json::from_str::<InsurerNumber>(&json).unwrap(), n);
@@ -287,10 +187,8 @@ fn insurer_padded_field_and_full_width() {
 
 #[test]
 fn insurer_order_is_string_order() {
-    let mut v: Vec<InsurerNumber> = ["39131008", "138016", "01130012", "133033"]
-        .iter()
-        .map(|s| s.parse().unwrap())
-        .collect();
+    let mut v: Vec<InsurerNumber> =
+        ["39131008", "138016", "01130012", "133033"].iter().map(|s| s.parse().unwrap()).collect();
     v.sort();
     let s: Vec<&str> = v.iter().map(|n| n.as_str()).collect();
     assert_eq!(s, ["01130012", "133033", "138016", "39131008"]);
@@ -303,10 +201,7 @@ fn scheme_strings() {
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<Scheme>(&json).unwrap(), s);
     }
-    assert_eq!(
-        serde_json::to_string(&Scheme::LateStageElderly).unwrap(),
-        "\"late_stage_elderly\""
-    );
+    assert_eq!(serde_json::to_string(&Scheme::LateStageElderly).unwrap(), "\"late_stage_elderly\"");
     assert!(serde_json::from_str::<Scheme>("\"kokuho\"").is_err());
 }
 
@@ -320,34 +215,15 @@ fn symbol_and_number() {
     assert_eq!(Symbol::parse(&"1".repeat(20)).unwrap().as_str().len(), 20);
     assert_eq!(
         Symbol::parse(&"1".repeat(21)).unwrap_err(),
-        IdError::TooLong {
-            kind: IdKind::Symbol,
-            max: 20,
-            found: 21
-        }
+        IdError::TooLong { kind: IdKind::Symbol, max: 20, found: 21 }
     );
-    assert_eq!(
-        Symbol::parse(" ").unwrap_err(),
-        IdError::Empty {
-            kind: IdKind::Symbol
-        }
-    );
+    assert_eq!(Symbol::parse(" ").unwrap_err(), IdError::Empty { kind: IdKind::Symbol });
     assert_eq!(
         Symbol::parse("12\u{200B}3").unwrap_err(),
-        IdError::ControlChar {
-            kind: IdKind::Symbol,
-            position: 3,
-            code: 0x200B
-        }
+        IdError::ControlChar { kind: IdKind::Symbol, position: 3, code: 0x200B }
     );
-    assert_eq!(
-        InsuredNumber::parse("a\u{0}").unwrap_err().code(),
-        "invalid_number"
-    );
-    assert_eq!(
-        InsuredNumber::parse("").unwrap_err().code(),
-        "invalid_number"
-    );
+    assert_eq!(InsuredNumber::parse("a\u{0}").unwrap_err().code(), "invalid_number");
+    assert_eq!(InsuredNumber::parse("").unwrap_err().code(), "invalid_number");
     assert_eq!(InsuredNumber::parse("５６７").unwrap().to_string(), "567");
     // 20 kanji are 20 characters, not 60 bytes
     assert!(InsuredNumber::parse(&"番".repeat(20)).is_ok());
@@ -364,28 +240,11 @@ fn branch() {
     assert_eq!(Branch::from_u8(0).unwrap().as_str(), "00");
     assert_eq!(Branch::from_u8(42).unwrap().as_str(), "42");
     assert_eq!(Branch::from_u8(100), None);
-    assert_eq!(
-        Branch::parse("1").unwrap_err(),
-        IdError::WrongLength {
-            kind: IdKind::Branch,
-            expected: "2",
-            found: 1
-        }
-    );
+    assert_eq!(Branch::parse("1").unwrap_err(), IdError::WrongLength { kind: IdKind::Branch, expected: "2", found: 1 });
     assert_eq!(Branch::parse("001").unwrap_err().code(), "invalid_branch");
-    assert_eq!(
-        Branch::parse("0a").unwrap_err(),
-        IdError::NonDigit {
-            kind: IdKind::Branch,
-            position: 2,
-            found: 'a'
-        }
-    );
+    assert_eq!(Branch::parse("0a").unwrap_err(), IdError::NonDigit { kind: IdKind::Branch, position: 2, found: 'a' });
     assert!(Branch::parse("01").unwrap() < Branch::parse("02").unwrap());
-    assert_eq!(
-        serde_json::from_str::<Branch>("\"01\"").unwrap().as_str(),
-        "01"
-    );
+    assert_eq!(serde_json::from_str::<Branch>("\"01\"").unwrap().as_str(), "01");
 }
 
 // ---------------------------------------------------------------- institution and municipality codes
@@ -395,39 +254,16 @@ fn institution_code() {
     let c = InstitutionCode::parse("1311234567").unwrap();
     assert_eq!(c.prefecture(), 13);
     assert_eq!(c.table(), PointTable::Medical);
-    assert_eq!(
-        InstitutionCode::parse("2741234567").unwrap().table(),
-        PointTable::Pharmacy
-    );
-    assert_eq!(
-        InstitutionCode::parse("0131234567").unwrap().table(),
-        PointTable::Dental
-    );
-    assert_eq!(
-        InstitutionCode::parse("4761234567").unwrap().table(),
-        PointTable::HomeNursing
-    );
-    assert_eq!(
-        InstitutionCode::parse("1321234567").unwrap_err(),
-        IdError::InvalidPointTable { found: 2 }
-    );
+    assert_eq!(InstitutionCode::parse("2741234567").unwrap().table(), PointTable::Pharmacy);
+    assert_eq!(InstitutionCode::parse("0131234567").unwrap().table(), PointTable::Dental);
+    assert_eq!(InstitutionCode::parse("4761234567").unwrap().table(), PointTable::HomeNursing);
+    assert_eq!(InstitutionCode::parse("1321234567").unwrap_err(), IdError::InvalidPointTable { found: 2 });
     assert_eq!(
         InstitutionCode::parse("4811234567").unwrap_err(),
-        IdError::InvalidPrefecture {
-            kind: IdKind::InstitutionCode,
-            found: 48
-        }
+        IdError::InvalidPrefecture { kind: IdKind::InstitutionCode, found: 48 }
     );
-    assert_eq!(
-        InstitutionCode::parse("131123456").unwrap_err().code(),
-        "invalid_institution_code"
-    );
-    assert_eq!(
-        InstitutionCode::parse("１３１１２３４５６７")
-            .unwrap()
-            .as_str(),
-        "1311234567"
-    );
+    assert_eq!(InstitutionCode::parse("131123456").unwrap_err().code(), "invalid_institution_code");
+    assert_eq!(InstitutionCode::parse("１３１１２３４５６７").unwrap().as_str(), "1311234567");
 }
 
 #[test]
@@ -445,22 +281,12 @@ fn municipality_code() {
     assert_eq!(MunicipalityCode::parse("131016").unwrap().prefecture(), 13);
     assert_eq!(
         MunicipalityCode::parse("131017").unwrap_err(),
-        IdError::CheckDigit {
-            kind: IdKind::MunicipalityCode,
-            expected: 6,
-            found: 7
-        }
+        IdError::CheckDigit { kind: IdKind::MunicipalityCode, expected: 6, found: 7 }
     );
-    assert_eq!(
-        MunicipalityCode::parse("13101").unwrap_err().code(),
-        "invalid_municipality_code"
-    );
+    assert_eq!(MunicipalityCode::parse("13101").unwrap_err().code(), "invalid_municipality_code");
     assert_eq!(
         MunicipalityCode::from_five("50101").unwrap_err(),
-        IdError::InvalidPrefecture {
-            kind: IdKind::MunicipalityCode,
-            found: 50
-        }
+        IdError::InvalidPrefecture { kind: IdKind::MunicipalityCode, found: 50 }
     );
 }
 
@@ -607,20 +433,8 @@ fn debug_output() {
     let dbg = format!("{n:?}");
     assert_eq!(dbg, "MyNumber(********9018)");
     assert!(!dbg.contains("12345678"));
-    assert_eq!(
-        format!("{:?}", InsurerNumber::parse("138016").unwrap()),
-        "InsurerNumber(\"138016\")"
-    );
-    assert_eq!(
-        format!("{:?}", Branch::parse("01").unwrap()),
-        "Branch(\"01\")"
-    );
-    assert_eq!(
-        format!("{:?}", InstitutionCode::parse("1311234567").unwrap()),
-        "InstitutionCode(\"1311234567\")"
-    );
-    assert_eq!(
-        format!("{:?}", MunicipalityCode::parse("131016").unwrap()),
-        "MunicipalityCode(\"131016\")"
-    );
+    assert_eq!(format!("{:?}", InsurerNumber::parse("138016").unwrap()), "InsurerNumber(\"138016\")");
+    assert_eq!(format!("{:?}", Branch::parse("01").unwrap()), "Branch(\"01\")");
+    assert_eq!(format!("{:?}", InstitutionCode::parse("1311234567").unwrap()), "InstitutionCode(\"1311234567\")");
+    assert_eq!(format!("{:?}", MunicipalityCode::parse("131016").unwrap()), "MunicipalityCode(\"131016\")");
 }

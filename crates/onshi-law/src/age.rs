@@ -25,18 +25,13 @@ use crate::Date;
 /// assert_eq!(nth_birthday(d(2000, 2, 29), 4), d(2004, 2, 29));
 /// ```
 pub fn nth_birthday(birth: Date, n: u32) -> Date {
-    let Some(y) = i32::try_from(n)
-        .ok()
-        .and_then(|n| birth.year().checked_add(n))
-    else {
+    let Some(y) = i32::try_from(n).ok().and_then(|n| birth.year().checked_add(n)) else {
         return Date::MAX;
     };
     NaiveDate::from_ymd_opt(y, birth.month(), birth.day())
         .or_else(|| {
             // only 29 February can be missing in a year that chrono represents
-            (birth.month() == 2 && birth.day() == 29)
-                .then(|| NaiveDate::from_ymd_opt(y, 3, 1))
-                .flatten()
+            (birth.month() == 2 && birth.day() == 29).then(|| NaiveDate::from_ymd_opt(y, 3, 1)).flatten()
         })
         .unwrap_or(Date::MAX)
 }
@@ -93,13 +88,8 @@ pub fn age_on(birth: Date, on: Date) -> u32 {
 /// ```
 pub fn preschool_last_day(birth: Date) -> Date {
     let r = reaching_day(birth, 6);
-    let year = if r.month() <= 3 {
-        Some(r.year())
-    } else {
-        r.year().checked_add(1)
-    };
-    year.and_then(|y| NaiveDate::from_ymd_opt(y, 3, 31))
-        .unwrap_or(Date::MAX)
+    let year = if r.month() <= 3 { Some(r.year()) } else { r.year().checked_add(1) };
+    year.and_then(|y| NaiveDate::from_ymd_opt(y, 3, 31)).unwrap_or(Date::MAX)
 }
 
 /// The first day of the 70–74 treatment (高齢受給者): the 1st of the month after the month in
@@ -124,11 +114,6 @@ pub fn late_stage_from(birth: Date) -> Date {
 }
 
 fn first_of_next_month(d: Date) -> Date {
-    let (y, m) = if d.month() == 12 {
-        (d.year().checked_add(1), 1)
-    } else {
-        (Some(d.year()), d.month() + 1)
-    };
-    y.and_then(|y| NaiveDate::from_ymd_opt(y, m, 1))
-        .unwrap_or(Date::MAX)
+    let (y, m) = if d.month() == 12 { (d.year().checked_add(1), 1) } else { (Some(d.year()), d.month() + 1) };
+    y.and_then(|y| NaiveDate::from_ymd_opt(y, m, 1)).unwrap_or(Date::MAX)
 }

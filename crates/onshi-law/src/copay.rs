@@ -118,9 +118,8 @@ impl Serialize for CopayRatio {
 impl<'de> Deserialize<'de> for CopayRatio {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let p = u8::deserialize(d)?;
-        CopayRatio::from_percent(p).ok_or_else(|| {
-            serde::de::Error::custom(format!("copay ratio {p} is not 10, 20 or 30 (percent)"))
-        })
+        CopayRatio::from_percent(p)
+            .ok_or_else(|| serde::de::Error::custom(format!("copay ratio {p} is not 10, 20 or 30 (percent)")))
     }
 }
 
@@ -208,18 +207,13 @@ pub fn copay(birth: Date, service: Date, scheme: Scheme, bracket: Option<IncomeB
     let covered = |ratio, basis| Copay::Covered { ratio, basis };
     if scheme == Scheme::LateStageElderly {
         return match bracket {
-            Some(IncomeBracket::ActiveEquivalent) => covered(
-                CopayRatio::THIRTY,
-                CopayBasis::LateStage(IncomeBracket::ActiveEquivalent),
-            ),
-            Some(IncomeBracket::General2) if service >= GENERAL_2_FROM => covered(
-                CopayRatio::TWENTY,
-                CopayBasis::LateStage(IncomeBracket::General2),
-            ),
-            _ => covered(
-                CopayRatio::TEN,
-                CopayBasis::LateStage(IncomeBracket::General),
-            ),
+            Some(IncomeBracket::ActiveEquivalent) => {
+                covered(CopayRatio::THIRTY, CopayBasis::LateStage(IncomeBracket::ActiveEquivalent))
+            }
+            Some(IncomeBracket::General2) if service >= GENERAL_2_FROM => {
+                covered(CopayRatio::TWENTY, CopayBasis::LateStage(IncomeBracket::General2))
+            }
+            _ => covered(CopayRatio::TEN, CopayBasis::LateStage(IncomeBracket::General)),
         };
     }
     let since = late_stage_from(birth);

@@ -96,11 +96,7 @@ fn days_in_month(year: i32, month: u32) -> Option<u32> {
 }
 
 fn era_year_str(y: u32) -> String {
-    if y == 1 {
-        "元".to_owned()
-    } else {
-        y.to_string()
-    }
+    if y == 1 { "元".to_owned() } else { y.to_string() }
 }
 
 fn era_span(era: Era) -> String {
@@ -213,23 +209,13 @@ impl Era {
     /// # Ok::<(), onshi_law::DateError>(())
     /// ```
     pub fn date(self, year: u32, month: u32, day: u32) -> Result<Date, DateError> {
-        let out = |actual| DateError::EraOutOfRange {
-            era: self,
-            year,
-            month,
-            day,
-            actual,
-        };
+        let out = |actual| DateError::EraOutOfRange { era: self, year, month, day, actual };
         if year == 0 || year > 1000 {
             return Err(out(None));
         }
         // year ≤ 1000, so the sum stays far inside i32
         let g = self.first_day().year() + year as i32 - 1;
-        let d = NaiveDate::from_ymd_opt(g, month, day).ok_or(DateError::Impossible {
-            year: g,
-            month,
-            day,
-        })?;
+        let d = NaiveDate::from_ymd_opt(g, month, day).ok_or(DateError::Impossible { year: g, month, day })?;
         let after_end = self.last_day().is_some_and(|last| d > last);
         if d < self.first_day() || after_end {
             return Err(out(Some(d)));
@@ -255,11 +241,7 @@ pub fn to_wareki(d: Date) -> String {
     match Era::of(d) {
         Some(era) => {
             let y = era.year_of(d);
-            let y = if y == 1 {
-                "元".to_owned()
-            } else {
-                y.to_string()
-            };
+            let y = if y == 1 { "元".to_owned() } else { y.to_string() };
             format!("{}{}年{}月{}日", era.name_ja(), y, d.month(), d.day())
         }
         None => d.format("%Y-%m-%d").to_string(),
@@ -274,13 +256,7 @@ pub fn to_wareki(d: Date) -> String {
 /// ```
 pub fn to_wareki_short(d: Date) -> String {
     match Era::of(d) {
-        Some(era) => format!(
-            "{}{}.{}.{}",
-            era.letter(),
-            era.year_of(d),
-            d.month(),
-            d.day()
-        ),
+        Some(era) => format!("{}{}.{}.{}", era.letter(), era.year_of(d), d.month(), d.day()),
         None => d.format("%Y-%m-%d").to_string(),
     }
 }
@@ -289,10 +265,7 @@ const ISO_EXPECTED: &str = "YYYY-MM-DD";
 const ANY_EXPECTED: &str = "YYYY-MM-DD, YYYY/MM/DD, YYYYMMDD, 令和6年4月1日 or R6.4.1";
 
 fn malformed(input: &str, expected: &'static str) -> DateError {
-    DateError::Malformed {
-        input: input.chars().take(40).collect(),
-        expected,
-    }
+    DateError::Malformed { input: input.chars().take(40).collect(), expected }
 }
 
 /// Parses a strict ISO 8601 calendar date `YYYY-MM-DD` (the only form the HTTP API takes).
@@ -310,9 +283,7 @@ fn malformed(input: &str, expected: &'static str) -> DateError {
 pub fn parse_iso_date(s: &str) -> Result<Date, DateError> {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b.get(r)?.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-        })
+        b.get(r)?.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
     };
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(malformed(s, ISO_EXPECTED));
@@ -366,9 +337,7 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
             _ => folded.push(c),
         }
     }
-    let mut p = Cursor {
-        rest: folded.trim(),
-    };
+    let mut p = Cursor { rest: folded.trim() };
     if p.rest.is_empty() {
         return Err(malformed(s, ANY_EXPECTED));
     }
@@ -376,11 +345,7 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
 
     if let Some(era) = p.era() {
         p.skip_spaces();
-        let year = if p.eat('元') {
-            1
-        } else {
-            p.number(4).ok_or_else(bad)?
-        };
+        let year = if p.eat('元') { 1 } else { p.number(4).ok_or_else(bad)? };
         p.skip_spaces();
         let sep = p.separator().ok_or_else(bad)?;
         p.skip_spaces();
@@ -470,10 +435,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn digit_run(&mut self) -> &'a str {
-        let end = self
-            .rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(self.rest.len());
+        let end = self.rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(self.rest.len());
         let (run, rest) = self.rest.split_at(end);
         self.rest = rest;
         run

@@ -41,12 +41,6 @@ mod age;
 mod copay;
 mod date;
 
-pub use age::{
-    age_on, elderly_from, late_stage_from, nth_birthday, preschool_last_day, reaching_day,
-};
-pub use copay::{
-    Copay, CopayBasis, CopayRatio, GENERAL_2_FROM, IncomeBracket, LimitCategory, copay,
-};
-pub use date::{
-    Date, DateError, Era, legal_today, parse_date, parse_iso_date, to_wareki, to_wareki_short,
-};
+pub use age::{age_on, elderly_from, late_stage_from, nth_birthday, preschool_last_day, reaching_day};
+pub use copay::{Copay, CopayBasis, CopayRatio, GENERAL_2_FROM, IncomeBracket, LimitCategory, copay};
+pub use date::{Date, DateError, Era, legal_today, parse_date, parse_iso_date, to_wareki, to_wareki_short};

@@ -10,53 +10,21 @@ fn d(y: i32, m: u32, day: u32) -> Date {
 
 #[test]
 fn legal_today_is_japan_time() {
-    assert_eq!(
-        legal_today(Utc.with_ymd_and_hms(2024, 3, 31, 14, 59, 59).unwrap()),
-        d(2024, 3, 31)
-    );
-    assert_eq!(
-        legal_today(Utc.with_ymd_and_hms(2024, 3, 31, 15, 0, 0).unwrap()),
-        d(2024, 4, 1)
-    );
+    assert_eq!(legal_today(Utc.with_ymd_and_hms(2024, 3, 31, 14, 59, 59).unwrap()), d(2024, 3, 31));
+    assert_eq!(legal_today(Utc.with_ymd_and_hms(2024, 3, 31, 15, 0, 0).unwrap()), d(2024, 4, 1));
     // no daylight saving: the same offset in summer
-    assert_eq!(
-        legal_today(Utc.with_ymd_and_hms(2024, 7, 31, 15, 0, 0).unwrap()),
-        d(2024, 8, 1)
-    );
-    assert_eq!(
-        legal_today(Utc.with_ymd_and_hms(2024, 12, 31, 15, 0, 0).unwrap()),
-        d(2025, 1, 1)
-    );
+    assert_eq!(legal_today(Utc.with_ymd_and_hms(2024, 7, 31, 15, 0, 0).unwrap()), d(2024, 8, 1));
+    assert_eq!(legal_today(Utc.with_ymd_and_hms(2024, 12, 31, 15, 0, 0).unwrap()), d(2025, 1, 1));
 }
 
 #[test]
 fn iso_strict() {
     assert_eq!(parse_iso_date("2024-04-01").unwrap(), d(2024, 4, 1));
     assert_eq!(parse_iso_date("2024-02-29").unwrap(), d(2024, 2, 29));
-    assert_eq!(
-        parse_iso_date("2024-02-30").unwrap_err(),
-        DateError::Impossible {
-            year: 2024,
-            month: 2,
-            day: 30
-        }
-    );
-    assert!(
-        parse_iso_date("2024-02-30")
-            .unwrap_err()
-            .to_string()
-            .contains("29 days")
-    );
-    assert_eq!(
-        parse_iso_date("2023-02-29").unwrap_err().code(),
-        "invalid_date"
-    );
-    assert!(
-        parse_iso_date("2024-13-01")
-            .unwrap_err()
-            .to_string()
-            .contains("month 13")
-    );
+    assert_eq!(parse_iso_date("2024-02-30").unwrap_err(), DateError::Impossible { year: 2024, month: 2, day: 30 });
+    assert!(parse_iso_date("2024-02-30").unwrap_err().to_string().contains("29 days"));
+    assert_eq!(parse_iso_date("2023-02-29").unwrap_err().code(), "invalid_date");
+    assert!(parse_iso_date("2024-13-01").unwrap_err().to_string().contains("month 13"));
     for bad in [
         "2024-4-1",
         "2024/04/01",
@@ -69,10 +37,7 @@ fn iso_strict() {
         "+024-04-01",
         "2024-04-0a",
     ] {
-        assert!(
-            matches!(parse_iso_date(bad), Err(DateError::Malformed { .. })),
-            "{bad:?} must be malformed"
-        );
+        assert!(matches!(parse_iso_date(bad), Err(DateError::Malformed { .. })), "{bad:?} must be malformed");
     }
     assert_eq!(parse_iso_date("x").unwrap_err().code(), "invalid_date");
 }
@@ -91,34 +56,15 @@ fn parse_date_gregorian_forms() {
         " ２０２４／０４／０１ ",
         "2024-4-1",
     ] {
-        assert_eq!(
-            parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")),
-            day,
-            "{s}"
-        );
+        assert_eq!(parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")), day, "{s}");
     }
-    for bad in [
-        "2024/04-01",
-        "2024-04",
-        "202404",
-        "24-04-01",
-        "2024/04/01/",
-        "2024 04 01",
-        "2024月4年1日",
-    ] {
+    for bad in ["2024/04-01", "2024-04", "202404", "24-04-01", "2024/04/01/", "2024 04 01", "2024月4年1日"] {
         assert!(parse_date(bad).is_err(), "{bad:?} must fail");
     }
     // "2024年4月1" without 日 is tolerated (日 is optional), but other garbage after is not
     assert_eq!(parse_date("2024年4月1").unwrap(), d(2024, 4, 1));
     assert!(parse_date("2024年4月1日x").is_err());
-    assert_eq!(
-        parse_date("2024/02/30").unwrap_err(),
-        DateError::Impossible {
-            year: 2024,
-            month: 2,
-            day: 30
-        }
-    );
+    assert_eq!(parse_date("2024/02/30").unwrap_err(), DateError::Impossible { year: 2024, month: 2, day: 30 });
     assert_eq!(parse_date("20230229").unwrap_err().code(), "invalid_date");
 }
 
@@ -144,11 +90,7 @@ fn parse_date_wareki_full() {
         ("㍻31年4月30日", d(2019, 4, 30)),
         ("㍼55年4月15日", d(1980, 4, 15)),
     ] {
-        assert_eq!(
-            parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")),
-            want,
-            "{s}"
-        );
+        assert_eq!(parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")), want, "{s}");
     }
 }
 
@@ -170,23 +112,9 @@ fn parse_date_wareki_abbreviated() {
         ("R1.5.1", d(2019, 5, 1)),
         ("R6年4月1日", d(2024, 4, 1)),
     ] {
-        assert_eq!(
-            parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")),
-            want,
-            "{s}"
-        );
+        assert_eq!(parse_date(s).unwrap_or_else(|e| panic!("{s}: {e}")), want, "{s}");
     }
-    for bad in [
-        "R6.4",
-        "R6.4.1.",
-        "R6.4/1",
-        "X6.4.1",
-        "R.4.1",
-        "R6..1",
-        "令和",
-        "令和6年",
-        "R123456.1.1",
-    ] {
+    for bad in ["R6.4", "R6.4.1.", "R6.4/1", "X6.4.1", "R.4.1", "R6..1", "令和", "令和6年", "R123456.1.1"] {
         assert!(parse_date(bad).is_err(), "{bad:?} must fail");
     }
 }
@@ -216,14 +144,7 @@ fn era_boundaries_are_refused() {
     assert!(msg.contains("令和元年5月1日"), "{msg}");
     assert!(msg.contains("2019-04-30"), "{msg}");
     // an impossible day inside an era is Impossible, not out of range
-    assert_eq!(
-        parse_date("令和6年2月30日").unwrap_err(),
-        DateError::Impossible {
-            year: 2024,
-            month: 2,
-            day: 30
-        }
-    );
+    assert_eq!(parse_date("令和6年2月30日").unwrap_err(), DateError::Impossible { year: 2024, month: 2, day: 30 });
 }
 
 #[test]
@@ -235,10 +156,7 @@ fn era_table() {
     assert_eq!(Era::Showa.last_day(), Some(d(1989, 1, 7)));
     assert_eq!(Era::Reiwa.last_day(), None);
     for w in Era::ALL.windows(2) {
-        assert_eq!(
-            w[0].last_day().unwrap().succ_opt().unwrap(),
-            w[1].first_day()
-        );
+        assert_eq!(w[0].last_day().unwrap().succ_opt().unwrap(), w[1].first_day());
         assert_eq!(w[0].next(), Some(w[1]));
     }
 }

@@ -41,19 +41,9 @@ fn history() -> MemberHistory {
         },
     )
     .expect("valid");
-    let upd = |seq, at, on, change| Entry {
-        seq: Seq(seq),
-        recorded_at: RecordedAt(at),
-        effective_on: on,
-        change,
-    };
-    let none = || Change::Update {
-        name: None,
-        name_kana: None,
-        address: None,
-        income_bracket: None,
-        copay_override: None,
-    };
+    let upd = |seq, at, on, change| Entry { seq: Seq(seq), recorded_at: RecordedAt(at), effective_on: on, change };
+    let none =
+        || Change::Update { name: None, name_kana: None, address: None, income_bracket: None, copay_override: None };
     let mut c = none();
     if let Change::Update { address, .. } = &mut c {
         *address = Some("大阪府大阪市北区梅田一丁目1番1号".into());
@@ -66,36 +56,22 @@ fn history() -> MemberHistory {
     h.append(upd(3, 3_000, d(2023, 12, 1), c)).expect("valid");
     let mut c = none();
     if let Change::Update { copay_override, .. } = &mut c {
-        *copay_override = Some(CopayOverride {
-            ratio: CopayRatio::TWENTY,
-            reason: "基準収入額適用".into(),
-        });
+        *copay_override = Some(CopayOverride { ratio: CopayRatio::TWENTY, reason: "基準収入額適用".into() });
     }
     h.append(upd(4, 4_000, d(2024, 8, 1), c)).expect("valid");
-    h.append(upd(5, 5_000, d(2025, 4, 1), Change::Lose))
-        .expect("valid");
+    h.append(upd(5, 5_000, d(2025, 4, 1), Change::Lose)).expect("valid");
     h
 }
 
 fn bench(c: &mut Criterion) {
     let h = history();
     let on = d(2024, 9, 10);
-    assert_eq!(
-        resolve(&h, on, None).and_then(|r| r.copay_ratio),
-        Some(CopayRatio::TWENTY)
-    );
+    assert_eq!(resolve(&h, on, None).and_then(|r| r.copay_ratio), Some(CopayRatio::TWENTY));
     c.bench_function("resolve/now", |b| {
         b.iter(|| resolve(black_box(&h), black_box(on), black_box(None)).map(|r| r.copay_ratio))
     });
     c.bench_function("resolve/as_of", |b| {
-        b.iter(|| {
-            resolve(
-                black_box(&h),
-                black_box(on),
-                black_box(Some(RecordedAt(3_500))),
-            )
-            .map(|r| r.copay_ratio)
-        })
+        b.iter(|| resolve(black_box(&h), black_box(on), black_box(Some(RecordedAt(3_500)))).map(|r| r.copay_ratio))
     });
     let mut voided = h.clone();
     voided
@@ -103,16 +79,11 @@ fn bench(c: &mut Criterion) {
             seq: Seq(6),
             recorded_at: RecordedAt(6_000),
             effective_on: d(2025, 5, 1),
-            change: Change::Void {
-                target: Seq(5),
-                reason: "誤登録".into(),
-            },
+            change: Change::Void { target: Seq(5), reason: "誤登録".into() },
         })
         .expect("valid");
     c.bench_function("resolve/with_void", |b| {
-        b.iter(|| {
-            resolve(black_box(&voided), black_box(on), black_box(None)).map(|r| r.copay_ratio)
-        })
+        b.iter(|| resolve(black_box(&voided), black_box(on), black_box(None)).map(|r| r.copay_ratio))
     });
 }
 

@@ -68,9 +68,7 @@ pub enum LedgerError {
         target: Seq,
     },
     /// An Update that changes nothing.
-    #[error(
-        "the change sets no field; give at least one of name, name_kana, address, income_bracket, copay_ratio"
-    )]
+    #[error("the change sets no field; give at least one of name, name_kana, address, income_bracket, copay_ratio")]
     EmptyChange,
     /// `seq` does not increase (a storage bug, not bad input).
     #[error("seq {got} does not follow the last seq {last}")]
@@ -130,10 +128,7 @@ impl LedgerError {
     /// Whether the error reveals a bug of the caller's storage (seq or clock order) rather
     /// than bad input.
     pub fn is_storage_bug(&self) -> bool {
-        matches!(
-            self,
-            LedgerError::SeqNotIncreasing { .. } | LedgerError::RecordedBeforePrevious { .. }
-        )
+        matches!(self, LedgerError::SeqNotIncreasing { .. } | LedgerError::RecordedBeforePrevious { .. })
     }
 }
 
@@ -148,15 +143,8 @@ pub(crate) struct View<'a> {
 
 impl<'a> View<'a> {
     pub(crate) fn new(entries: &'a [Entry], known_at: Option<RecordedAt>) -> Self {
-        let mut v = View {
-            entries,
-            known_at,
-            any_void: false,
-            extra_void: None,
-        };
-        v.any_void = entries
-            .iter()
-            .any(|e| v.known(e) && matches!(e.change, Change::Void { .. }));
+        let mut v = View { entries, known_at, any_void: false, extra_void: None };
+        v.any_void = entries.iter().any(|e| v.known(e) && matches!(e.change, Change::Void { .. }));
         v
     }
 
@@ -174,9 +162,10 @@ impl<'a> View<'a> {
             return true;
         }
         self.any_void
-            && self.entries.iter().any(|v| {
-                self.known(v) && matches!(v.change, Change::Void { target, .. } if target == e.seq)
-            })
+            && self
+                .entries
+                .iter()
+                .any(|v| self.known(v) && matches!(v.change, Change::Void { target, .. } if target == e.seq))
     }
 
     #[inline]
@@ -186,11 +175,7 @@ impl<'a> View<'a> {
 
     /// The latest-recorded active Acquire and Lose, and the latest recorded_at known.
     pub(crate) fn knowledge(&self) -> Knowledge<'a> {
-        let mut k = Knowledge {
-            acquire: None,
-            lose: None,
-            as_of: None,
-        };
+        let mut k = Knowledge { acquire: None, lose: None, as_of: None };
         for e in self.entries {
             if !self.known(e) {
                 continue;
@@ -223,9 +208,7 @@ impl MemberHistory {
     /// [`LedgerError::FirstNotAcquire`], [`LedgerError::AcquiredBeforeBirth`].
     pub fn new(statik: MemberStatic, first: Entry) -> Result<Self, LedgerError> {
         if !matches!(first.change, Change::Acquire { .. }) {
-            return Err(LedgerError::FirstNotAcquire {
-                found: first.change.kind(),
-            });
+            return Err(LedgerError::FirstNotAcquire { found: first.change.kind() });
         }
         if first.effective_on < statik.birth_date {
             return Err(LedgerError::AcquiredBeforeBirth {
@@ -233,10 +216,7 @@ impl MemberHistory {
                 birth_date: statik.birth_date,
             });
         }
-        Ok(MemberHistory {
-            statik,
-            entries: vec![first],
-        })
+        Ok(MemberHistory { statik, entries: vec![first] })
     }
 
     /// Checks that `e` may be appended, against everything recorded so far (voids applied).
@@ -246,16 +226,10 @@ impl MemberHistory {
     pub fn check_append(&self, e: &Entry) -> Result<(), LedgerError> {
         if let Some(last) = self.entries.last() {
             if e.seq <= last.seq {
-                return Err(LedgerError::SeqNotIncreasing {
-                    last: last.seq,
-                    got: e.seq,
-                });
+                return Err(LedgerError::SeqNotIncreasing { last: last.seq, got: e.seq });
             }
             if e.recorded_at < last.recorded_at {
-                return Err(LedgerError::RecordedBeforePrevious {
-                    last: last.recorded_at,
-                    got: e.recorded_at,
-                });
+                return Err(LedgerError::RecordedBeforePrevious { last: last.recorded_at, got: e.recorded_at });
             }
         }
         let view = View::new(&self.entries, None);
@@ -276,13 +250,7 @@ impl MemberHistory {
                 let acquired_on = acquired_on.ok_or(LedgerError::NotAcquired)?;
                 consistent(Some(acquired_on), Some(e.effective_on))
             }
-            Change::Update {
-                name,
-                name_kana,
-                address,
-                income_bracket,
-                copay_override,
-            } => {
+            Change::Update { name, name_kana, address, income_bracket, copay_override } => {
                 let acquired_on = acquired_on.ok_or(LedgerError::NotAcquired)?;
                 if name.is_none()
                     && name_kana.is_none()
@@ -293,10 +261,7 @@ impl MemberHistory {
                     return Err(LedgerError::EmptyChange);
                 }
                 if e.effective_on < acquired_on {
-                    return Err(LedgerError::ChangeBeforeAcquired {
-                        effective_on: e.effective_on,
-                        acquired_on,
-                    });
+                    return Err(LedgerError::ChangeBeforeAcquired { effective_on: e.effective_on, acquired_on });
                 }
                 Ok(())
             }
@@ -312,15 +277,8 @@ impl MemberHistory {
                 if view.voided(t) {
                     return Err(LedgerError::AlreadyVoided { target: *target });
                 }
-                let after = View {
-                    extra_void: Some(*target),
-                    ..View::new(&self.entries, None)
-                }
-                .knowledge();
-                consistent(
-                    after.acquire.map(|a| a.effective_on),
-                    after.lose.map(|l| l.effective_on),
-                )
+                let after = View { extra_void: Some(*target), ..View::new(&self.entries, None) }.knowledge();
+                consistent(after.acquire.map(|a| a.effective_on), after.lose.map(|l| l.effective_on))
             }
         }
     }
@@ -341,10 +299,7 @@ impl MemberHistory {
     /// [`period_opt`](MemberHistory::period_opt) to tell that case apart.
     pub fn period(&self, known_at: Option<RecordedAt>) -> (Date, Option<Date>) {
         self.period_opt(known_at).unwrap_or_else(|| {
-            let d = self
-                .entries
-                .first()
-                .map_or(self.statik.birth_date, |e| e.effective_on);
+            let d = self.entries.first().map_or(self.statik.birth_date, |e| e.effective_on);
             (d, Some(d))
         })
     }
@@ -359,8 +314,7 @@ impl MemberHistory {
 
     /// Whether the period known at `known_at` contains `day`.
     pub fn covers(&self, day: Date, known_at: Option<RecordedAt>) -> bool {
-        self.period_opt(known_at)
-            .is_some_and(|(a, l)| a <= day && l.is_none_or(|l| day < l))
+        self.period_opt(known_at).is_some_and(|(a, l)| a <= day && l.is_none_or(|l| day < l))
     }
 
     /// Whether two periods `[a, b)` share a day (`None` = open-ended).
@@ -381,10 +335,7 @@ fn is_empty(p: (Date, Option<Date>)) -> bool {
 
 fn consistent(acquired_on: Option<Date>, lost_on: Option<Date>) -> Result<(), LedgerError> {
     match (acquired_on, lost_on) {
-        (Some(a), Some(l)) if l < a => Err(LedgerError::LostBeforeAcquired {
-            lost_on: l,
-            acquired_on: a,
-        }),
+        (Some(a), Some(l)) if l < a => Err(LedgerError::LostBeforeAcquired { lost_on: l, acquired_on: a }),
         _ => Ok(()),
     }
 }

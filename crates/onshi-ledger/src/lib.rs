@@ -96,6 +96,5 @@ pub use history::LedgerError;
 pub use resolve::{Resolution, Status, resolve};
 pub use select::{Selection, select};
 pub use types::{
-    Change, CopayOverride, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship,
-    Seq, Sex,
+    Change, CopayOverride, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex,
 };

@@ -62,22 +62,11 @@ pub struct Resolution<'a> {
 ///
 /// The rules are in the crate documentation. Allocation-free, linear in the number of entries
 /// (quadratic only while voids are present), total on any history.
-pub fn resolve(
-    h: &MemberHistory,
-    service_date: Date,
-    known_at: Option<RecordedAt>,
-) -> Option<Resolution<'_>> {
+pub fn resolve(h: &MemberHistory, service_date: Date, known_at: Option<RecordedAt>) -> Option<Resolution<'_>> {
     let view = View::new(&h.entries, known_at);
     let k = view.knowledge();
     let acquire = k.acquire?;
-    let Change::Acquire {
-        name,
-        name_kana,
-        address,
-        income_bracket,
-        copay_override,
-    } = &acquire.change
-    else {
+    let Change::Acquire { name, name_kana, address, income_bracket, copay_override } = &acquire.change else {
         return None;
     };
     let acquired_on = acquire.effective_on;
@@ -91,21 +80,10 @@ pub fn resolve(
     let mut address: &str = address;
     let mut income_bracket = *income_bracket;
     let mut copay_override = copay_override.as_ref();
-    let (mut k_name, mut k_kana, mut k_addr, mut k_bracket, mut k_override): (
-        Key,
-        Key,
-        Key,
-        Key,
-        Key,
-    ) = (None, None, None, None, None);
+    let (mut k_name, mut k_kana, mut k_addr, mut k_bracket, mut k_override): (Key, Key, Key, Key, Key) =
+        (None, None, None, None, None);
     for e in &h.entries {
-        let Change::Update {
-            name: n,
-            name_kana: nk,
-            address: a,
-            income_bracket: b,
-            copay_override: o,
-        } = &e.change
+        let Change::Update { name: n, name_kana: nk, address: a, income_bracket: b, copay_override: o } = &e.change
         else {
             continue;
         };
@@ -117,12 +95,7 @@ pub fn resolve(
         take(&mut name_kana, &mut k_kana, nk.as_deref(), key);
         take(&mut address, &mut k_addr, a.as_deref(), key);
         take(&mut income_bracket, &mut k_bracket, b.map(Some), key);
-        take(
-            &mut copay_override,
-            &mut k_override,
-            o.as_ref().map(Some),
-            key,
-        );
+        take(&mut copay_override, &mut k_override, o.as_ref().map(Some), key);
     }
 
     let birth = h.statik.birth_date;
@@ -178,11 +151,7 @@ fn take<T>(slot: &mut T, slot_key: &mut Key, value: Option<T>, key: Key) {
 
 impl MemberHistory {
     /// [`resolve`] as a method.
-    pub fn resolve(
-        &self,
-        service_date: Date,
-        known_at: Option<RecordedAt>,
-    ) -> Option<Resolution<'_>> {
+    pub fn resolve(&self, service_date: Date, known_at: Option<RecordedAt>) -> Option<Resolution<'_>> {
         resolve(self, service_date, known_at)
     }
 }

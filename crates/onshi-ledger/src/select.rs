@@ -32,11 +32,7 @@ pub enum Selection<'a> {
 /// let d = onshi_law::Date::from_ymd_opt(2024, 4, 1).unwrap();
 /// assert_eq!(select(&[], None, d), Selection::None);
 /// ```
-pub fn select<'a>(
-    candidates: &[&'a MemberHistory],
-    branch: Option<&Branch>,
-    service_date: Date,
-) -> Selection<'a> {
+pub fn select<'a>(candidates: &[&'a MemberHistory], branch: Option<&Branch>, service_date: Date) -> Selection<'a> {
     let mut the_branch: Option<&Branch> = None;
     let mut best: Option<(&'a MemberHistory, (u8, i64))> = None;
     for &h in candidates {

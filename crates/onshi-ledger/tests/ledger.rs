@@ -39,24 +39,11 @@ fn acquire(seq: u64, at: i64, on: Date, name: &str) -> Entry {
 }
 
 fn lose(seq: u64, at: i64, on: Date) -> Entry {
-    Entry {
-        seq: Seq(seq),
-        recorded_at: RecordedAt(at),
-        effective_on: on,
-        change: Change::Lose,
-    }
+    Entry { seq: Seq(seq), recorded_at: RecordedAt(at), effective_on: on, change: Change::Lose }
 }
 
 fn update(seq: u64, at: i64, on: Date) -> UpdateBuilder {
-    UpdateBuilder {
-        seq,
-        at,
-        on,
-        name: None,
-        address: None,
-        bracket: None,
-        ov: None,
-    }
+    UpdateBuilder { seq, at, on, name: None, address: None, bracket: None, ov: None }
 }
 
 struct UpdateBuilder {
@@ -110,20 +97,13 @@ fn void(seq: u64, at: i64, target: u64) -> Entry {
         seq: Seq(seq),
         recorded_at: RecordedAt(at),
         effective_on: d(2024, 1, 1),
-        change: Change::Void {
-            target: Seq(target),
-            reason: "誤登録".into(),
-        },
+        change: Change::Void { target: Seq(target), reason: "誤登録".into() },
     }
 }
 
 /// 伊藤 正, born 1953-11-15, 健保組合, acquired 2010-04-01 (seq 1 at t=100).
 fn ito() -> MemberHistory {
-    MemberHistory::new(
-        statik("06139992", "00", d(1953, 11, 15)),
-        acquire(1, 100, d(2010, 4, 1), "伊藤 正"),
-    )
-    .unwrap()
+    MemberHistory::new(statik("06139992", "00", d(1953, 11, 15)), acquire(1, 100, d(2010, 4, 1), "伊藤 正")).unwrap()
 }
 
 fn status(h: &MemberHistory, on: Date, at: Option<i64>) -> Option<Status> {
@@ -131,9 +111,7 @@ fn status(h: &MemberHistory, on: Date, at: Option<i64>) -> Option<Status> {
 }
 
 fn ratio(h: &MemberHistory, on: Date, at: Option<i64>) -> Option<u8> {
-    resolve(h, on, at.map(RecordedAt))
-        .and_then(|r| r.copay_ratio)
-        .map(|r| r.percent())
+    resolve(h, on, at.map(RecordedAt)).and_then(|r| r.copay_ratio).map(|r| r.percent())
 }
 
 // ------------------------------------------------------------------ status and law
@@ -141,31 +119,15 @@ fn ratio(h: &MemberHistory, on: Date, at: Option<i64>) -> Option<u8> {
 #[test]
 fn status_boundaries() {
     let mut h = ito();
-    assert_eq!(
-        status(&h, d(2010, 3, 31), None),
-        Some(Status::NotYetCovered)
-    );
+    assert_eq!(status(&h, d(2010, 3, 31), None), Some(Status::NotYetCovered));
     assert_eq!(status(&h, d(2010, 4, 1), None), Some(Status::Covered));
     h.append(lose(2, 200, d(2020, 4, 1))).unwrap();
     assert_eq!(status(&h, d(2020, 3, 31), None), Some(Status::Covered));
-    assert_eq!(
-        status(&h, d(2020, 4, 1), None),
-        Some(Status::Lost),
-        "lost_on is the first day without coverage"
-    );
+    assert_eq!(status(&h, d(2020, 4, 1), None), Some(Status::Lost), "lost_on is the first day without coverage");
     let r = resolve(&h, d(2020, 4, 1), None).unwrap();
-    assert_eq!(
-        (r.acquired_on, r.lost_on, r.copay_ratio),
-        (d(2010, 4, 1), Some(d(2020, 4, 1)), None)
-    );
+    assert_eq!((r.acquired_on, r.lost_on, r.copay_ratio), (d(2010, 4, 1), Some(d(2020, 4, 1)), None));
     // the law is still answered for a day without coverage
-    assert_eq!(
-        r.law,
-        Copay::Covered {
-            ratio: CopayRatio::THIRTY,
-            basis: CopayBasis::Working
-        }
-    );
+    assert_eq!(r.law, Copay::Covered { ratio: CopayRatio::THIRTY, basis: CopayBasis::Working });
     assert_eq!(resolve(&h, d(2010, 3, 31), None).unwrap().copay_ratio, None);
 }
 
@@ -175,13 +137,7 @@ fn scenario_05_copay_follows_the_law() {
     assert_eq!(ratio(&h, d(2023, 11, 20), None), Some(30));
     assert_eq!(ratio(&h, d(2023, 12, 1), None), Some(20));
     let r = resolve(&h, d(2023, 12, 1), None).unwrap();
-    assert_eq!(
-        r.law,
-        Copay::Covered {
-            ratio: CopayRatio::TWENTY,
-            basis: CopayBasis::Elderly70
-        }
-    );
+    assert_eq!(r.law, Copay::Covered { ratio: CopayRatio::TWENTY, basis: CopayBasis::Elderly70 });
     assert_eq!(r.name, "伊藤 正");
     assert_eq!(r.as_of, RecordedAt(100));
 }
@@ -190,18 +146,10 @@ fn scenario_05_copay_follows_the_law() {
 fn aged_out_from_the_75th_birthday() {
     let h = ito();
     let r = resolve(&h, d(2028, 11, 14), None).unwrap();
-    assert_eq!(
-        (r.status, r.aged_out_on),
-        (Status::Covered, Some(d(2028, 11, 15)))
-    );
+    assert_eq!((r.status, r.aged_out_on), (Status::Covered, Some(d(2028, 11, 15))));
     let r = resolve(&h, d(2028, 11, 15), None).unwrap();
     assert_eq!(r.status, Status::AgedOut);
-    assert_eq!(
-        r.law,
-        Copay::AgedOut {
-            since: d(2028, 11, 15)
-        }
-    );
+    assert_eq!(r.law, Copay::AgedOut { since: d(2028, 11, 15) });
     assert_eq!(r.copay_ratio, None);
     // a loss recorded before the 75th birthday wins and there is no aged_out_on
     let mut h2 = ito();
@@ -217,32 +165,21 @@ fn aged_out_from_the_75th_birthday() {
 
 #[test]
 fn late_stage_elderly_never_ages_out() {
-    let h = MemberHistory::new(
-        statik("39131008", "00", d(1945, 5, 5)),
-        acquire(1, 100, d(2020, 5, 5), "高橋 花子"),
-    )
-    .unwrap();
+    let h = MemberHistory::new(statik("39131008", "00", d(1945, 5, 5)), acquire(1, 100, d(2020, 5, 5), "高橋 花子"))
+        .unwrap();
     let r = resolve(&h, d(2030, 1, 1), None).unwrap();
     assert_eq!((r.status, r.aged_out_on), (Status::Covered, None));
     assert_eq!(r.copay_ratio, Some(CopayRatio::TEN));
     let mut h = h;
-    h.append(
-        update(2, 200, d(2024, 8, 1))
-            .bracket(IncomeBracket::General2)
-            .build(),
-    )
-    .unwrap();
+    h.append(update(2, 200, d(2024, 8, 1)).bracket(IncomeBracket::General2).build()).unwrap();
     assert_eq!(ratio(&h, d(2024, 7, 31), None), Some(10));
     assert_eq!(ratio(&h, d(2024, 8, 1), None), Some(20));
 }
 
 #[test]
 fn national_health_insurance_is_a_scheme_too() {
-    let h = MemberHistory::new(
-        statik("138016", "00", d(1950, 2, 10)),
-        acquire(1, 100, d(2023, 4, 1), "小林 進"),
-    )
-    .unwrap();
+    let h =
+        MemberHistory::new(statik("138016", "00", d(1950, 2, 10)), acquire(1, 100, d(2023, 4, 1), "小林 進")).unwrap();
     assert_eq!(ratio(&h, d(2023, 5, 1), None), Some(20));
     assert_eq!(status(&h, d(2025, 2, 10), None), Some(Status::AgedOut));
 }
@@ -252,126 +189,64 @@ fn national_health_insurance_is_a_scheme_too() {
 #[test]
 fn updates_apply_by_effective_date_then_seq() {
     let mut h = ito();
-    h.append(
-        update(2, 200, d(2015, 1, 1))
-            .address("大阪府大阪市北区1-1")
-            .build(),
-    )
-    .unwrap();
-    h.append(update(3, 300, d(2018, 6, 1)).name("伊藤 正志").build())
-        .unwrap();
+    h.append(update(2, 200, d(2015, 1, 1)).address("大阪府大阪市北区1-1").build()).unwrap();
+    h.append(update(3, 300, d(2018, 6, 1)).name("伊藤 正志").build()).unwrap();
     // recorded later but effective earlier than the address change: applied before it
-    h.append(
-        update(4, 400, d(2012, 1, 1))
-            .address("京都府京都市1-1")
-            .name("伊藤 正二")
-            .build(),
-    )
-    .unwrap();
+    h.append(update(4, 400, d(2012, 1, 1)).address("京都府京都市1-1").name("伊藤 正二").build()).unwrap();
     // same effective date as seq 3: the later seq wins
-    h.append(update(5, 500, d(2018, 6, 1)).name("伊藤 正三").build())
-        .unwrap();
+    h.append(update(5, 500, d(2018, 6, 1)).name("伊藤 正三").build()).unwrap();
 
     let at = |on| {
         let r = resolve(&h, on, None).unwrap();
         (r.name.to_owned(), r.address.to_owned())
     };
-    assert_eq!(
-        at(d(2011, 1, 1)),
-        ("伊藤 正".into(), "東京都千代田区永田町二丁目1番2号".into())
-    );
-    assert_eq!(
-        at(d(2012, 1, 1)),
-        ("伊藤 正二".into(), "京都府京都市1-1".into())
-    );
-    assert_eq!(
-        at(d(2016, 1, 1)),
-        ("伊藤 正二".into(), "大阪府大阪市北区1-1".into())
-    );
-    assert_eq!(
-        at(d(2018, 6, 1)),
-        ("伊藤 正三".into(), "大阪府大阪市北区1-1".into())
-    );
+    assert_eq!(at(d(2011, 1, 1)), ("伊藤 正".into(), "東京都千代田区永田町二丁目1番2号".into()));
+    assert_eq!(at(d(2012, 1, 1)), ("伊藤 正二".into(), "京都府京都市1-1".into()));
+    assert_eq!(at(d(2016, 1, 1)), ("伊藤 正二".into(), "大阪府大阪市北区1-1".into()));
+    assert_eq!(at(d(2018, 6, 1)), ("伊藤 正三".into(), "大阪府大阪市北区1-1".into()));
     // as known before seq 4 and 5 were recorded
     let r = resolve(&h, d(2018, 6, 1), Some(RecordedAt(300))).unwrap();
     assert_eq!((r.name, r.address), ("伊藤 正志", "大阪府大阪市北区1-1"));
     let r = resolve(&h, d(2012, 6, 1), Some(RecordedAt(300))).unwrap();
     assert_eq!(r.address, "東京都千代田区永田町二丁目1番2号");
     assert_eq!(r.as_of, RecordedAt(300));
-    assert_eq!(
-        resolve(&h, d(2012, 6, 1), None).unwrap().as_of,
-        RecordedAt(500)
-    );
+    assert_eq!(resolve(&h, d(2012, 6, 1), None).unwrap().as_of, RecordedAt(500));
 }
 
 #[test]
 fn before_acquisition_fields_are_those_in_force_at_acquisition() {
     let mut h = ito();
-    h.append(
-        update(2, 200, d(2010, 4, 1))
-            .name("伊藤 正（訂正）")
-            .build(),
-    )
-    .unwrap();
-    h.append(update(3, 300, d(2011, 1, 1)).name("later").build())
-        .unwrap();
+    h.append(update(2, 200, d(2010, 4, 1)).name("伊藤 正（訂正）").build()).unwrap();
+    h.append(update(3, 300, d(2011, 1, 1)).name("later").build()).unwrap();
     let r = resolve(&h, d(2009, 1, 1), None).unwrap();
-    assert_eq!(
-        (r.status, r.name),
-        (Status::NotYetCovered, "伊藤 正（訂正）")
-    );
+    assert_eq!((r.status, r.name), (Status::NotYetCovered, "伊藤 正（訂正）"));
 }
 
 #[test]
 fn income_bracket_and_override() {
     let mut h = ito();
     // 現役並み from 1 August 2024 (the yearly re-determination)
-    h.append(
-        update(2, 200, d(2024, 8, 1))
-            .bracket(IncomeBracket::ActiveEquivalent)
-            .build(),
-    )
-    .unwrap();
+    h.append(update(2, 200, d(2024, 8, 1)).bracket(IncomeBracket::ActiveEquivalent).build()).unwrap();
     assert_eq!(ratio(&h, d(2024, 7, 31), None), Some(20));
     assert_eq!(ratio(&h, d(2024, 8, 1), None), Some(30));
     let r = resolve(&h, d(2024, 8, 1), None).unwrap();
     assert_eq!(r.income_bracket, Some(IncomeBracket::ActiveEquivalent));
-    assert_eq!(
-        r.law,
-        Copay::Covered {
-            ratio: CopayRatio::THIRTY,
-            basis: CopayBasis::Elderly70Active
-        }
-    );
+    assert_eq!(r.law, Copay::Covered { ratio: CopayRatio::THIRTY, basis: CopayBasis::Elderly70Active });
     // the insurer overrides it back to 2割 from September (基準収入額適用)
-    h.append(update(3, 300, d(2024, 9, 1)).ratio(20).build())
-        .unwrap();
+    h.append(update(3, 300, d(2024, 9, 1)).ratio(20).build()).unwrap();
     let r = resolve(&h, d(2024, 9, 1), None).unwrap();
     assert_eq!(r.copay_ratio, Some(CopayRatio::TWENTY));
-    assert_eq!(
-        r.law.ratio(),
-        Some(CopayRatio::THIRTY),
-        "the law's answer is kept beside the override"
-    );
-    assert_eq!(
-        r.copay_override.map(|o| o.reason.as_str()),
-        Some("基準収入額適用")
-    );
+    assert_eq!(r.law.ratio(), Some(CopayRatio::THIRTY), "the law's answer is kept beside the override");
+    assert_eq!(r.copay_override.map(|o| o.reason.as_str()), Some("基準収入額適用"));
     assert_eq!(ratio(&h, d(2024, 8, 31), None), Some(30));
     // an override from the acquisition itself
     let mut first = acquire(1, 100, d(2020, 4, 1), "x");
     if let Change::Acquire { copay_override, .. } = &mut first.change {
-        *copay_override = Some(CopayOverride {
-            ratio: CopayRatio::TEN,
-            reason: "exception".into(),
-        });
+        *copay_override = Some(CopayOverride { ratio: CopayRatio::TEN, reason: "exception".into() });
     }
     let h = MemberHistory::new(statik("01130012", "00", d(1980, 1, 1)), first).unwrap();
     assert_eq!(ratio(&h, d(2021, 1, 1), None), Some(10));
-    assert_eq!(
-        resolve(&h, d(2021, 1, 1), None).unwrap().law.ratio(),
-        Some(CopayRatio::THIRTY)
-    );
+    assert_eq!(resolve(&h, d(2021, 1, 1), None).unwrap().law.ratio(), Some(CopayRatio::THIRTY));
 }
 
 // ------------------------------------------------------------------ bitemporal questions
@@ -381,19 +256,10 @@ fn late_recorded_loss() {
     let mut h = ito();
     // recorded at t=500 that coverage ended on 2024-04-01
     h.append(lose(2, 500, d(2024, 4, 1))).unwrap();
-    assert_eq!(
-        status(&h, d(2024, 4, 10), Some(499)),
-        Some(Status::Covered),
-        "what a clinic saw on the 10th"
-    );
+    assert_eq!(status(&h, d(2024, 4, 10), Some(499)), Some(Status::Covered), "what a clinic saw on the 10th");
     assert_eq!(status(&h, d(2024, 4, 10), Some(500)), Some(Status::Lost));
     assert_eq!(status(&h, d(2024, 4, 10), None), Some(Status::Lost));
-    assert_eq!(
-        resolve(&h, d(2024, 4, 10), Some(RecordedAt(499)))
-            .unwrap()
-            .lost_on,
-        None
-    );
+    assert_eq!(resolve(&h, d(2024, 4, 10), Some(RecordedAt(499))).unwrap().lost_on, None);
     // nothing was known before the first entry
     assert!(resolve(&h, d(2024, 4, 10), Some(RecordedAt(99))).is_none());
     // a later Lose replaces the earlier one
@@ -410,49 +276,31 @@ fn void_is_ignored_from_its_recording_on() {
     assert_eq!(status(&h, d(2024, 5, 1), Some(250)), Some(Status::Lost));
     assert_eq!(status(&h, d(2024, 5, 1), Some(300)), Some(Status::Covered));
     assert_eq!(status(&h, d(2024, 5, 1), None), Some(Status::Covered));
-    assert_eq!(
-        resolve(&h, d(2024, 5, 1), None).unwrap().as_of,
-        RecordedAt(300)
-    );
+    assert_eq!(resolve(&h, d(2024, 5, 1), None).unwrap().as_of, RecordedAt(300));
     // voiding an Update
-    h.append(update(4, 400, d(2020, 1, 1)).name("誤記").build())
-        .unwrap();
+    h.append(update(4, 400, d(2020, 1, 1)).name("誤記").build()).unwrap();
     h.append(void(5, 500, 4)).unwrap();
-    assert_eq!(
-        resolve(&h, d(2021, 1, 1), Some(RecordedAt(450)))
-            .unwrap()
-            .name,
-        "誤記"
-    );
+    assert_eq!(resolve(&h, d(2021, 1, 1), Some(RecordedAt(450))).unwrap().name, "誤記");
     assert_eq!(resolve(&h, d(2021, 1, 1), None).unwrap().name, "伊藤 正");
     // voiding the acquisition: nothing known any more, as of now
     h.append(void(6, 600, 1)).unwrap();
     assert!(resolve(&h, d(2021, 1, 1), None).is_none());
     assert!(resolve(&h, d(2021, 1, 1), Some(RecordedAt(599))).is_some());
     assert_eq!(h.period_opt(None), None);
-    assert_eq!(
-        h.period(None),
-        (d(2010, 4, 1), Some(d(2010, 4, 1))),
-        "empty period"
-    );
+    assert_eq!(h.period(None), (d(2010, 4, 1), Some(d(2010, 4, 1))), "empty period");
     assert_eq!(h.period(Some(RecordedAt(599))), (d(2010, 4, 1), None));
 }
 
 #[test]
 fn correction_of_acquired_on() {
     let mut h = ito();
-    h.append(update(2, 200, d(2012, 1, 1)).address("新住所").build())
-        .unwrap();
+    h.append(update(2, 200, d(2012, 1, 1)).address("新住所").build()).unwrap();
     // the insurer corrects the acquisition to 2011-04-01 with a corrected name
-    h.append(acquire(3, 300, d(2011, 4, 1), "伊藤 正（訂正）"))
-        .unwrap();
+    h.append(acquire(3, 300, d(2011, 4, 1), "伊藤 正（訂正）")).unwrap();
     assert_eq!(status(&h, d(2010, 6, 1), Some(299)), Some(Status::Covered));
     assert_eq!(status(&h, d(2010, 6, 1), None), Some(Status::NotYetCovered));
     let r = resolve(&h, d(2013, 1, 1), None).unwrap();
-    assert_eq!(
-        (r.acquired_on, r.name, r.address),
-        (d(2011, 4, 1), "伊藤 正（訂正）", "新住所")
-    );
+    assert_eq!((r.acquired_on, r.name, r.address), (d(2011, 4, 1), "伊藤 正（訂正）", "新住所"));
     assert_eq!(h.period(Some(RecordedAt(299))), (d(2010, 4, 1), None));
     assert_eq!(h.period(None), (d(2011, 4, 1), None));
     // voiding the correction brings the original back
@@ -465,86 +313,40 @@ fn correction_of_acquired_on() {
 
 #[test]
 fn new_validates_the_first_entry() {
-    let e = MemberHistory::new(
-        statik("06139992", "00", d(1953, 11, 15)),
-        lose(1, 1, d(2020, 1, 1)),
-    )
-    .unwrap_err();
-    assert_eq!(
-        (e.code(), e.reason()),
-        ("invalid_value", "first_not_acquire")
-    );
-    let e = MemberHistory::new(
-        statik("06139992", "00", d(1953, 11, 15)),
-        acquire(1, 1, d(1953, 11, 14), "x"),
-    )
-    .unwrap_err();
+    let e = MemberHistory::new(statik("06139992", "00", d(1953, 11, 15)), lose(1, 1, d(2020, 1, 1))).unwrap_err();
+    assert_eq!((e.code(), e.reason()), ("invalid_value", "first_not_acquire"));
+    let e =
+        MemberHistory::new(statik("06139992", "00", d(1953, 11, 15)), acquire(1, 1, d(1953, 11, 14), "x")).unwrap_err();
     assert_eq!(e.reason(), "acquired_before_birth");
     assert_eq!(e.field(), Some("acquired_on"));
-    assert!(
-        MemberHistory::new(
-            statik("06139992", "00", d(1953, 11, 15)),
-            acquire(1, 1, d(1953, 11, 15), "x")
-        )
-        .is_ok()
-    );
+    assert!(MemberHistory::new(statik("06139992", "00", d(1953, 11, 15)), acquire(1, 1, d(1953, 11, 15), "x")).is_ok());
 }
 
 #[test]
 fn append_validation_reasons() {
     let reason = |h: &MemberHistory, e: Entry| h.check_append(&e).unwrap_err().reason();
     let h = ito();
-    assert_eq!(
-        reason(&h, lose(2, 200, d(2010, 3, 31))),
-        "lost_before_acquired"
-    );
-    assert!(
-        h.check_append(&lose(2, 200, d(2010, 4, 1))).is_ok(),
-        "an empty period is allowed (遡及取消)"
-    );
-    assert_eq!(
-        reason(&h, update(2, 200, d(2010, 3, 31)).name("x").build()),
-        "change_before_acquired"
-    );
-    assert_eq!(
-        reason(&h, update(2, 200, d(2011, 1, 1)).build()),
-        "empty_change"
-    );
-    assert_eq!(
-        reason(&h, acquire(2, 200, d(1950, 1, 1), "x")),
-        "acquired_before_birth"
-    );
+    assert_eq!(reason(&h, lose(2, 200, d(2010, 3, 31))), "lost_before_acquired");
+    assert!(h.check_append(&lose(2, 200, d(2010, 4, 1))).is_ok(), "an empty period is allowed (遡及取消)");
+    assert_eq!(reason(&h, update(2, 200, d(2010, 3, 31)).name("x").build()), "change_before_acquired");
+    assert_eq!(reason(&h, update(2, 200, d(2011, 1, 1)).build()), "empty_change");
+    assert_eq!(reason(&h, acquire(2, 200, d(1950, 1, 1), "x")), "acquired_before_birth");
     assert_eq!(reason(&h, void(2, 200, 99)), "void_unknown_entry");
-    assert_eq!(
-        reason(&h, lose(1, 200, d(2020, 1, 1))),
-        "seq_not_increasing"
-    );
-    assert_eq!(
-        reason(&h, lose(2, 99, d(2020, 1, 1))),
-        "recorded_before_previous"
-    );
-    assert!(
-        h.check_append(&lose(2, 100, d(2020, 1, 1))).is_ok(),
-        "same recorded_at is fine"
-    );
+    assert_eq!(reason(&h, lose(1, 200, d(2020, 1, 1))), "seq_not_increasing");
+    assert_eq!(reason(&h, lose(2, 99, d(2020, 1, 1))), "recorded_before_previous");
+    assert!(h.check_append(&lose(2, 100, d(2020, 1, 1))).is_ok(), "same recorded_at is fine");
 
     let mut h = ito();
     h.append(lose(2, 200, d(2020, 4, 1))).unwrap();
     // a correction of the acquisition after the loss
-    assert_eq!(
-        reason(&h, acquire(3, 300, d(2020, 5, 1), "x")),
-        "lost_before_acquired"
-    );
+    assert_eq!(reason(&h, acquire(3, 300, d(2020, 5, 1), "x")), "lost_before_acquired");
     assert!(h.check_append(&acquire(3, 300, d(2020, 4, 1), "x")).is_ok());
     h.append(void(3, 300, 2)).unwrap();
     assert_eq!(reason(&h, void(4, 400, 3)), "void_of_void");
     assert_eq!(reason(&h, void(4, 400, 2)), "already_voided");
     h.append(void(4, 400, 1)).unwrap();
     assert_eq!(reason(&h, lose(5, 500, d(2021, 1, 1))), "not_acquired");
-    assert_eq!(
-        reason(&h, update(5, 500, d(2021, 1, 1)).name("x").build()),
-        "not_acquired"
-    );
+    assert_eq!(reason(&h, update(5, 500, d(2021, 1, 1)).name("x").build()), "not_acquired");
     // re-acquire after a voided acquisition
     h.append(acquire(5, 500, d(2015, 4, 1), "y")).unwrap();
     assert_eq!(h.period(None), (d(2015, 4, 1), None));
@@ -552,13 +354,9 @@ fn append_validation_reasons() {
     // a void that would bring back an acquisition later than the loss
     let mut h = ito();
     h.append(acquire(2, 200, d(2009, 4, 1), "earlier")).unwrap();
-    let mut h2 = MemberHistory::new(
-        statik("06139992", "00", d(1953, 11, 15)),
-        acquire(1, 100, d(2015, 4, 1), "a"),
-    )
-    .unwrap();
-    h2.append(acquire(2, 200, d(2010, 4, 1), "corrected"))
-        .unwrap();
+    let mut h2 =
+        MemberHistory::new(statik("06139992", "00", d(1953, 11, 15)), acquire(1, 100, d(2015, 4, 1), "a")).unwrap();
+    h2.append(acquire(2, 200, d(2010, 4, 1), "corrected")).unwrap();
     h2.append(lose(3, 300, d(2012, 4, 1))).unwrap();
     let e = h2.check_append(&void(4, 400, 2)).unwrap_err();
     assert_eq!(e.reason(), "lost_before_acquired");
@@ -571,19 +369,9 @@ fn append_validation_reasons() {
     assert_eq!(h, before);
 
     // storage bugs are told apart
-    assert!(
-        LedgerError::SeqNotIncreasing {
-            last: Seq(2),
-            got: Seq(1)
-        }
-        .is_storage_bug()
-    );
+    assert!(LedgerError::SeqNotIncreasing { last: Seq(2), got: Seq(1) }.is_storage_bug());
     assert!(!LedgerError::EmptyChange.is_storage_bug());
-    assert!(
-        LedgerError::EmptyChange
-            .to_string()
-            .contains("at least one")
-    );
+    assert!(LedgerError::EmptyChange.to_string().contains("at least one"));
 }
 
 // ------------------------------------------------------------------ period helpers
@@ -597,25 +385,10 @@ fn periods() {
     assert!(!h.covers(d(2020, 4, 1), None));
     assert!(h.covers(d(2020, 4, 1), Some(RecordedAt(150))));
     let p = |a, b: Option<Date>| (a, b);
-    assert!(MemberHistory::periods_overlap(
-        p(d(2010, 1, 1), None),
-        p(d(2020, 1, 1), None)
-    ));
-    assert!(!MemberHistory::periods_overlap(
-        p(d(2010, 1, 1), Some(d(2020, 1, 1))),
-        p(d(2020, 1, 1), None)
-    ));
-    assert!(MemberHistory::periods_overlap(
-        p(d(2010, 1, 1), Some(d(2020, 1, 2))),
-        p(d(2020, 1, 1), None)
-    ));
-    assert!(
-        !MemberHistory::periods_overlap(
-            p(d(2010, 1, 1), Some(d(2010, 1, 1))),
-            p(d(2000, 1, 1), None)
-        ),
-        "empty"
-    );
+    assert!(MemberHistory::periods_overlap(p(d(2010, 1, 1), None), p(d(2020, 1, 1), None)));
+    assert!(!MemberHistory::periods_overlap(p(d(2010, 1, 1), Some(d(2020, 1, 1))), p(d(2020, 1, 1), None)));
+    assert!(MemberHistory::periods_overlap(p(d(2010, 1, 1), Some(d(2020, 1, 2))), p(d(2020, 1, 1), None)));
+    assert!(!MemberHistory::periods_overlap(p(d(2010, 1, 1), Some(d(2010, 1, 1))), p(d(2000, 1, 1), None)), "empty");
     assert_eq!(h.last_recorded_at(), Some(RecordedAt(200)));
 }
 
@@ -623,38 +396,22 @@ fn periods() {
 
 #[test]
 fn selection_twins_and_reacquisitions() {
-    let twin1 = MemberHistory::new(
-        statik("06139992", "01", d(2015, 6, 1)),
-        acquire(1, 100, d(2015, 6, 1), "佐藤 一郎"),
-    )
-    .unwrap();
-    let twin2 = MemberHistory::new(
-        statik("06139992", "02", d(2015, 6, 1)),
-        acquire(2, 100, d(2015, 6, 1), "佐藤 二郎"),
-    )
-    .unwrap();
+    let twin1 =
+        MemberHistory::new(statik("06139992", "01", d(2015, 6, 1)), acquire(1, 100, d(2015, 6, 1), "佐藤 一郎"))
+            .unwrap();
+    let twin2 =
+        MemberHistory::new(statik("06139992", "02", d(2015, 6, 1)), acquire(2, 100, d(2015, 6, 1), "佐藤 二郎"))
+            .unwrap();
     let on = d(2024, 4, 1);
-    assert_eq!(
-        select(&[&twin1, &twin2], None, on),
-        Selection::BranchRequired
-    );
-    assert_eq!(
-        select(&[&twin1, &twin2], Some(&Branch::parse("02").unwrap()), on),
-        Selection::One(&twin2)
-    );
-    assert_eq!(
-        select(&[&twin1, &twin2], Some(&Branch::parse("03").unwrap()), on),
-        Selection::None
-    );
+    assert_eq!(select(&[&twin1, &twin2], None, on), Selection::BranchRequired);
+    assert_eq!(select(&[&twin1, &twin2], Some(&Branch::parse("02").unwrap()), on), Selection::One(&twin2));
+    assert_eq!(select(&[&twin1, &twin2], Some(&Branch::parse("03").unwrap()), on), Selection::None);
     assert_eq!(select(&[&twin1], None, on), Selection::One(&twin1));
     assert_eq!(select(&[], None, on), Selection::None);
     // never guess even when one twin's record is lost
     let mut lost = twin2.clone();
     lost.append(lose(3, 200, d(2020, 1, 1))).unwrap();
-    assert_eq!(
-        select(&[&twin1, &lost], None, on),
-        Selection::BranchRequired
-    );
+    assert_eq!(select(&[&twin1, &lost], None, on), Selection::BranchRequired);
     // a voided record is not a candidate
     let mut voided = twin2.clone();
     voided.append(void(3, 200, 2)).unwrap();
@@ -662,11 +419,8 @@ fn selection_twins_and_reacquisitions() {
 
     // one person, three periods: 2010–2015, 2016–2020, 2022–
     let rec = |seq: u64, from, to: Option<Date>| {
-        let mut h = MemberHistory::new(
-            statik("06139992", "00", d(1980, 1, 1)),
-            acquire(seq * 10, 100, from, "x"),
-        )
-        .unwrap();
+        let mut h =
+            MemberHistory::new(statik("06139992", "00", d(1980, 1, 1)), acquire(seq * 10, 100, from, "x")).unwrap();
         if let Some(to) = to {
             h.append(lose(seq * 10 + 1, 200, to)).unwrap();
         }
@@ -676,24 +430,12 @@ fn selection_twins_and_reacquisitions() {
     let b = rec(2, d(2016, 4, 1), Some(d(2020, 4, 1)));
     let c = rec(3, d(2022, 4, 1), None);
     let all = [&c, &a, &b];
-    assert_eq!(
-        select(&all, None, d(2012, 1, 1)),
-        Selection::One(&a),
-        "covering"
-    );
+    assert_eq!(select(&all, None, d(2012, 1, 1)), Selection::One(&a), "covering");
     assert_eq!(select(&all, None, d(2017, 1, 1)), Selection::One(&b));
     assert_eq!(select(&all, None, d(2023, 1, 1)), Selection::One(&c));
-    assert_eq!(
-        select(&all, None, d(2015, 10, 1)),
-        Selection::One(&a),
-        "gap: the latest acquired before"
-    );
+    assert_eq!(select(&all, None, d(2015, 10, 1)), Selection::One(&a), "gap: the latest acquired before");
     assert_eq!(select(&all, None, d(2021, 1, 1)), Selection::One(&b));
-    assert_eq!(
-        select(&all, None, d(2000, 1, 1)),
-        Selection::One(&a),
-        "before all: the earliest"
-    );
+    assert_eq!(select(&all, None, d(2000, 1, 1)), Selection::One(&a), "before all: the earliest");
 }
 
 // ------------------------------------------------------------------ serde
@@ -701,8 +443,7 @@ fn selection_twins_and_reacquisitions() {
 #[test]
 fn serde_shapes() {
     let mut h = ito();
-    h.append(update(2, 200, d(2015, 1, 1)).address("x").ratio(20).build())
-        .unwrap();
+    h.append(update(2, 200, d(2015, 1, 1)).address("x").ratio(20).build()).unwrap();
     h.append(void(3, 300, 2)).unwrap();
     let json = serde_json::to_value(&h).unwrap();
     assert_eq!(json["entries"][0]["change"]["kind"], "acquire");
@@ -719,14 +460,9 @@ fn serde_shapes() {
     let r = serde_json::to_value(resolve(&h, d(2016, 1, 1), None).unwrap()).unwrap();
     assert_eq!(r["status"], "covered");
     assert_eq!(r["copay_ratio"], 30);
-    assert_eq!(
-        Relationship::parse("dependent"),
-        Some(Relationship::Dependent)
-    );
+    assert_eq!(Relationship::parse("dependent"), Some(Relationship::Dependent));
     assert_eq!(Sex::parse(Sex::Female.as_str()), Some(Sex::Female));
-    let t = chrono::DateTime::parse_from_rfc3339("2024-04-01T00:00:00.123456Z")
-        .unwrap()
-        .to_utc();
+    let t = chrono::DateTime::parse_from_rfc3339("2024-04-01T00:00:00.123456Z").unwrap().to_utc();
     assert_eq!(RecordedAt::from_datetime(t).to_datetime(), Some(t));
 }
 
@@ -744,8 +480,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0i64..8000).prop_map(Op::Acquire),
         (0i64..8000).prop_map(Op::Lose),
-        (0i64..8000, 0u8..4, proptest::option::of(0u8..3))
-            .prop_map(|(a, b, c)| Op::Update(a, b, c)),
+        (0i64..8000, 0u8..4, proptest::option::of(0u8..3)).prop_map(|(a, b, c)| Op::Update(a, b, c)),
         (0usize..20).prop_map(Op::Void),
     ]
 }
@@ -780,11 +515,8 @@ fn entry_of(op: &Op, seq: u64, at: i64) -> Entry {
 /// A history grown through `append`, every refused entry skipped.
 fn grown(birth_offset: i64, insurer: &str, ops: &[(Op, i64)]) -> MemberHistory {
     let birth = d(1940, 1, 1) + chrono::Days::new(birth_offset as u64);
-    let mut h = MemberHistory::new(
-        statik(insurer, "00", birth),
-        acquire(1, 0, d(2000, 1, 1).max(birth), "first"),
-    )
-    .unwrap();
+    let mut h =
+        MemberHistory::new(statik(insurer, "00", birth), acquire(1, 0, d(2000, 1, 1).max(birth), "first")).unwrap();
     let mut at = 0;
     for (i, (op, dt)) in ops.iter().enumerate() {
         at += dt;

@@ -132,17 +132,7 @@ pub(crate) fn assess(r: &Prepared, s: &Prepared) -> Assessment {
         | sex_score << 8
         | kana_score << 4
         | address_score);
-    Assessment {
-        fields: Fields {
-            name,
-            name_kana: kana,
-            birth_date,
-            sex,
-            address,
-        },
-        reasons,
-        fit,
-    }
+    Assessment { fields: Fields { name, name_kana: kana, birth_date, sex, address }, reasons, fit }
 }
 
 /// The reading: match, notation, reading (same up to spelling), typo (one kana off), differs, missing.
@@ -162,9 +152,7 @@ fn kana_verdict(r: &Prepared, s: &Prepared, reasons: &mut ReasonSet) -> (Verdict
         reasons.insert(Reason::KanaReading);
         return (Verdict::Reading, 3);
     }
-    if rl.chars().count().max(sl.chars().count()) >= 3
-        && onshi_text::char_edit_distance(rl, sl) == 1
-    {
+    if rl.chars().count().max(sl.chars().count()) >= 3 && onshi_text::char_edit_distance(rl, sl) == 1 {
         reasons.insert(Reason::KanaTypo);
         return (Verdict::Typo, 2);
     }
@@ -172,12 +160,7 @@ fn kana_verdict(r: &Prepared, s: &Prepared, reasons: &mut ReasonSet) -> (Verdict
     (Verdict::Differs, 0)
 }
 
-fn name_verdict(
-    r: &Prepared,
-    s: &Prepared,
-    kana: Verdict,
-    reasons: &mut ReasonSet,
-) -> (Verdict, NameLevel, u32) {
+fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonSet) -> (Verdict, NameLevel, u32) {
     let (rv, sv) = (r.name_variant_key(), s.name_variant_key());
     if rv.is_empty() || sv.is_empty() {
         reasons.insert(Reason::NameMissing);
@@ -195,10 +178,7 @@ fn name_verdict(
         return (Verdict::Variant, NameLevel::Close, 5);
     }
     // A typo or a placeholder is only believed when the reading does not contradict it.
-    let kana_supports = matches!(
-        kana,
-        Verdict::Match | Verdict::Notation | Verdict::Reading | Verdict::Missing
-    );
+    let kana_supports = matches!(kana, Verdict::Match | Verdict::Notation | Verdict::Reading | Verdict::Missing);
     if r.placeholder || s.placeholder {
         if let Some(n) = placeholder_positions(rv, sv) {
             reasons.insert(Reason::NamePlaceholder);
@@ -210,10 +190,7 @@ fn name_verdict(
     let parts = r.name_parts_variant_keys().zip(s.name_parts_variant_keys());
     let surname_eq = parts.map(|((a, _), (b, _))| a == b);
     let given_eq = parts.map(|((_, a), (_, b))| a == b);
-    if kana_supports
-        && rv.chars().count().max(sv.chars().count()) >= 3
-        && onshi_text::char_edit_distance(rv, sv) == 1
-    {
+    if kana_supports && rv.chars().count().max(sv.chars().count()) >= 3 && onshi_text::char_edit_distance(rv, sv) == 1 {
         // 斉藤/斎藤, 伊藤/伊東: one character apart, but two real surnames — another family's name.
         let two_real_surnames = surname_eq == Some(false) && r.surname_known && s.surname_known;
         if !two_real_surnames {
@@ -252,10 +229,7 @@ fn married_reading(r: &Prepared, s: &Prepared) -> bool {
         return false;
     };
     let (rl, sl) = (r.s(rk.loose), s.s(sk.loose));
-    let (rs, ss) = (
-        rs.saturating_sub(rk.loose.start) as usize,
-        ss.saturating_sub(sk.loose.start) as usize,
-    );
+    let (rs, ss) = (rs.saturating_sub(rk.loose.start) as usize, ss.saturating_sub(sk.loose.start) as usize);
     match (rl.split_at_checked(rs), sl.split_at_checked(ss)) {
         (Some((r_sur, r_given)), Some((s_sur, s_given))) => r_given == s_given && r_sur != s_sur,
         _ => false,
@@ -271,11 +245,7 @@ fn placeholder_positions(a: &str, b: &str) -> Option<usize> {
         match (ai.next(), bi.next()) {
             (None, None) => return (n > 0).then_some(n),
             (Some(x), Some(y)) if x == y => {}
-            (Some(x), Some(y))
-                if onshi_text::is_placeholder(x) || onshi_text::is_placeholder(y) =>
-            {
-                n += 1
-            }
+            (Some(x), Some(y)) if onshi_text::is_placeholder(x) || onshi_text::is_placeholder(y) => n += 1,
             _ => return None,
         }
     }
@@ -336,13 +306,7 @@ pub fn grade<'c, Id: Clone + 'c>(
     owner: &Prepared,
     others: impl IntoIterator<Item = (&'c Id, &'c Prepared)>,
 ) -> Grading<Id> {
-    grade_filtered(
-        record,
-        owner,
-        others
-            .into_iter()
-            .filter(|(_, p)| !std::ptr::eq(*p, owner) && *p != owner),
-    )
+    grade_filtered(record, owner, others.into_iter().filter(|(_, p)| !std::ptr::eq(*p, owner) && *p != owner))
 }
 
 /// Like [`grade`], but the owner is recognised in `others` by its id (`owner_id`), so that another resident
@@ -354,11 +318,7 @@ pub fn grade_by_id<'c, Id: Clone + PartialEq + 'c>(
     owner: &Prepared,
     others: impl IntoIterator<Item = (&'c Id, &'c Prepared)>,
 ) -> Grading<Id> {
-    grade_filtered(
-        record,
-        owner,
-        others.into_iter().filter(|(id, _)| *id != owner_id),
-    )
+    grade_filtered(record, owner, others.into_iter().filter(|(id, _)| *id != owner_id))
 }
 
 fn grade_filtered<'c, Id: Clone + 'c>(
@@ -400,12 +360,7 @@ fn grade_filtered<'c, Id: Clone + 'c>(
         grade = Grade::B;
         reasons.insert(Reason::IndistinguishableResident);
     }
-    Grading {
-        grade,
-        fields: own.fields,
-        reasons: reasons.to_vec(),
-        better,
-    }
+    Grading { grade, fields: own.fields, reasons: reasons.to_vec(), better }
 }
 
 #[cfg(test)]

@@ -80,9 +80,7 @@ pub fn is_known_surname(surname: &str) -> bool {
 impl Prepared {
     /// Computes the keys of `b`.
     pub fn new(b: &Basic4<'_>) -> Self {
-        let cap = b.name.len() * 3
-            + b.name_kana.map_or(0, |k| k.len() * 3)
-            + b.address.map_or(0, |a| a.len() * 2);
+        let cap = b.name.len() * 3 + b.name_kana.map_or(0, |k| k.len() * 3) + b.address.map_or(0, |a| a.len() * 2);
         let mut buf = String::with_capacity(cap);
 
         let name_raw = push(&mut buf, |buf| buf.push_str(b.name));
@@ -98,8 +96,7 @@ impl Prepared {
         });
         let surname_known = name_split.is_some_and(|split| {
             let start = name_variant.start as usize;
-            buf.get(start..split as usize)
-                .is_some_and(|s| known_surnames().contains(s))
+            buf.get(start..split as usize).is_some_and(|s| known_surnames().contains(s))
         });
 
         let kana = b.name_kana.filter(|k| !k.trim().is_empty()).map(|k| {
@@ -114,12 +111,7 @@ impl Prepared {
                     onshi_text::kana_loose_key_into(kg, buf);
                 }
             });
-            KanaSpans {
-                raw,
-                key,
-                loose,
-                loose_split,
-            }
+            KanaSpans { raw, key, loose, loose_split }
         });
 
         let address = b.address.filter(|a| !a.trim().is_empty()).map(|a| {
@@ -145,9 +137,7 @@ impl Prepared {
 
     #[inline]
     pub(crate) fn s(&self, span: Span) -> &str {
-        self.buf
-            .get(span.start as usize..span.end as usize)
-            .unwrap_or("")
+        self.buf.get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
     /// The birth date.
@@ -206,10 +196,7 @@ fn len32(buf: &str) -> u32 {
 fn push(buf: &mut String, f: impl FnOnce(&mut String)) -> Span {
     let start = len32(buf);
     f(buf);
-    Span {
-        start,
-        end: len32(buf),
-    }
+    Span { start, end: len32(buf) }
 }
 
 #[cfg(test)]
@@ -242,11 +229,7 @@ mod tests {
 
     #[test]
     fn missing_and_unsplit() {
-        let p = Prepared::new(&Basic4 {
-            name_kana: Some("  "),
-            address: None,
-            ..b4("佐籐花子", "")
-        });
+        let p = Prepared::new(&Basic4 { name_kana: Some("  "), address: None, ..b4("佐籐花子", "") });
         assert_eq!(p.name_parts_variant_keys(), None);
         assert!(!p.surname_known);
         assert_eq!(p.kana_loose_key(), "");

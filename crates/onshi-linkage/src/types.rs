@@ -174,11 +174,7 @@ impl ReasonSet {
     }
 
     pub(crate) fn to_vec(self) -> Vec<Reason> {
-        Reason::ALL
-            .iter()
-            .copied()
-            .filter(|&r| self.0 & (1 << (r as u8)) != 0)
-            .collect()
+        Reason::ALL.iter().copied().filter(|&r| self.0 & (1 << (r as u8)) != 0).collect()
     }
 }
 
@@ -232,16 +228,10 @@ mod tests {
             Verdict::Differs,
             Verdict::Missing,
         ] {
-            assert_eq!(
-                serde_json::to_string(&v).unwrap(),
-                format!("\"{}\"", v.as_str())
-            );
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{}\"", v.as_str()));
         }
         for g in [Grade::A, Grade::B, Grade::C] {
-            assert_eq!(
-                serde_json::to_string(&g).unwrap(),
-                format!("\"{}\"", g.as_str())
-            );
+            assert_eq!(serde_json::to_string(&g).unwrap(), format!("\"{}\"", g.as_str()));
         }
         assert_eq!(serde_json::to_string(&Sex::Female).unwrap(), "\"female\"");
         assert_eq!(serde_json::from_str::<Sex>("\"male\"").unwrap(), Sex::Male);
@@ -253,9 +243,6 @@ mod tests {
         s.insert(Reason::AddressDiffers);
         s.insert(Reason::NameVariant);
         s.insert(Reason::AddressDiffers);
-        assert_eq!(
-            s.to_vec(),
-            vec![Reason::NameVariant, Reason::AddressDiffers]
-        );
+        assert_eq!(s.to_vec(), vec![Reason::NameVariant, Reason::AddressDiffers]);
     }
 }

@@ -20,19 +20,10 @@ struct P {
 
 impl P {
     fn new(name: &'static str, kana: &'static str, born: &'static str, sex: Sex) -> Self {
-        P {
-            name,
-            kana: Some(kana),
-            born,
-            sex: Some(sex),
-            address: Some(NAGATACHO),
-        }
+        P { name, kana: Some(kana), born, sex: Some(sex), address: Some(NAGATACHO) }
     }
     fn at(self, address: &'static str) -> Self {
-        P {
-            address: Some(address),
-            ..self
-        }
+        P { address: Some(address), ..self }
     }
     fn prep(&self) -> Prepared {
         Prepared::new(&Basic4 {
@@ -98,14 +89,8 @@ fn scenario_07_twins() {
 #[test]
 fn twins_with_a_one_character_difference_and_no_reading() {
     // Readings absent: 翔太/翔大 looks like a typo on its own (B), but the other twin fits exactly (C).
-    let a = P {
-        kana: None,
-        ..P::new("佐藤 翔太", "", "2010-05-05", Male)
-    };
-    let b = P {
-        kana: None,
-        ..P::new("佐藤 翔大", "", "2010-05-05", Male)
-    };
+    let a = P { kana: None, ..P::new("佐藤 翔太", "", "2010-05-05", Male) };
+    let b = P { kana: None, ..P::new("佐藤 翔大", "", "2010-05-05", Male) };
     assert_eq!(alone(&a, &b).grade, Grade::B);
     let g = grade(&a.prep(), &b.prep(), [(&7u32, &a.prep())]);
     assert_eq!(g.grade, Grade::C);
@@ -119,9 +104,7 @@ fn husband_and_wife_swapped() {
     let g = grade(&wife.prep(), &husband.prep(), [(&2u32, &wife.prep())]);
     assert_eq!(g.grade, Grade::C);
     assert_eq!(g.better, Some(2));
-    assert!(
-        g.reasons.contains(&Reason::BirthDateDiffers) && g.reasons.contains(&Reason::SexDiffers)
-    );
+    assert!(g.reasons.contains(&Reason::BirthDateDiffers) && g.reasons.contains(&Reason::SexDiffers));
     assert_eq!(alone(&husband, &wife).grade, Grade::C);
 }
 
@@ -137,10 +120,8 @@ fn parent_and_child_swapped() {
 
 #[test]
 fn same_name_same_birth_date_stranger() {
-    let owner = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male)
-        .at("大阪府大阪市北区梅田三丁目1番1号");
-    let stranger = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male)
-        .at("福岡県福岡市中央区天神一丁目8番1号");
+    let owner = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("大阪府大阪市北区梅田三丁目1番1号");
+    let stranger = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡県福岡市中央区天神一丁目8番1号");
     // The record is the stranger's (his address), offered with the owner's number.
     let record = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
     let g = grade(&record.prep(), &owner.prep(), [(&3u32, &stranger.prep())]);
@@ -154,14 +135,9 @@ fn same_name_same_birth_date_stranger() {
 
 #[test]
 fn never_guess_between_two_residents() {
-    let a = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
-        .at("大阪府大阪市北区梅田三丁目1番1号");
-    let b = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
-        .at("兵庫県神戸市中央区加納町6-5-1");
-    let record = P {
-        address: None,
-        ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male)
-    };
+    let a = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male).at("大阪府大阪市北区梅田三丁目1番1号");
+    let b = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male).at("兵庫県神戸市中央区加納町6-5-1");
+    let record = P { address: None, ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Male) };
     let g = grade(&record.prep(), &a.prep(), [(&2u32, &b.prep())]);
     assert_eq!(g.grade, Grade::B);
     assert_eq!(g.better, None);
@@ -187,11 +163,7 @@ fn several_equally_better_residents_are_not_named() {
     let x = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
     let y = P::new("田中 誠", "タナカ マコト", "1990-01-01", Male).at("福岡市中央区天神1-8-1");
     let record = x.prep();
-    let g = grade(
-        &record,
-        &owner.prep(),
-        [(&1u32, &x.prep()), (&2u32, &y.prep())],
-    );
+    let g = grade(&record, &owner.prep(), [(&1u32, &x.prep()), (&2u32, &y.prep())]);
     assert_eq!(g.grade, Grade::C);
     assert_eq!(g.better, None);
     assert!(g.reasons.contains(&Reason::IndistinguishableResident));
@@ -227,18 +199,9 @@ fn sai_to_variants_and_different_surnames() {
     let g = alone(&record, &other);
     assert_eq!(g.grade, Grade::C);
     assert_eq!(g.fields.name, Verdict::Differs);
-    assert!(
-        g.reasons.contains(&Reason::NameDiffers) && g.reasons.contains(&Reason::SurnameDiffers)
-    );
+    assert!(g.reasons.contains(&Reason::NameDiffers) && g.reasons.contains(&Reason::SurnameDiffers));
     // 齋藤 folds to 斎藤, so 齊藤 vs 齋藤 is 斉藤 vs 斎藤.
-    assert_eq!(
-        alone(
-            &registry,
-            &P::new("齋藤 美咲", "サイトウ ミサキ", "1988-08-08", Female)
-        )
-        .grade,
-        Grade::C
-    );
+    assert_eq!(alone(&registry, &P::new("齋藤 美咲", "サイトウ ミサキ", "1988-08-08", Female)).grade, Grade::C);
 }
 
 #[test]
@@ -265,29 +228,14 @@ fn likely_typos() {
 #[test]
 fn readings() {
     let registry = P::new("中村 京子", "ナカムラ キョウコ", "1950-03-03", Female);
-    let g = alone(
-        &P::new("中村 京子", "なかむら きょうこ", "1950-03-03", Female),
-        &registry,
-    );
+    let g = alone(&P::new("中村 京子", "なかむら きょうこ", "1950-03-03", Female), &registry);
     assert_eq!((g.grade, g.fields.name_kana), (Grade::A, Verdict::Notation));
-    let g = alone(
-        &P::new("中村 京子", "ナカムラ キヨウコ", "1950-03-03", Female),
-        &registry,
-    );
+    let g = alone(&P::new("中村 京子", "ナカムラ キヨウコ", "1950-03-03", Female), &registry);
     assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Reading));
     assert_eq!(g.reasons, vec![Reason::KanaReading]);
-    let g = alone(
-        &P::new("中村 京子", "ナカムラ ミヤコ", "1950-03-03", Female),
-        &registry,
-    );
+    let g = alone(&P::new("中村 京子", "ナカムラ ミヤコ", "1950-03-03", Female), &registry);
     assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Differs));
-    let g = alone(
-        &P {
-            kana: None,
-            ..P::new("中村 京子", "", "1950-03-03", Female)
-        },
-        &registry,
-    );
+    let g = alone(&P { kana: None, ..P::new("中村 京子", "", "1950-03-03", Female) }, &registry);
     assert_eq!((g.grade, g.fields.name_kana), (Grade::B, Verdict::Missing));
 }
 
@@ -300,38 +248,27 @@ fn marriage() {
     assert_eq!(g.fields.name, Verdict::Differs);
     assert_eq!(g.reasons, vec![Reason::SurnameDiffers, Reason::KanaDiffers]);
     // Married and moved: only given name, birth date and sex agree — not enough.
-    let moved =
-        P::new("山田 花子", "ヤマダ ハナコ", "1992-04-04", Female).at("札幌市中央区北1条西2丁目");
+    let moved = P::new("山田 花子", "ヤマダ ハナコ", "1992-04-04", Female).at("札幌市中央区北1条西2丁目");
     let g = alone(&moved, &registry);
     assert_eq!(g.grade, Grade::C);
     assert!(g.reasons.contains(&Reason::NameDiffers));
     // Without readings the marriage cannot be told from a stranger.
-    let no_kana = P {
-        kana: None,
-        ..P::new("山田 花子", "", "1992-04-04", Female)
-    };
+    let no_kana = P { kana: None, ..P::new("山田 花子", "", "1992-04-04", Female) };
     assert_eq!(alone(&no_kana, &registry).grade, Grade::C);
 }
 
 #[test]
 fn addresses_and_notation() {
-    let registry = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female)
-        .at("山口県柳井市南町三丁目12番地の4");
+    let registry = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("山口県柳井市南町三丁目12番地の4");
     let record = P::new("中村　光", "ﾅｶﾑﾗ ﾋｶﾙ", "1999-09-09", Female).at("柳井市南町３－１２－４");
     let g = alone(&record, &registry);
     assert_eq!(g.grade, Grade::A);
     assert_eq!(g.fields.name, Verdict::Notation);
     assert_eq!(g.fields.address, Verdict::Notation);
-    assert_eq!(
-        g.reasons,
-        vec![Reason::NameNotation, Reason::AddressNotation]
-    );
+    assert_eq!(g.reasons, vec![Reason::NameNotation, Reason::AddressNotation]);
     let moved = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("柳井市南町3-12-5");
     assert_eq!(alone(&moved, &registry).grade, Grade::B);
-    let none = P {
-        address: None,
-        ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female)
-    };
+    let none = P { address: None, ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female) };
     let g = alone(&none, &registry);
     assert_eq!((g.grade, g.fields.address), (Grade::B, Verdict::Missing));
 }
@@ -339,24 +276,12 @@ fn addresses_and_notation() {
 #[test]
 fn birth_date_and_sex_are_hard() {
     let registry = P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male);
-    let g = alone(
-        &P::new("伊藤 健", "イトウ ケン", "1975-07-18", Male),
-        &registry,
-    );
+    let g = alone(&P::new("伊藤 健", "イトウ ケン", "1975-07-18", Male), &registry);
     assert_eq!((g.grade, g.fields.birth_date), (Grade::C, Verdict::Typo));
     assert_eq!(g.reasons, vec![Reason::BirthDateTypo]);
-    let g = alone(
-        &P::new("伊藤 健", "イトウ ケン", "1975-07-17", Female),
-        &registry,
-    );
+    let g = alone(&P::new("伊藤 健", "イトウ ケン", "1975-07-17", Female), &registry);
     assert_eq!((g.grade, g.fields.sex), (Grade::C, Verdict::Differs));
-    let g = alone(
-        &P {
-            sex: None,
-            ..P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male)
-        },
-        &registry,
-    );
+    let g = alone(&P { sex: None, ..P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male) }, &registry);
     assert_eq!((g.grade, g.fields.sex), (Grade::B, Verdict::Missing));
     let g = alone(&P::new("", "イトウ ケン", "1975-07-17", Male), &registry);
     assert_eq!((g.grade, g.fields.name), (Grade::C, Verdict::Missing));
@@ -369,14 +294,7 @@ fn compare_reports_the_pair_alone() {
     let (fields, reasons, fit) = compare(&a, &b);
     assert_eq!(fields.name, Verdict::Differs);
     assert_eq!(fields.name_kana, Verdict::Differs);
-    assert_eq!(
-        reasons,
-        vec![
-            Reason::NameDiffers,
-            Reason::GivenNameDiffers,
-            Reason::KanaDiffers
-        ]
-    );
+    assert_eq!(reasons, vec![Reason::NameDiffers, Reason::GivenNameDiffers, Reason::KanaDiffers]);
     assert_eq!(fit.grade(), Grade::C);
     assert!(compare(&a, &a).2 > fit);
 }
@@ -396,17 +314,9 @@ fn grading_serialises() {
 
 // ---- properties ----
 
-const SURNAMES: &[&str] = &[
-    "佐藤", "髙橋", "高橋", "斉藤", "斎藤", "齊藤", "濱田", "●田", "佐籐",
-];
+const SURNAMES: &[&str] = &["佐藤", "髙橋", "高橋", "斉藤", "斎藤", "齊藤", "濱田", "●田", "佐籐"];
 const GIVEN: &[&str] = &["翔太", "健太", "翔大", "花子", "一郎", "一朗"];
-const KANA: &[&str] = &[
-    "サトウ ショウタ",
-    "タカハシ ケンタ",
-    "サイトウ ハナコ",
-    "ハマダ イチロウ",
-    "さとう しょうた",
-];
+const KANA: &[&str] = &["サトウ ショウタ", "タカハシ ケンタ", "サイトウ ハナコ", "ハマダ イチロウ", "さとう しょうた"];
 const ADDRESSES: &[&str] = &[NAGATACHO, "千代田区永田町2-1-2", "大阪市北区梅田3-1-1"];
 const DATES: &[&str] = &["2010-05-05", "2010-05-06", "1980-01-01"];
 
@@ -440,13 +350,7 @@ fn person() -> impl Strategy<Value = Gen> {
         prop::option::weighted(0.9, prop_oneof![Just(Male), Just(Female)]),
         prop::option::weighted(0.8, prop::sample::select(ADDRESSES)),
     )
-        .prop_map(|(s, g, kana, born, sex, address)| Gen {
-            name: format!("{s} {g}"),
-            kana,
-            born,
-            sex,
-            address,
-        })
+        .prop_map(|(s, g, kana, born, sex, address)| Gen { name: format!("{s} {g}"), kana, born, sex, address })
 }
 
 fn rank(g: Grade) -> u8 {

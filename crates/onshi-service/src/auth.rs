@@ -62,11 +62,7 @@ pub struct Actor {
 impl Actor {
     /// The administrator.
     pub fn admin() -> Actor {
-        Actor {
-            role: Role::Admin,
-            subject: "admin".into(),
-            insurer: None,
-        }
+        Actor { role: Role::Admin, subject: "admin".into(), insurer: None }
     }
 }
 
@@ -86,9 +82,7 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<()> {
     let allowed = match (actor.role, action) {
         (Role::Admin, _) => true,
         (Role::Registry, Action::WriteRegistry | Action::ReadRegistry) => true,
-        (Role::Insurer, Action::WriteMembers(i) | Action::ReadMember(i)) => {
-            actor.insurer.as_ref() == Some(i)
-        }
+        (Role::Insurer, Action::WriteMembers(i) | Action::ReadMember(i)) => actor.insurer.as_ref() == Some(i),
         (Role::Clinic, Action::CheckEligibility) => true,
         _ => false,
     };
@@ -125,10 +119,7 @@ pub(crate) struct Credentials {
 
 impl Credentials {
     pub(crate) fn new(admin_token: &str) -> Credentials {
-        Credentials {
-            admin: token_hash(admin_token),
-            issued: RwLock::new(HashMap::new()),
-        }
+        Credentials { admin: token_hash(admin_token), issued: RwLock::new(HashMap::new()) }
     }
 
     pub(crate) fn insert(&self, hash: [u8; 32], actor: Actor) {
@@ -139,75 +130,45 @@ impl Credentials {
 
     /// The actor a bearer token stands for.
     pub(crate) fn authenticate(&self, bearer: Option<&str>) -> Result<Actor> {
-        let token = bearer
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(ServiceError::unauthorized)?;
+        let token = bearer.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(ServiceError::unauthorized)?;
         let h = token_hash(token);
         if bool::from(h.ct_eq(&self.admin)) {
             return Ok(Actor::admin());
         }
-        let found = self.issued.read().ok().and_then(|m| {
-            m.get_key_value(&h)
-                .filter(|(k, _)| bool::from(k.ct_eq(&h)))
-                .map(|(_, a)| a.clone())
-        });
+        let found = self
+            .issued
+            .read()
+            .ok()
+            .and_then(|m| m.get_key_value(&h).filter(|(k, _)| bool::from(k.ct_eq(&h))).map(|(_, a)| a.clone()));
         found.ok_or_else(|| {
-            ServiceError::new(
-                ErrorKind::Unauthorized,
-                "unauthorized",
-                "this token is not known to onshi",
-            )
-            .next("check that the whole token was copied; ask your administrator for a new one")
+            ServiceError::new(ErrorKind::Unauthorized, "unauthorized", "this token is not known to onshi")
+                .next("check that the whole token was copied; ask your administrator for a new one")
         })
     }
 }
 
 /// Checks a credential request's role and subject and returns the actor it will stand for.
 pub(crate) fn actor_for(role: &str, subject: &str) -> Result<Actor> {
-    let role = Role::parse(role)
-        .filter(|r| *r != Role::Admin)
-        .ok_or_else(|| {
-            ServiceError::invalid_value(
-                "role",
-                format!("role {role:?} is not one of registry, insurer, clinic"),
-            )
-        })?;
+    let role = Role::parse(role).filter(|r| *r != Role::Admin).ok_or_else(|| {
+        ServiceError::invalid_value("role", format!("role {role:?} is not one of registry, insurer, clinic"))
+    })?;
     let subject = subject.trim();
     match role {
         Role::Insurer => {
-            let i = InsurerNumber::parse(subject)
-                .map_err(|e| ServiceError::invalid(e.code(), "subject", e.to_string()))?;
-            Ok(Actor {
-                role,
-                subject: i.as_str().to_owned(),
-                insurer: Some(i),
-            })
+            let i =
+                InsurerNumber::parse(subject).map_err(|e| ServiceError::invalid(e.code(), "subject", e.to_string()))?;
+            Ok(Actor { role, subject: i.as_str().to_owned(), insurer: Some(i) })
         }
         Role::Clinic => {
             let c = InstitutionCode::parse(subject)
                 .map_err(|e| ServiceError::invalid(e.code(), "subject", e.to_string()))?;
-            Ok(Actor {
-                role,
-                subject: c.as_str().to_owned(),
-                insurer: None,
-            })
+            Ok(Actor { role, subject: c.as_str().to_owned(), insurer: None })
         }
         _ => {
-            if subject.is_empty()
-                || subject.chars().count() > 64
-                || subject.chars().any(char::is_control)
-            {
-                return Err(ServiceError::invalid_value(
-                    "subject",
-                    "the subject must be 1–64 printable characters",
-                ));
+            if subject.is_empty() || subject.chars().count() > 64 || subject.chars().any(char::is_control) {
+                return Err(ServiceError::invalid_value("subject", "the subject must be 1–64 printable characters"));
             }
-            Ok(Actor {
-                role,
-                subject: subject.to_owned(),
-                insurer: None,
-            })
+            Ok(Actor { role, subject: subject.to_owned(), insurer: None })
         }
     }
 }

@@ -15,10 +15,7 @@ use crate::members::is_insured;
 use crate::{Ctx, Service, parse, views};
 
 fn notice(code: &str, message: impl Into<String>) -> Notice {
-    Notice {
-        code: code.to_owned(),
-        message: message.into(),
-    }
+    Notice { code: code.to_owned(), message: message.into() }
 }
 
 fn basis(b: &CopayBasis) -> &'static str {
@@ -33,14 +30,8 @@ fn basis(b: &CopayBasis) -> &'static str {
 
 /// The resolution of the record covering `on` among `records` (a household's insured members).
 fn covering<'a>(records: &'a [MemberRecord], on: Date) -> Option<Resolution<'a>> {
-    let all: Vec<Resolution<'a>> = records
-        .iter()
-        .filter_map(|r| onshi_ledger::resolve(&r.history, on, None))
-        .collect();
-    let pick = all
-        .iter()
-        .position(|r| r.status == Status::Covered)
-        .or(if all.is_empty() { None } else { Some(0) });
+    let all: Vec<Resolution<'a>> = records.iter().filter_map(|r| onshi_ledger::resolve(&r.history, on, None)).collect();
+    let pick = all.iter().position(|r| r.status == Status::Covered).or(if all.is_empty() { None } else { Some(0) });
     pick.and_then(|i| all.into_iter().nth(i))
 }
 
@@ -51,12 +42,8 @@ impl<S: Store> Service<S> {
         let insurer = parse::insurer_number(&body.insurer_number, "insurer_number")?;
         let symbol = parse::symbol(body.symbol.as_deref(), "symbol")?;
         let number = parse::number(&body.number, "number")?;
-        let branch = body
-            .branch
-            .as_deref()
-            .filter(|b| !b.trim().is_empty())
-            .map(|b| parse::branch(b, "branch"))
-            .transpose()?;
+        let branch =
+            body.branch.as_deref().filter(|b| !b.trim().is_empty()).map(|b| parse::branch(b, "branch")).transpose()?;
         let birth_date = parse::date(&body.birth_date, "birth_date")?;
         let now = self.now();
         let today = onshi_law::legal_today(now);
@@ -128,15 +115,9 @@ impl<S: Store> Service<S> {
         }
         if !valid {
             if let Some(mn) = &member.my_number {
-                let newer = self
-                    .store
-                    .members_by_my_number(mn)?
-                    .iter()
-                    .filter(|o| o.id != member.id)
-                    .any(|o| {
-                        onshi_ledger::resolve(&o.history, service_date, None)
-                            .is_some_and(|x| x.status == Status::Covered)
-                    });
+                let newer = self.store.members_by_my_number(mn)?.iter().filter(|o| o.id != member.id).any(|o| {
+                    onshi_ledger::resolve(&o.history, service_date, None).is_some_and(|x| x.status == Status::Covered)
+                });
                 if newer {
                     notices.push(notice(
                         "newer_qualification_exists",
@@ -148,14 +129,13 @@ impl<S: Store> Service<S> {
         }
         let display = onshi_text::claim_ready(r.name);
         if !display.substituted.is_empty() {
-            let pairs: Vec<String> = display
-                .substituted
-                .iter()
-                .map(|s| format!("{}→{}", s.from, s.to))
-                .collect();
+            let pairs: Vec<String> = display.substituted.iter().map(|s| format!("{}→{}", s.from, s.to)).collect();
             notices.push(notice(
                 "name_display_substituted",
-                format!("for the claim the name uses standard forms ({}); the registered name is kept in `name`", pairs.join(", ")),
+                format!(
+                    "for the claim the name uses standard forms ({}); the registered name is kept in `name`",
+                    pairs.join(", ")
+                ),
             ));
         }
         if !display.unmappable.is_empty() {
@@ -176,28 +156,25 @@ impl<S: Store> Service<S> {
                 };
                 notices.push(notice(
                     "copay_insurer_exception",
-                    format!("the insurer set {}% as an exception ({}); the law alone would give {law_text}", o.ratio.percent(), o.reason),
+                    format!(
+                        "the insurer set {}% as an exception ({}); the law alone would give {law_text}",
+                        o.ratio.percent(),
+                        o.reason
+                    ),
                 ));
                 (Some(o.ratio.percent()), Some("insurer_exception"))
             }
-            (true, None, Copay::Covered { ratio, basis: b }) => {
-                (Some(ratio.percent()), Some(basis(b)))
-            }
+            (true, None, Copay::Covered { ratio, basis: b }) => (Some(ratio.percent()), Some(basis(b))),
             (true, None, _) => (r.copay_ratio.map(|c| c.percent()), None),
         };
         if service_date > today {
-            notices.push(notice(
-                "future_service_date",
-                "the service date is in the future: the answer may change",
-            ));
+            notices.push(notice("future_service_date", "the service date is in the future: the answer may change"));
         }
         let key = &h.statik.key;
         let insured_name = if is_insured(member) {
             None
         } else {
-            let insured =
-                self.store
-                    .insured_of(&key.insurer_number, key.symbol.as_ref(), &key.number)?;
+            let insured = self.store.insured_of(&key.insurer_number, key.symbol.as_ref(), &key.number)?;
             covering(&insured, service_date).map(|r| r.name.to_owned())
         };
         let coverage = CoverageView {
@@ -214,10 +191,7 @@ impl<S: Store> Service<S> {
             birth_date: views::date(h.statik.birth_date),
             sex: parse::sex_value(h.statik.sex),
             acquired_on: views::date(r.acquired_on),
-            lost_on: r
-                .lost_on
-                .or(r.aged_out_on.filter(|_| r.status == Status::AgedOut))
-                .map(views::date),
+            lost_on: r.lost_on.or(r.aged_out_on.filter(|_| r.status == Status::AgedOut)).map(views::date),
             copay_ratio,
             copay_basis: copay_basis.map(str::to_owned),
             income_bracket: r.income_bracket.map(parse::income_bracket_value),
@@ -225,21 +199,11 @@ impl<S: Store> Service<S> {
         let result = if valid { "valid" } else { "invalid" };
         let as_of = views::timestamp(r.as_of);
         self.log(cx, Some(member), result).await?;
-        Ok(EligibilityAnswer {
-            result: result.into(),
-            coverage: Some(coverage),
-            notices,
-            as_of,
-        })
+        Ok(EligibilityAnswer { result: result.into(), coverage: Some(coverage), notices, as_of })
     }
 
     /// Writes an access-log line and waits until it is durable.
-    pub(crate) async fn log(
-        &self,
-        cx: &Ctx,
-        member: Option<&MemberRecord>,
-        outcome: &str,
-    ) -> Result<()> {
+    pub(crate) async fn log(&self, cx: &Ctx, member: Option<&MemberRecord>, outcome: &str) -> Result<()> {
         self.store
             .log_access(AccessEntry {
                 role: cx.actor.role.as_str().to_owned(),

@@ -52,14 +52,7 @@ pub struct ServiceError {
 impl ServiceError {
     /// A new error without field, next step or details.
     pub fn new(kind: ErrorKind, code: &'static str, message: impl Into<String>) -> Self {
-        ServiceError {
-            kind,
-            code,
-            message: message.into(),
-            field: None,
-            next_step: None,
-            details: None,
-        }
+        ServiceError { kind, code, message: message.into(), field: None, next_step: None, details: None }
     }
 
     /// 422 with `code` about `field`.
@@ -100,31 +93,19 @@ impl ServiceError {
     }
 
     pub fn forbidden(what: &str) -> Self {
-        Self::new(
-            ErrorKind::Forbidden,
-            "forbidden",
-            format!("this credential may not {what}"),
-        )
-        .next("use a credential issued for this role (and, for insurers, this insurer)")
+        Self::new(ErrorKind::Forbidden, "forbidden", format!("this credential may not {what}"))
+            .next("use a credential issued for this role (and, for insurers, this insurer)")
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            ErrorKind::NotFound,
-            "not_found",
-            format!("{what} does not exist"),
-        )
+        Self::new(ErrorKind::NotFound, "not_found", format!("{what} does not exist"))
     }
 
     /// An internal failure. The cause goes to the log; the user gets a plain message.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(
-            ErrorKind::Internal,
-            "internal_error",
-            "onshi failed to complete the request; nothing was changed",
-        )
-        .next("try again; if it keeps failing, tell the onshi operator (the request id is in the logs)")
+        Self::new(ErrorKind::Internal, "internal_error", "onshi failed to complete the request; nothing was changed")
+            .next("try again; if it keeps failing, tell the onshi operator (the request id is in the logs)")
     }
 }
 

@@ -72,11 +72,7 @@ impl<S: Store> Service<S> {
                 }
             }
         }
-        Ok(Service {
-            store,
-            clock,
-            credentials,
-        })
+        Ok(Service { store, clock, credentials })
     }
 
     /// The store underneath (for tools that read it directly, such as the simulator's measurements).
@@ -96,11 +92,7 @@ impl<S: Store> Service<S> {
 
     /// `POST /admin/v1/credentials`: issues a token for a role and subject. The token is returned once and
     /// stored only as a hash.
-    pub async fn issue_credential(
-        &self,
-        cx: &Ctx,
-        body: api::CredentialBody,
-    ) -> Result<api::CredentialAnswer> {
+    pub async fn issue_credential(&self, cx: &Ctx, body: api::CredentialBody) -> Result<api::CredentialAnswer> {
         auth::authorize(&cx.actor, Action::IssueCredential)?;
         let actor = auth::actor_for(&body.role, &body.subject)?;
         let token = auth::new_token()?;
@@ -113,11 +105,8 @@ impl<S: Store> Service<S> {
             })
             .done()
             .await?;
-        let answer = api::CredentialAnswer {
-            token,
-            role: actor.role.as_str().to_owned(),
-            subject: actor.subject.clone(),
-        };
+        let answer =
+            api::CredentialAnswer { token, role: actor.role.as_str().to_owned(), subject: actor.subject.clone() };
         self.credentials.insert(hash, actor);
         Ok(answer)
     }

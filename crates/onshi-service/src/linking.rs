@@ -41,10 +41,7 @@ fn rejected(reasons: Vec<String>, detail: serde_json::Value) -> ServiceError {
     ServiceError::invalid(
         "linkage_rejected",
         "my_number",
-        format!(
-            "the record does not belong to the holder of this My Number ({})",
-            reasons.join(", ")
-        ),
+        format!("the record does not belong to the holder of this My Number ({})", reasons.join(", ")),
     )
     .next(
         "nothing was stored: confirm the member's My Number (card or notification) and basic four, \
@@ -56,11 +53,7 @@ fn rejected(reasons: Vec<String>, detail: serde_json::Value) -> ServiceError {
 impl<S: Store> Service<S> {
     /// Grades `record` against the holder of `my_number`, with every resident born on the record's birth date
     /// as a possible better fit. Returns the grading of an A or B; a C (or an unknown number) is an error.
-    pub(crate) fn grade_link(
-        &self,
-        record: &Record<'_>,
-        my_number: &MyNumber,
-    ) -> Result<Grading<MyNumber>> {
+    pub(crate) fn grade_link(&self, record: &Record<'_>, my_number: &MyNumber) -> Result<Grading<MyNumber>> {
         let Some(owner) = self.store.resident(my_number)? else {
             return Err(rejected(
                 vec!["unknown_my_number".into()],
@@ -83,12 +76,7 @@ impl<S: Store> Service<S> {
             .iter()
             .map(|r| (r.my_number, prepare_resident(r)))
             .collect();
-        let g = onshi_linkage::grade_by_id(
-            &rec,
-            my_number,
-            &owner_p,
-            others.iter().map(|(id, p)| (id, p)),
-        );
+        let g = onshi_linkage::grade_by_id(&rec, my_number, &owner_p, others.iter().map(|(id, p)| (id, p)));
         if g.grade == Grade::C {
             let reasons: Vec<String> = g.reasons.iter().map(|r| r.as_str().to_owned()).collect();
             let f = &g.fields;

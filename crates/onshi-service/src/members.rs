@@ -39,7 +39,9 @@ fn copay_override(
         return Ok(None);
     }
     match reason.map(str::trim).filter(|r| !r.is_empty()) {
-        Some(reason) => Ok(Some(CopayOverride { ratio, reason: parse::text(reason, "copay_ratio_reason")?.to_owned() })),
+        Some(reason) => {
+            Ok(Some(CopayOverride { ratio, reason: parse::text(reason, "copay_ratio_reason")?.to_owned() }))
+        }
         None => Err(ServiceError::invalid(
             "copay_ratio_mismatch",
             "copay_ratio",
@@ -66,11 +68,7 @@ impl<S: Store> Service<S> {
             number: parse::number(&body.number, "number")?,
             branch: parse::branch(&body.branch, "branch")?,
         };
-        let my_number = body
-            .my_number
-            .as_deref()
-            .map(|m| parse::my_number(m, "my_number"))
-            .transpose()?;
+        let my_number = body.my_number.as_deref().map(|m| parse::my_number(m, "my_number")).transpose()?;
         let name = parse::text(&body.name, "name")?;
         let name_kana = parse::text(&body.name_kana, "name_kana")?;
         let address = parse::text(&body.address, "address")?;
@@ -79,15 +77,11 @@ impl<S: Store> Service<S> {
         let sex = parse::sex(body.sex);
         let relationship = parse::relationship(body.relationship);
         if acquired_on < birth_date {
-            return Err(ServiceError::invalid_value(
-                "acquired_on",
-                "acquired_on is before the birth date",
-            ));
+            return Err(ServiceError::invalid_value("acquired_on", "acquired_on is before the birth date"));
         }
         let scheme = insurer.scheme();
         let bracket = body.income_bracket.map(parse::income_bracket);
-        if let Copay::AgedOut { since } = onshi_law::copay(birth_date, acquired_on, scheme, bracket)
-        {
+        if let Copay::AgedOut { since } = onshi_law::copay(birth_date, acquired_on, scheme, bracket) {
             return Err(ServiceError::invalid_value(
                 "acquired_on",
                 format!(
@@ -107,16 +101,7 @@ impl<S: Store> Service<S> {
         )?;
         let linkage = match &my_number {
             Some(mn) => {
-                let g = self.grade_link(
-                    &Record {
-                        name,
-                        name_kana,
-                        birth_date,
-                        sex,
-                        address,
-                    },
-                    mn,
-                )?;
+                let g = self.grade_link(&Record { name, name_kana, birth_date, sex, address }, mn)?;
                 Some(LinkageRecord {
                     grade: g.grade.as_str().to_owned(),
                     reasons: g.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
@@ -128,12 +113,7 @@ impl<S: Store> Service<S> {
         let rec = self
             .store
             .enrol(NewMember {
-                statik: MemberStatic {
-                    key,
-                    relationship,
-                    birth_date,
-                    sex,
-                },
+                statik: MemberStatic { key, relationship, birth_date, sex },
                 my_number,
                 linkage: linkage.clone(),
                 acquired_on,
@@ -147,25 +127,15 @@ impl<S: Store> Service<S> {
             })
             .done()
             .await?;
-        Ok(EnrolAnswer {
-            member_id: rec.id.to_string(),
-            linkage: linkage.as_ref().map(views::linkage),
-        })
+        Ok(EnrolAnswer { member_id: rec.id.to_string(), linkage: linkage.as_ref().map(views::linkage) })
     }
 
     /// A member the actor may change (404 for another insurer's member: no existence oracle).
     fn member_for(&self, cx: &Ctx, member_id: &str, write: bool) -> Result<MemberRecord> {
         let id = parse::member_id(member_id)?;
-        let rec = self
-            .store
-            .member(id)?
-            .ok_or_else(|| ServiceError::not_found(&format!("member {member_id}")))?;
+        let rec = self.store.member(id)?.ok_or_else(|| ServiceError::not_found(&format!("member {member_id}")))?;
         let insurer: &InsurerNumber = &rec.history.statik.key.insurer_number;
-        let action = if write {
-            Action::WriteMembers(insurer)
-        } else {
-            Action::ReadMember(insurer)
-        };
+        let action = if write { Action::WriteMembers(insurer) } else { Action::ReadMember(insurer) };
         if authorize(&cx.actor, action).is_err() {
             if cx.actor.role == crate::Role::Insurer {
                 return Err(ServiceError::not_found(&format!("member {member_id}")));
@@ -179,11 +149,7 @@ impl<S: Store> Service<S> {
     pub async fn lose(&self, cx: &Ctx, member_id: &str, body: LossBody) -> Result<MemberView> {
         let rec = self.member_for(cx, member_id, true)?;
         let lost_on = parse::date(&body.lost_on, "lost_on")?;
-        let rec = self
-            .store
-            .append(rec.id, lost_on, Change::Lose)
-            .done()
-            .await?;
+        let rec = self.store.append(rec.id, lost_on, Change::Lose).done().await?;
         Ok(views::member(&rec, onshi_law::legal_today(self.now())))
     }
 
@@ -192,27 +158,11 @@ impl<S: Store> Service<S> {
     pub async fn change(&self, cx: &Ctx, member_id: &str, body: ChangeBody) -> Result<MemberView> {
         let rec = self.member_for(cx, member_id, true)?;
         let effective_on = parse::date(&body.effective_on, "effective_on")?;
-        let name = body
-            .name
-            .as_deref()
-            .map(|s| parse::text(s, "name"))
-            .transpose()?;
-        let name_kana = body
-            .name_kana
-            .as_deref()
-            .map(|s| parse::text(s, "name_kana"))
-            .transpose()?;
-        let address = body
-            .address
-            .as_deref()
-            .map(|s| parse::text(s, "address"))
-            .transpose()?;
+        let name = body.name.as_deref().map(|s| parse::text(s, "name")).transpose()?;
+        let name_kana = body.name_kana.as_deref().map(|s| parse::text(s, "name_kana")).transpose()?;
+        let address = body.address.as_deref().map(|s| parse::text(s, "address")).transpose()?;
         let bracket = body.income_bracket.map(parse::income_bracket);
-        if name.is_none()
-            && name_kana.is_none()
-            && address.is_none()
-            && bracket.is_none()
-            && body.copay_ratio.is_none()
+        if name.is_none() && name_kana.is_none() && address.is_none() && bracket.is_none() && body.copay_ratio.is_none()
         {
             return Err(ServiceError::invalid(
                 "missing_field",
@@ -221,8 +171,7 @@ impl<S: Store> Service<S> {
             ));
         }
         let h = &rec.history;
-        let known_bracket =
-            onshi_ledger::resolve(h, effective_on, None).and_then(|r| r.income_bracket);
+        let known_bracket = onshi_ledger::resolve(h, effective_on, None).and_then(|r| r.income_bracket);
         let over = copay_override(
             h.statik.birth_date,
             effective_on,
@@ -238,11 +187,7 @@ impl<S: Store> Service<S> {
             income_bracket: bracket,
             copay_override: over,
         };
-        let rec = self
-            .store
-            .append(rec.id, effective_on, change)
-            .done()
-            .await?;
+        let rec = self.store.append(rec.id, effective_on, change).done().await?;
         Ok(views::member(&rec, onshi_law::legal_today(self.now())))
     }
 

@@ -29,9 +29,7 @@ pub(crate) fn symbol(s: Option<&str>, field: &str) -> Result<Option<Symbol>> {
     match s {
         None => Ok(None),
         Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => Symbol::parse(s)
-            .map(Some)
-            .map_err(|e| ServiceError::invalid(e.code(), field, e.to_string())),
+        Some(s) => Symbol::parse(s).map(Some).map_err(|e| ServiceError::invalid(e.code(), field, e.to_string())),
     }
 }
 
@@ -47,42 +45,28 @@ pub(crate) fn branch(s: &str, field: &str) -> Result<Branch> {
 }
 
 pub(crate) fn date(s: &str, field: &str) -> Result<Date> {
-    onshi_law::parse_iso_date(s).map_err(|e| {
-        ServiceError::invalid("invalid_date", field, e.to_string())
-            .next("write the date as YYYY-MM-DD")
-    })
+    onshi_law::parse_iso_date(s)
+        .map_err(|e| ServiceError::invalid("invalid_date", field, e.to_string()).next("write the date as YYYY-MM-DD"))
 }
 
 /// A name, reading or address: stored exactly as given, but never empty, never control characters, and of
 /// a sane length.
 pub(crate) fn text<'a>(s: &'a str, field: &str) -> Result<&'a str> {
     if s.trim().is_empty() {
-        return Err(ServiceError::invalid_value(
-            field,
-            format!("{field} is empty"),
-        ));
+        return Err(ServiceError::invalid_value(field, format!("{field} is empty")));
     }
     if s.chars().count() > MAX_TEXT {
-        return Err(ServiceError::invalid_value(
-            field,
-            format!("{field} is longer than {MAX_TEXT} characters"),
-        ));
+        return Err(ServiceError::invalid_value(field, format!("{field} is longer than {MAX_TEXT} characters")));
     }
     if s.chars().any(|c| c.is_control()) {
-        return Err(ServiceError::invalid_value(
-            field,
-            format!("{field} contains a control character"),
-        ));
+        return Err(ServiceError::invalid_value(field, format!("{field} contains a control character")));
     }
     Ok(s)
 }
 
 pub(crate) fn copay_ratio(v: u8, field: &str) -> Result<CopayRatio> {
     CopayRatio::from_percent(v).ok_or_else(|| {
-        ServiceError::invalid_value(
-            field,
-            format!("copay_ratio {v} is not one of 10, 20, 30 (percent)"),
-        )
+        ServiceError::invalid_value(field, format!("copay_ratio {v} is not one of 10, 20, 30 (percent)"))
     })
 }
 

@@ -30,10 +30,7 @@ impl<S: Store> Service<S> {
         };
         let today = onshi_law::legal_today(self.now());
         if w.birth_date > today {
-            return Err(ServiceError::invalid_value(
-                "birth_date",
-                "the birth date is in the future",
-            ));
+            return Err(ServiceError::invalid_value("birth_date", "the birth date is in the future"));
         }
         let outcome = self.store.put_resident(w.clone()).done().await?;
         let view = ResidentView {
@@ -74,18 +71,9 @@ impl<S: Store> Service<S> {
             .filter(|r| variant_key(&r.name) == name && address_key(&r.address) == address)
             .collect();
         Ok(match found.as_slice() {
-            [] => SearchAnswer {
-                verdict: "none".into(),
-                my_number: None,
-            },
-            [one] => SearchAnswer {
-                verdict: "unique".into(),
-                my_number: Some(one.my_number.as_str().to_owned()),
-            },
-            _ => SearchAnswer {
-                verdict: "multiple".into(),
-                my_number: None,
-            },
+            [] => SearchAnswer { verdict: "none".into(), my_number: None },
+            [one] => SearchAnswer { verdict: "unique".into(), my_number: Some(one.my_number.as_str().to_owned()) },
+            _ => SearchAnswer { verdict: "multiple".into(), my_number: None },
         })
     }
 }

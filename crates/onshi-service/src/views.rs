@@ -14,9 +14,7 @@ pub(crate) fn date(d: Date) -> String {
 }
 
 pub(crate) fn timestamp(t: RecordedAt) -> String {
-    DateTime::from_timestamp_micros(t.0)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Micros, true)
+    DateTime::from_timestamp_micros(t.0).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 pub(crate) fn resident(r: &Resident) -> ResidentView {
@@ -31,10 +29,7 @@ pub(crate) fn resident(r: &Resident) -> ResidentView {
 }
 
 pub(crate) fn linkage(l: &LinkageRecord) -> LinkageView {
-    LinkageView {
-        grade: l.grade.clone(),
-        reasons: l.reasons.clone(),
-    }
+    LinkageView { grade: l.grade.clone(), reasons: l.reasons.clone() }
 }
 
 fn bracket(b: &Option<onshi_law::IncomeBracket>) -> Option<IncomeBracketValue> {
@@ -43,36 +38,21 @@ fn bracket(b: &Option<onshi_law::IncomeBracket>) -> Option<IncomeBracketValue> {
 
 fn change_json(c: &Change) -> (&'static str, serde_json::Value) {
     let ratio = |o: &Option<onshi_ledger::CopayOverride>| {
-        o.as_ref()
-            .map(|o| json!({"copay_ratio": o.ratio.percent(), "copay_ratio_reason": o.reason}))
+        o.as_ref().map(|o| json!({"copay_ratio": o.ratio.percent(), "copay_ratio_reason": o.reason}))
     };
     match c {
-        Change::Acquire {
-            name,
-            name_kana,
-            address,
-            income_bracket,
-            copay_override,
-        } => (
+        Change::Acquire { name, name_kana, address, income_bracket, copay_override } => (
             "acquire",
             json!({"name": name, "name_kana": name_kana, "address": address,
                    "income_bracket": bracket(income_bracket), "copay_override": ratio(copay_override)}),
         ),
         Change::Lose => ("lose", json!({})),
-        Change::Update {
-            name,
-            name_kana,
-            address,
-            income_bracket,
-            copay_override,
-        } => (
+        Change::Update { name, name_kana, address, income_bracket, copay_override } => (
             "update",
             json!({"name": name, "name_kana": name_kana, "address": address,
                    "income_bracket": bracket(income_bracket), "copay_override": ratio(copay_override)}),
         ),
-        Change::Void { target, reason } => {
-            ("void", json!({"target_seq": target.0, "reason": reason}))
-        }
+        Change::Void { target, reason } => ("void", json!({"target_seq": target.0, "reason": reason})),
     }
 }
 
@@ -94,17 +74,11 @@ pub(crate) fn member(m: &MemberRecord, today: Date) -> MemberView {
         birth_date: date(h.statik.birth_date),
         sex: sex_value(h.statik.sex),
         name: r.as_ref().map(|r| r.name.to_owned()).unwrap_or_default(),
-        name_kana: r
-            .as_ref()
-            .map(|r| r.name_kana.to_owned())
-            .unwrap_or_default(),
+        name_kana: r.as_ref().map(|r| r.name_kana.to_owned()).unwrap_or_default(),
         address: r.as_ref().map(|r| r.address.to_owned()).unwrap_or_default(),
         acquired_on: date(acquired_on),
         lost_on: lost_on.map(date),
-        income_bracket: r
-            .as_ref()
-            .and_then(|r| r.income_bracket)
-            .map(income_bracket_value),
+        income_bracket: r.as_ref().and_then(|r| r.income_bracket).map(income_bracket_value),
         history: h
             .entries
             .iter()

@@ -137,9 +137,7 @@ pub enum StoreError {
     )]
     Duplicate { existing: MemberId },
     /// A dependent was enrolled but no insured member with that insurer, symbol and number exists.
-    #[error(
-        "no insured member with this insurer, symbol and number exists to be the dependent's insured person"
-    )]
+    #[error("no insured member with this insurer, symbol and number exists to be the dependent's insured person")]
     InsuredNotFound,
     /// No member with that id.
     #[error("member {0} does not exist")]
@@ -157,9 +155,7 @@ pub enum StoreError {
     #[error("cannot open the data directory {path}: {reason}")]
     Open { path: String, reason: String },
     /// The write was not carried out: the store is shutting down or could not start a transaction.
-    #[error(
-        "the write was not carried out (the store is shutting down or failing); nothing was stored, try again"
-    )]
+    #[error("the write was not carried out (the store is shutting down or failing); nothing was stored, try again")]
     Closed,
 }
 

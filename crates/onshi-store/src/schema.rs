@@ -2,10 +2,13 @@
 //! directory written by an older build applies the missing ones, in order, in one transaction.
 //! Never edit a released migration: add a new one.
 
+use std::path::Path;
+
 use rusqlite::Connection;
 
-/// The migrations, in order. Index `i` brings the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[
+/// The migrations of the member data (`onshi.sqlite3`), in order. Index `i` brings the schema from version
+/// `i` to `i + 1`.
+pub(crate) const MAIN: &[&str] = &[
     // 1: the registry, members with append-only histories, credentials, the access log.
     r#"
     CREATE TABLE residents (
@@ -75,25 +78,53 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE access_log ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
     ALTER TABLE credentials ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 3: the access log moves to its own file (`audit.sqlite3`); `migrate_main` copies its rows first.
+    r#"
+    DROP TABLE access_log;
+    "#,
 ];
 
-/// The schema version this build writes.
-pub(crate) const CURRENT: i64 = MIGRATIONS.len() as i64;
+/// The migrations of the access log (`audit.sqlite3`).
+pub(crate) const AUDIT: &[&str] = &[
+    // 1: the access log: who read whose data, when, through which endpoint, and what they were told.
+    r#"
+    CREATE TABLE access_log (
+        id         INTEGER PRIMARY KEY,
+        at         INTEGER NOT NULL,
+        role       TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        endpoint   TEXT NOT NULL,
+        member_id  INTEGER,
+        my_number  TEXT,
+        request_id TEXT NOT NULL,
+        outcome    TEXT NOT NULL
+    );
+    CREATE INDEX access_log_member ON access_log(member_id) WHERE member_id IS NOT NULL;
+    CREATE INDEX access_log_my_number ON access_log(my_number) WHERE my_number IS NOT NULL;
+    "#,
+];
 
-/// Applies every migration the database lacks. Refuses a database written by a newer build.
-pub(crate) fn migrate(conn: &mut Connection) -> Result<i64, MigrateError> {
-    let have: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if have > CURRENT {
-        return Err(MigrateError::TooNew {
-            have,
-            this: CURRENT,
-        });
+/// The schema version this build writes for a list of migrations.
+pub(crate) fn current(list: &[&str]) -> i64 {
+    list.len() as i64
+}
+
+fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Applies the migrations of `list` that the database lacks, up to `until`, in one transaction. Refuses a
+/// database written by a newer build. Returns the version found.
+fn migrate_until(conn: &mut Connection, list: &[&str], until: usize) -> Result<i64, MigrateError> {
+    let have = version(conn)?;
+    if have > current(list) {
+        return Err(MigrateError::TooNew { have, this: current(list) });
     }
-    if have == CURRENT {
+    if have as usize >= until {
         return Ok(have);
     }
     let tx = conn.transaction()?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(have as usize) {
+    for (i, sql) in list.iter().enumerate().take(until).skip(have as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }
@@ -101,11 +132,34 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<i64, MigrateError> {
     Ok(have)
 }
 
-/// Applies only the first `n` migrations (tests build "older" data directories with it).
+/// Applies every migration of `list` the database lacks.
+pub(crate) fn migrate(conn: &mut Connection, list: &[&str]) -> Result<i64, MigrateError> {
+    migrate_until(conn, list, list.len())
+}
+
+/// Migrates the member data. Before migration 3 drops the old in-file access log, its rows are copied into
+/// the audit file (keeping their ids, so that a copy interrupted by a crash is simply done again).
+pub(crate) fn migrate_main(conn: &mut Connection, audit: &Path) -> Result<i64, MigrateError> {
+    let have = migrate_until(conn, MAIN, 2)?;
+    if version(conn)? == 2 {
+        conn.execute("ATTACH DATABASE ?1 AS audit", [audit.display().to_string()])?;
+        let copied = conn.execute_batch(
+            "INSERT OR IGNORE INTO audit.access_log
+                 (id, at, role, subject, endpoint, member_id, my_number, request_id, outcome)
+             SELECT id, at, role, subject, endpoint, member_id, my_number, request_id, outcome FROM main.access_log",
+        );
+        conn.execute_batch("DETACH DATABASE audit")?;
+        copied?;
+    }
+    migrate(conn, MAIN)?;
+    Ok(have)
+}
+
+/// Applies only the first `n` migrations of the member data (tests build "older" data directories with it).
 #[cfg(test)]
 pub(crate) fn migrate_to(conn: &mut Connection, n: usize) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    for (i, sql) in MIGRATIONS.iter().enumerate().take(n) {
+    for (i, sql) in MAIN.iter().enumerate().take(n) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
     }

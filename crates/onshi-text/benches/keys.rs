@@ -3,14 +3,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-const NAMES: [&str; 6] = [
-    "髙橋 一郎",
-    "佐藤　翔太",
-    "渡邊 美和子",
-    "齋藤 健",
-    "ﾀｶﾊｼ ｲﾁﾛｳ",
-    "SMITH JOHN",
-];
+const NAMES: [&str; 6] = ["髙橋 一郎", "佐藤　翔太", "渡邊 美和子", "齋藤 健", "ﾀｶﾊｼ ｲﾁﾛｳ", "SMITH JOHN"];
 const ADDRESSES: [&str; 4] = [
     "東京都千代田区永田町二丁目1番2号",
     "大阪市北区梅田3-1-1",

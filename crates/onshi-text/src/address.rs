@@ -74,14 +74,7 @@ const PREFECTURES: [&str; 47] = [
 /// assert_ne!(address_key("千代田区永田町2-1-2"), address_key("千代田区永田町2-1-3"));
 /// ```
 pub fn address_key(s: &str) -> String {
-    let folded = fold(
-        s,
-        Mode {
-            variant: true,
-            loose: false,
-            address: true,
-        },
-    );
+    let folded = fold(s, Mode { variant: true, loose: false, address: true });
     let chars: Vec<char> = folded.chars().collect();
     let mut i = skip_postal_code(&chars);
     for p in PREFECTURES {
@@ -99,10 +92,7 @@ pub fn address_key(s: &str) -> String {
         let after_number = out.ends_with(|p: char| p.is_ascii_digit())
             || (out.ends_with('-') && out[..out.len() - 1].ends_with(|p: char| p.is_ascii_digit()));
         if is_kanji_numeral(c) {
-            let end = i + chars[i..]
-                .iter()
-                .take_while(|&&k| is_kanji_numeral(k))
-                .count();
+            let end = i + chars[i..].iter().take_while(|&&k| is_kanji_numeral(k)).count();
             let numeric = after_number || is_number_context(&chars[end..]);
             if numeric {
                 if let Some(v) = parse_kanji_number(&chars[i..end]) {
@@ -172,9 +162,7 @@ fn starts_with(chars: &[char], p: &str) -> Option<usize> {
 /// `〒NNN-NNNN` or `NNN-NNNN` at the start, followed by more text: its length.
 fn skip_postal_code(chars: &[char]) -> usize {
     let start = usize::from(chars.first() == Some(&'〒'));
-    let digits = |from: usize, n: usize| {
-        (from..from + n).all(|k| chars.get(k).is_some_and(char::is_ascii_digit))
-    };
+    let digits = |from: usize, n: usize| (from..from + n).all(|k| chars.get(k).is_some_and(char::is_ascii_digit));
     if digits(start, 3) && chars.get(start + 3) == Some(&'-') && digits(start + 4, 4) {
         let end = start + 8;
         if chars.get(end).is_some_and(|c| !c.is_ascii_digit()) {
@@ -259,9 +247,7 @@ pub(crate) fn parse_kanji_number(run: &[char]) -> Option<u64> {
         }
         Some(total + digit.unwrap_or(0))
     } else {
-        run.iter().try_fold(0u64, |acc, &c| {
-            acc.checked_mul(10)?.checked_add(kanji_digit(c)?)
-        })
+        run.iter().try_fold(0u64, |acc, &c| acc.checked_mul(10)?.checked_add(kanji_digit(c)?))
     }
 }
 

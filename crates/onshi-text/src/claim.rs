@@ -47,11 +47,7 @@ pub struct ClaimReady {
 /// ```
 pub fn claim_ready(s: &str) -> ClaimReady {
     let t = tables();
-    let mut out = ClaimReady {
-        text: String::with_capacity(s.len()),
-        substituted: Vec::new(),
-        unmappable: Vec::new(),
-    };
+    let mut out = ClaimReady { text: String::with_capacity(s.len()), substituted: Vec::new(), unmappable: Vec::new() };
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let next = chars.peek().map(|&(j, n)| (j, n));
@@ -70,18 +66,8 @@ pub fn claim_ready(s: &str) -> ClaimReady {
                 target = standard_in_jis(c);
             } else {
                 let base = crate::kana::fold_width(crate::kana::to_katakana(c));
-                let v = if is_dakuten(n) {
-                    voiced(base)
-                } else {
-                    semi_voiced(base)
-                };
-                let v = v.map(|v| {
-                    if t.is_jis_x0208(c) && c != base {
-                        hiragana_of(v)
-                    } else {
-                        v
-                    }
-                });
+                let v = if is_dakuten(n) { voiced(base) } else { semi_voiced(base) };
+                let v = v.map(|v| if t.is_jis_x0208(c) && c != base { hiragana_of(v) } else { v });
                 if let Some(v) = v.filter(|&v| t.is_jis_x0208(v)) {
                     chars.next();
                     end = j + n.len_utf8();
@@ -92,10 +78,7 @@ pub fn claim_ready(s: &str) -> ClaimReady {
         if end == i + c.len_utf8() {
             if is_variation_selector(c) {
                 // A selector without a base: invisible, dropped.
-                let sub = Substitution {
-                    from: c.to_string(),
-                    to: String::new(),
-                };
+                let sub = Substitution { from: c.to_string(), to: String::new() };
                 if !out.substituted.contains(&sub) {
                     out.substituted.push(sub);
                 }
@@ -111,10 +94,7 @@ pub fn claim_ready(s: &str) -> ClaimReady {
         match target {
             Some(to) => {
                 out.text.push(to);
-                let sub = Substitution {
-                    from: from.to_string(),
-                    to: to.to_string(),
-                };
+                let sub = Substitution { from: from.to_string(), to: to.to_string() };
                 if !out.substituted.contains(&sub) {
                     out.substituted.push(sub);
                 }

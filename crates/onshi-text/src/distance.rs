@@ -17,20 +17,10 @@ pub fn char_edit_distance(a: &str, b: &str) -> usize {
         return 0;
     }
     // Strip the common prefix and suffix (cheap, and most compared names differ in one place).
-    let pre = a
-        .chars()
-        .zip(b.chars())
-        .take_while(|(x, y)| x == y)
-        .map(|(x, _)| x.len_utf8())
-        .sum::<usize>();
+    let pre = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum::<usize>();
     let (a, b) = (&a[pre..], &b[pre..]);
-    let suf = a
-        .chars()
-        .rev()
-        .zip(b.chars().rev())
-        .take_while(|(x, y)| x == y)
-        .map(|(x, _)| x.len_utf8())
-        .sum::<usize>();
+    let suf =
+        a.chars().rev().zip(b.chars().rev()).take_while(|(x, y)| x == y).map(|(x, _)| x.len_utf8()).sum::<usize>();
     let (a, b) = (&a[..a.len() - suf], &b[..b.len() - suf]);
     let n = b.chars().count();
     if a.is_empty() {
@@ -89,9 +79,7 @@ mod tests {
         for i in 1..=a.len() {
             for j in 1..=b.len() {
                 let cost = usize::from(a[i - 1] != b[j - 1]);
-                d[i][j] = (d[i - 1][j] + 1)
-                    .min(d[i][j - 1] + 1)
-                    .min(d[i - 1][j - 1] + cost);
+                d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
             }
         }
         d[a.len()][b.len()]

@@ -1,8 +1,8 @@
 //! The single-pass folding engine behind every comparison key.
 
 use crate::kana::{
-    fold_width, is_dakuten, is_dash, is_handakuten, is_ideograph, is_separator, is_space,
-    is_variation_selector, loose_kana, semi_voiced, to_katakana, voiced,
+    fold_width, is_dakuten, is_dash, is_handakuten, is_ideograph, is_separator, is_space, is_variation_selector,
+    loose_kana, semi_voiced, to_katakana, voiced,
 };
 use crate::tables::tables;
 
@@ -68,11 +68,7 @@ pub(crate) fn fold_into(out: &mut String, s: &str, mode: Mode) {
         }
         if is_ideograph(c) {
             let t = tables();
-            let c = if mode.variant {
-                t.standard(c)
-            } else {
-                t.unified(c)
-            };
+            let c = if mode.variant { t.standard(c) } else { t.unified(c) };
             last_ideograph = Some(c);
             out.push(c);
             continue;

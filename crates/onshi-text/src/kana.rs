@@ -2,10 +2,10 @@
 
 /// Half-width katakana `U+FF61..=U+FF9F` → full-width forms (punctuation, katakana, ゛ and ゜).
 const HALF_WIDTH: &[char; 63] = &[
-    '。', '「', '」', '、', '・', 'ヲ', 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ャ', 'ュ', 'ョ', 'ッ', 'ー',
-    'ア', 'イ', 'ウ', 'エ', 'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ',
-    'チ', 'ツ', 'テ', 'ト', 'ナ', 'ニ', 'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ',
-    'ム', 'メ', 'モ', 'ヤ', 'ユ', 'ヨ', 'ラ', 'リ', 'ル', 'レ', 'ロ', 'ワ', 'ン', '゛', '゜',
+    '。', '「', '」', '、', '・', 'ヲ', 'ァ', 'ィ', 'ゥ', 'ェ', 'ォ', 'ャ', 'ュ', 'ョ', 'ッ', 'ー', 'ア', 'イ', 'ウ',
+    'エ', 'オ', 'カ', 'キ', 'ク', 'ケ', 'コ', 'サ', 'シ', 'ス', 'セ', 'ソ', 'タ', 'チ', 'ツ', 'テ', 'ト', 'ナ', 'ニ',
+    'ヌ', 'ネ', 'ノ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'マ', 'ミ', 'ム', 'メ', 'モ', 'ヤ', 'ユ', 'ヨ', 'ラ', 'リ', 'ル',
+    'レ', 'ロ', 'ワ', 'ン', '゛', '゜',
 ];
 
 /// Width folding: full-width ASCII → ASCII, half-width katakana → full-width, ideographic space kept (it is
@@ -72,11 +72,7 @@ pub(crate) fn semi_voiced(c: char) -> Option<char> {
 /// names (ZWSP, ZWNJ, ZWJ, WORD JOINER, BOM).
 #[inline]
 pub(crate) fn is_space(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
-        )
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
 }
 
 /// Variation selectors: standardized (`U+FE00..=U+FE0F`) and ideographic (`U+E0100..=U+E01EF`).
@@ -109,17 +105,7 @@ pub(crate) fn is_dash(c: char) -> bool {
 /// '=' (as in ジョン＝スミス).
 #[inline]
 pub(crate) fn is_separator(c: char) -> bool {
-    matches!(
-        c,
-        '\u{30FB}'
-            | '\u{00B7}'
-            | '\u{2027}'
-            | '\u{2022}'
-            | '\u{2219}'
-            | '\u{22C5}'
-            | '\u{30A0}'
-            | '='
-    )
+    matches!(c, '\u{30FB}' | '\u{00B7}' | '\u{2027}' | '\u{2022}' | '\u{2219}' | '\u{22C5}' | '\u{30A0}' | '=')
 }
 
 /// CJK ideographs: Extension A, the URO, compatibility ideographs and the supplementary ideographic planes.
@@ -152,10 +138,8 @@ pub(crate) fn loose_kana(c: char) -> Option<char> {
         0x30F9 => 0x30D9,
         0x30FA => 0x30DC,
         0x31F0..=0x31FF => {
-            const SMALL_EXT: [char; 16] = [
-                'ク', 'シ', 'ス', 'ト', 'ヌ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'ム', 'ラ', 'リ', 'ル',
-                'レ', 'ロ',
-            ];
+            const SMALL_EXT: [char; 16] =
+                ['ク', 'シ', 'ス', 'ト', 'ヌ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'ム', 'ラ', 'リ', 'ル', 'レ', 'ロ'];
             return Some(SMALL_EXT[(u - 0x31F0) as usize]);
         }
         _ => u,

@@ -83,13 +83,7 @@ pub fn notation_key(s: &str) -> String {
 /// assert_ne!(variant_key("斉藤"), variant_key("斎藤"));
 /// ```
 pub fn variant_key(s: &str) -> String {
-    fold(
-        s,
-        Mode {
-            variant: true,
-            ..Mode::default()
-        },
-    )
+    fold(s, Mode { variant: true, ..Mode::default() })
 }
 
 /// The key of a reading (フリガナ): the [`notation_key`] (katakana, no spaces, width folded).
@@ -115,13 +109,7 @@ pub fn kana_key(s: &str) -> String {
 /// assert_ne!(kana_loose_key("サトウ"), kana_loose_key("サイトウ"));
 /// ```
 pub fn kana_loose_key(s: &str) -> String {
-    fold(
-        s,
-        Mode {
-            loose: true,
-            ..Mode::default()
-        },
-    )
+    fold(s, Mode { loose: true, ..Mode::default() })
 }
 
 /// Appends [`notation_key`]`(s)` to `out` (no allocation beyond `out`'s growth).
@@ -131,14 +119,7 @@ pub fn notation_key_into(s: &str, out: &mut String) {
 
 /// Appends [`variant_key`]`(s)` to `out` (no allocation beyond `out`'s growth).
 pub fn variant_key_into(s: &str, out: &mut String) {
-    fold_into(
-        out,
-        s,
-        Mode {
-            variant: true,
-            ..Mode::default()
-        },
-    );
+    fold_into(out, s, Mode { variant: true, ..Mode::default() });
 }
 
 /// Appends [`kana_key`]`(s)` to `out` (no allocation beyond `out`'s growth).
@@ -148,14 +129,7 @@ pub fn kana_key_into(s: &str, out: &mut String) {
 
 /// Appends [`kana_loose_key`]`(s)` to `out` (no allocation beyond `out`'s growth).
 pub fn kana_loose_key_into(s: &str, out: &mut String) {
-    fold_into(
-        out,
-        s,
-        Mode {
-            loose: true,
-            ..Mode::default()
-        },
-    );
+    fold_into(out, s, Mode { loose: true, ..Mode::default() });
 }
 
 /// Splits a name into surname and given name at the first run of whitespace (ASCII or U+3000, or any other
@@ -216,9 +190,5 @@ pub fn is_placeholder(c: char) -> bool {
 /// assert_eq!(standard_form('斎'), '斎');
 /// ```
 pub fn standard_form(c: char) -> char {
-    if kana::is_ideograph(c) {
-        tables::tables().standard(c)
-    } else {
-        c
-    }
+    if kana::is_ideograph(c) { tables::tables().standard(c) } else { c }
 }

@@ -40,17 +40,15 @@ pub(crate) struct Tables {
 }
 
 fn pairs(data: &'static str) -> impl Iterator<Item = (char, char)> {
-    data.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut fields = l.split('\t');
-            let mut from = fields.next()?.chars();
-            let mut to = fields.next()?.chars();
-            match (from.next(), from.next(), to.next(), to.next()) {
-                (Some(a), None, Some(b), None) => Some((a, b)),
-                _ => None,
-            }
-        })
+    data.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
+        let mut fields = l.split('\t');
+        let mut from = fields.next()?.chars();
+        let mut to = fields.next()?.chars();
+        match (from.next(), from.next(), to.next(), to.next()) {
+            (Some(a), None, Some(b), None) => Some((a, b)),
+            _ => None,
+        }
+    })
 }
 
 fn uro_or_cmp_index(u: u32) -> Option<usize> {
@@ -116,17 +114,12 @@ impl Tables {
         let u = u32::from(c);
         let to = match uro_or_cmp_index(u) {
             Some(i) => self.variant_bmp[i],
-            None if u >= 0x20000 => self
-                .variant_sup
-                .binary_search_by_key(&u, |&(f, _)| f)
-                .map_or(0, |i| self.variant_sup[i].1),
+            None if u >= 0x20000 => {
+                self.variant_sup.binary_search_by_key(&u, |&(f, _)| f).map_or(0, |i| self.variant_sup[i].1)
+            }
             None => 0,
         };
-        if to == 0 {
-            c
-        } else {
-            char::from_u32(to).unwrap_or(c)
-        }
+        if to == 0 { c } else { char::from_u32(to).unwrap_or(c) }
     }
 
     /// The unified ideograph of a CJK compatibility ideograph (itself for any other character).
@@ -138,11 +131,7 @@ impl Tables {
             CMPS_START..=CMPS_END => self.compat_sup[(u - CMPS_START) as usize],
             _ => 0,
         };
-        if to == 0 {
-            c
-        } else {
-            char::from_u32(to).unwrap_or(c)
-        }
+        if to == 0 { c } else { char::from_u32(to).unwrap_or(c) }
     }
 
     #[inline]

@@ -31,12 +31,7 @@ fn width_space_and_kana_are_notation() {
 
 #[test]
 fn variants_are_not_notation() {
-    for (a, b) in [
-        ("髙橋", "高橋"),
-        ("齊藤", "斉藤"),
-        ("濱田", "浜田"),
-        ("佐々木", "佐佐木"),
-    ] {
+    for (a, b) in [("髙橋", "高橋"), ("齊藤", "斉藤"), ("濱田", "浜田"), ("佐々木", "佐佐木")] {
         assert_ne!(notation_key(a), notation_key(b), "{a} vs {b}");
         assert_eq!(variant_key(a), variant_key(b), "{a} vs {b}");
     }
@@ -74,11 +69,7 @@ fn every_listed_variant_pair_folds() {
     ];
     for (a, b) in pairs {
         assert_eq!(variant_key(a), variant_key(b), "{a} vs {b}");
-        assert_eq!(
-            standard_form(a.chars().next().unwrap()),
-            b.chars().next().unwrap(),
-            "{a}"
-        );
+        assert_eq!(standard_form(a.chars().next().unwrap()), b.chars().next().unwrap(), "{a}");
     }
     assert_eq!(variant_key("渡邊"), variant_key("渡邉"));
 }
@@ -147,30 +138,12 @@ fn addresses() {
     for a in nagata {
         assert_eq!(address_key(a), "千代田区永田町2-1-2", "{a}");
     }
-    assert_eq!(
-        address_key("大阪府大阪市北区梅田三丁目1番1号"),
-        address_key("大阪市北区梅田3-1-1")
-    );
-    assert_eq!(
-        address_key("山口県柳井市南町三丁目12番地の4"),
-        address_key("柳井市南町3-12-4")
-    );
-    assert_eq!(
-        address_key("千代田区霞が関1-2-2"),
-        address_key("千代田区霞ケ関1-2-2")
-    );
-    assert_eq!(
-        address_key("千代田区霞ヶ関1-2-2"),
-        address_key("千代田区霞ケ関1-2-2")
-    );
-    assert_eq!(
-        address_key("千代田区霞ヵ関1-2-2"),
-        address_key("千代田区霞ケ関1-2-2")
-    );
-    assert_eq!(
-        address_key("山口県熊毛郡上関町大字長島字向1"),
-        address_key("熊毛郡上関町長島向1")
-    );
+    assert_eq!(address_key("大阪府大阪市北区梅田三丁目1番1号"), address_key("大阪市北区梅田3-1-1"));
+    assert_eq!(address_key("山口県柳井市南町三丁目12番地の4"), address_key("柳井市南町3-12-4"));
+    assert_eq!(address_key("千代田区霞が関1-2-2"), address_key("千代田区霞ケ関1-2-2"));
+    assert_eq!(address_key("千代田区霞ヶ関1-2-2"), address_key("千代田区霞ケ関1-2-2"));
+    assert_eq!(address_key("千代田区霞ヵ関1-2-2"), address_key("千代田区霞ケ関1-2-2"));
+    assert_eq!(address_key("山口県熊毛郡上関町大字長島字向1"), address_key("熊毛郡上関町長島向1"));
     assert_eq!(address_key("十二"), "12");
     assert_eq!(address_key("百二十三"), "123");
     assert_eq!(address_key("〇"), "0");
@@ -179,22 +152,10 @@ fn addresses() {
     assert_eq!(address_key("千代田区九段南一丁目"), "千代田区九段南1");
     assert_eq!(address_key("中央区八丁堀四丁目"), "中央区八丁堀4");
     // Different places stay different.
-    assert_ne!(
-        address_key("千代田区永田町2-1-2"),
-        address_key("千代田区永田町2-1-3")
-    );
-    assert_ne!(
-        address_key("千代田区永田町2-1-2"),
-        address_key("千代田区永田町21-2")
-    );
-    assert_ne!(
-        address_key("大阪府大阪市北区梅田3-1-1"),
-        address_key("大阪府大阪市北区梅田3-1-11")
-    );
-    assert_ne!(
-        address_key("京都府京都市中京区"),
-        address_key("京都市京都市中京区")
-    );
+    assert_ne!(address_key("千代田区永田町2-1-2"), address_key("千代田区永田町2-1-3"));
+    assert_ne!(address_key("千代田区永田町2-1-2"), address_key("千代田区永田町21-2"));
+    assert_ne!(address_key("大阪府大阪市北区梅田3-1-1"), address_key("大阪府大阪市北区梅田3-1-11"));
+    assert_ne!(address_key("京都府京都市中京区"), address_key("京都市京都市中京区"));
     // Only a leading prefecture is dropped, and 京都市 is not 京都府.
     assert_eq!(address_key("京都市中京区"), "京都市中京区");
     assert_eq!(address_key("京都府京都市中京区"), "京都市中京区");
@@ -214,15 +175,11 @@ fn names_split_at_the_first_space_run() {
 
 #[test]
 fn jis_x0208_membership() {
-    for c in [
-        '高', '崎', '濱', '浜', '●', '〓', '斎', '斉', 'ア', 'あ', 'Ａ', '　', '邉', '邊', '〜',
-        '～', 'ー',
-    ] {
+    for c in ['高', '崎', '濱', '浜', '●', '〓', '斎', '斉', 'ア', 'あ', 'Ａ', '　', '邉', '邊', '〜', '～', 'ー']
+    {
         assert!(is_jis_x0208(c), "{c} is in JIS X 0208");
     }
-    for c in [
-        '髙', '﨑', '𠮷', '\u{FA19}', 'A', 'ｱ', ' ', '①', '德', '瀨', '塡',
-    ] {
+    for c in ['髙', '﨑', '𠮷', '\u{FA19}', 'A', 'ｱ', ' ', '①', '德', '瀨', '塡'] {
         assert!(!is_jis_x0208(c), "{c} is not in JIS X 0208");
     }
 }
@@ -238,13 +195,7 @@ fn placeholders() {
 fn claim_ready_substitutes_standard_forms() {
     let r = claim_ready("髙橋 一郎");
     assert_eq!(r.text, "高橋 一郎");
-    assert_eq!(
-        r.substituted,
-        vec![Substitution {
-            from: "髙".into(),
-            to: "高".into()
-        }]
-    );
+    assert_eq!(r.substituted, vec![Substitution { from: "髙".into(), to: "高".into() }]);
     assert!(r.unmappable.is_empty());
 
     let r = claim_ready("山﨑　𠮷男");
@@ -258,20 +209,8 @@ fn claim_ready_substitutes_standard_forms() {
 
     let r = claim_ready("葛\u{E0100}西 \u{FA19}子");
     assert_eq!(r.text, "葛西 神子");
-    assert_eq!(
-        r.substituted[0],
-        Substitution {
-            from: "葛\u{E0100}".into(),
-            to: "葛".into()
-        }
-    );
-    assert_eq!(
-        r.substituted[1],
-        Substitution {
-            from: "\u{FA19}".into(),
-            to: "神".into()
-        }
-    );
+    assert_eq!(r.substituted[0], Substitution { from: "葛\u{E0100}".into(), to: "葛".into() });
+    assert_eq!(r.substituted[1], Substitution { from: "\u{FA19}".into(), to: "神".into() });
 
     let r = claim_ready("ｽﾐｽ ｼﾞｮﾝ");
     assert_eq!(r.text, "スミス ジョン");

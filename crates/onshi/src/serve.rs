@@ -37,9 +37,7 @@ pub struct ServeArgs {
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if json {
         b.json().init();
     } else {
@@ -49,9 +47,7 @@ fn init_logs(json: bool) {
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     init_logs(args.log_json);
-    let env_token = std::env::var("ONSHI_ADMIN_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty());
+    let env_token = std::env::var("ONSHI_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     let (admin, data, _tmp) = if args.demo {
         let token = match env_token {
             Some(t) => t,
@@ -76,30 +72,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if token.len() < 16 {
             bail!("ONSHI_ADMIN_TOKEN is too short: use at least 16 characters of random text");
         }
-        let Some(d) = args.data.clone() else {
-            bail!("--data DIR is required (or use --demo)")
-        };
+        let Some(d) = args.data.clone() else { bail!("--data DIR is required (or use --demo)") };
         (token, d, None)
     };
-    let store = SqliteStore::open(&data)
-        .with_context(|| format!("opening the store in {}", data.display()))?;
+    let store = SqliteStore::open(&data).with_context(|| format!("opening the store in {}", data.display()))?;
     let store: AnyStore = Box::new(store);
-    let svc = Arc::new(
-        Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?,
-    );
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?;
+    let svc = Arc::new(Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .with_context(|| {
-                format!(
-                    "cannot listen on {} (is another server running there?)",
-                    args.addr
-                )
-            })?;
+            .with_context(|| format!("cannot listen on {} (is another server running there?)", args.addr))?;
         let local = listener.local_addr()?;
         if args.demo {
             let printed = crate::demo::load(&svc, &admin, local, &data).await?;
@@ -107,10 +90,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         }
         tracing::info!(addr = %local, data = %data.display(), "onshi is serving");
         let app = onshi_http::router(svc.clone());
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .context("serving")?;
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving")?;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
@@ -123,8 +103,7 @@ async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

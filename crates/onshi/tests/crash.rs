@@ -37,13 +37,7 @@ fn writer(addr: String, token: String, w: usize, acked: Arc<AtomicUsize>) -> Log
     let mut log = Log::default();
     for i in 0..MAX_PER_WRITER {
         let number = format!("{}", 10_000_000 + w * 1_000_000 + i);
-        match http(
-            &addr,
-            "POST",
-            "/insurer/v1/members",
-            Some(&token),
-            Some(&enrol(&number)),
-        ) {
+        match http(&addr, "POST", "/insurer/v1/members", Some(&token), Some(&enrol(&number))) {
             Ok((201, v)) => {
                 let id = v["member_id"].as_str().unwrap_or_default().to_owned();
                 // Every other member also gets a loss, a second write on the same record.
@@ -96,15 +90,9 @@ fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
         std::thread::sleep(Duration::from_millis(5));
     }
     server.kill();
-    let logs: Vec<Log> = writers
-        .into_iter()
-        .map(|w| w.join().expect("writer thread"))
-        .collect();
+    let logs: Vec<Log> = writers.into_iter().map(|w| w.join().expect("writer thread")).collect();
     let acknowledged: usize = logs.iter().map(|l| l.acknowledged.len()).sum();
-    assert!(
-        acknowledged >= KILL_AFTER,
-        "too few writes before the kill ({acknowledged}) to test anything"
-    );
+    assert!(acknowledged >= KILL_AFTER, "too few writes before the kill ({acknowledged}) to test anything");
     // Every writer was still writing when the server died: the kill landed mid-stream.
     assert!(
         logs.iter().all(|l| l.acknowledged.len() < MAX_PER_WRITER),
@@ -115,39 +103,22 @@ fn acknowledged_writes_survive_sigkill_and_nothing_is_half_written() {
     let clinic = server.token("clinic", "1311234567");
     for log in &logs {
         for (number, id, lost) in &log.acknowledged {
-            let (s, v) = http(
-                &server.addr,
-                "GET",
-                &format!("/insurer/v1/members/{id}"),
-                Some(&server.admin),
-                None,
-            )
-            .expect("read back");
+            let (s, v) = http(&server.addr, "GET", &format!("/insurer/v1/members/{id}"), Some(&server.admin), None)
+                .expect("read back");
             assert_eq!(s, 200, "acknowledged member {number} ({id}) is gone: {v}");
             let kinds: Vec<&str> = v["history"]
                 .as_array()
                 .map(|h| h.iter().filter_map(|e| e["kind"].as_str()).collect())
                 .unwrap_or_default();
             if *lost {
-                assert_eq!(
-                    kinds,
-                    ["acquire", "lose"],
-                    "acknowledged loss of {number} is gone"
-                );
+                assert_eq!(kinds, ["acquire", "lose"], "acknowledged loss of {number} is gone");
             } else {
                 assert_eq!(kinds.first(), Some(&"acquire"));
             }
         }
         for number in &log.in_flight {
             let q = json!({"insurer_number": "06139992", "symbol": "9", "number": number, "birth_date": "1980-04-15", "service_date": "2021-01-01"});
-            let (s, v) = http(
-                &server.addr,
-                "POST",
-                "/clinic/v1/eligibility",
-                Some(&clinic),
-                Some(&q),
-            )
-            .expect("check");
+            let (s, v) = http(&server.addr, "POST", "/clinic/v1/eligibility", Some(&clinic), Some(&q)).expect("check");
             assert_eq!(s, 200);
             // Wholly there (valid, with its name) or not at all.
             match v["result"].as_str() {

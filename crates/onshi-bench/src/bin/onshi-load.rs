@@ -57,13 +57,7 @@ fn scramble(i: u64, n: u64) -> u64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
-        Cmd::Enrol {
-            addr,
-            token,
-            insurer,
-            count,
-            connections,
-        } => {
+        Cmd::Enrol { addr, token, insurer, count, connections } => {
             let load = Load {
                 addr: &addr,
                 token: &token,
@@ -76,14 +70,7 @@ async fn main() -> anyhow::Result<()> {
             let r = onshi_bench::run(load, move |i| onshi_bench::enrol_body(&insurer, i)).await?;
             r.print("enrol");
         }
-        Cmd::Check {
-            addr,
-            token,
-            insurer,
-            members,
-            seconds,
-            connections,
-        } => {
+        Cmd::Check { addr, token, insurer, members, seconds, connections } => {
             let load = Load {
                 addr: &addr,
                 token: &token,
@@ -93,10 +80,7 @@ async fn main() -> anyhow::Result<()> {
                 duration: Duration::from_secs(seconds),
                 ok: 200,
             };
-            let r = onshi_bench::run(load, move |i| {
-                onshi_bench::check_body(&insurer, scramble(i, members))
-            })
-            .await?;
+            let r = onshi_bench::run(load, move |i| onshi_bench::check_body(&insurer, scramble(i, members))).await?;
             r.print("check");
         }
     }

@@ -59,40 +59,13 @@ fn residents_are_replaced_but_their_history_is_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
     let n = mn("20240401001");
-    assert_eq!(
-        s.put_resident(resident(&n, "山田 太郎"))
-            .wait()
-            .expect("put"),
-        PutOutcome::Created
-    );
-    assert_eq!(
-        s.put_resident(resident(&n, "山田 太朗"))
-            .wait()
-            .expect("put"),
-        PutOutcome::Replaced
-    );
-    assert_eq!(
-        s.resident(&n).expect("read").map(|r| r.name),
-        Some("山田 太朗".to_owned())
-    );
-    let names: Vec<String> = s
-        .resident_versions(&n)
-        .expect("versions")
-        .into_iter()
-        .map(|r| r.name)
-        .collect();
+    assert_eq!(s.put_resident(resident(&n, "山田 太郎")).wait().expect("put"), PutOutcome::Created);
+    assert_eq!(s.put_resident(resident(&n, "山田 太朗")).wait().expect("put"), PutOutcome::Replaced);
+    assert_eq!(s.resident(&n).expect("read").map(|r| r.name), Some("山田 太朗".to_owned()));
+    let names: Vec<String> = s.resident_versions(&n).expect("versions").into_iter().map(|r| r.name).collect();
     assert_eq!(names, ["山田 太郎", "山田 太朗"]);
-    assert_eq!(
-        s.residents_born_on(d("1980-04-15"))
-            .expect("by birth")
-            .len(),
-        1
-    );
-    assert!(
-        s.residents_born_on(d("1980-04-16"))
-            .expect("by birth")
-            .is_empty()
-    );
+    assert_eq!(s.residents_born_on(d("1980-04-15")).expect("by birth").len(), 1);
+    assert!(s.residents_born_on(d("1980-04-16")).expect("by birth").is_empty());
 }
 
 #[test]
@@ -103,32 +76,19 @@ fn names_are_stored_exactly_as_given() {
     // A compatibility ideograph (U+FA19) and an ideographic variation sequence must come back unchanged.
     let name = "\u{FA19}田 葛\u{E0100}子";
     s.put_resident(resident(&n, name)).wait().expect("put");
-    assert_eq!(
-        s.resident(&n).expect("read").map(|r| r.name),
-        Some(name.to_owned())
-    );
+    assert_eq!(s.resident(&n).expect("read").map(|r| r.name), Some(name.to_owned()));
 }
 
 #[test]
 fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
-    let first = s
-        .enrol(new_member("100", "00", Relationship::Insured, "2020-04-01"))
-        .wait()
-        .expect("enrol");
-    let dup = s
-        .enrol(new_member("100", "00", Relationship::Insured, "2022-04-01"))
-        .wait();
+    let first = s.enrol(new_member("100", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
+    let dup = s.enrol(new_member("100", "00", Relationship::Insured, "2022-04-01")).wait();
     assert!(matches!(dup, Err(StoreError::Duplicate { existing }) if existing == first.id));
-    s.append(first.id, d("2023-04-01"), Change::Lose)
-        .wait()
-        .expect("lose");
+    s.append(first.id, d("2023-04-01"), Change::Lose).wait().expect("lose");
     // After the loss, a re-acquisition from the loss date does not overlap.
-    let again = s
-        .enrol(new_member("100", "00", Relationship::Insured, "2023-04-01"))
-        .wait()
-        .expect("re-enrol");
+    let again = s.enrol(new_member("100", "00", Relationship::Insured, "2023-04-01")).wait().expect("re-enrol");
     assert_ne!(again.id, first.id);
     let both = s.members_by_card(
         &InsurerNumber::parse("06139992").expect("insurer"),
@@ -142,36 +102,17 @@ fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
 fn a_dependent_needs_an_insured_member() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
-    let orphan = s
-        .enrol(new_member(
-            "200",
-            "01",
-            Relationship::Dependent,
-            "2020-04-01",
-        ))
-        .wait();
+    let orphan = s.enrol(new_member("200", "01", Relationship::Dependent, "2020-04-01")).wait();
     assert!(matches!(orphan, Err(StoreError::InsuredNotFound)));
-    s.enrol(new_member("200", "00", Relationship::Insured, "2020-04-01"))
-        .wait()
-        .expect("insured");
-    s.enrol(new_member(
-        "200",
-        "01",
-        Relationship::Dependent,
-        "2020-04-01",
-    ))
-    .wait()
-    .expect("dependent");
+    s.enrol(new_member("200", "00", Relationship::Insured, "2020-04-01")).wait().expect("insured");
+    s.enrol(new_member("200", "01", Relationship::Dependent, "2020-04-01")).wait().expect("dependent");
 }
 
 #[test]
 fn a_refused_write_leaves_no_trace_and_does_not_disturb_its_batch() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
-    let ok = s
-        .enrol(new_member("300", "00", Relationship::Insured, "2020-04-01"))
-        .wait()
-        .expect("enrol");
+    let ok = s.enrol(new_member("300", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     // Queue a refused append (loss before acquisition) between two good writes without waiting, so that
     // they are likely committed in one group.
     let a = s.append(
@@ -191,27 +132,15 @@ fn a_refused_write_leaves_no_trace_and_does_not_disturb_its_batch() {
     assert!(matches!(bad.wait(), Err(StoreError::Ledger(_))));
     assert!(c.wait().is_ok());
     let rec = s.member(ok.id).expect("read").expect("exists");
-    assert_eq!(
-        rec.history.entries.len(),
-        2,
-        "the refused loss must not be stored"
-    );
-    assert!(
-        rec.history
-            .entries
-            .iter()
-            .all(|e| !matches!(e.change, Change::Lose))
-    );
+    assert_eq!(rec.history.entries.len(), 2, "the refused loss must not be stored");
+    assert!(rec.history.entries.iter().all(|e| !matches!(e.change, Change::Lose)));
 }
 
 #[test]
 fn entries_get_increasing_sequence_numbers_and_times() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
-    let m = s
-        .enrol(new_member("400", "00", Relationship::Insured, "2020-04-01"))
-        .wait()
-        .expect("enrol");
+    let m = s.enrol(new_member("400", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     for i in 0..20 {
         s.append(
             m.id,
@@ -230,10 +159,7 @@ fn entries_get_increasing_sequence_numbers_and_times() {
     let rec = s.member(m.id).expect("read").expect("exists");
     let e = &rec.history.entries;
     assert_eq!(e.len(), 21);
-    assert!(
-        e.windows(2)
-            .all(|w| w[0].seq < w[1].seq && w[0].recorded_at < w[1].recorded_at)
-    );
+    assert!(e.windows(2).all(|w| w[0].seq < w[1].seq && w[0].recorded_at < w[1].recorded_at));
 }
 
 #[test]
@@ -242,20 +168,11 @@ fn everything_survives_a_reopen() {
     let n = mn("20240401003");
     let id = {
         let s = SqliteStore::open(dir.path()).expect("open");
-        s.put_resident(resident(&n, "山田 太郎"))
+        s.put_resident(resident(&n, "山田 太郎")).wait().expect("put");
+        s.put_credential(Credential { token_hash: [7; 32], role: "clinic".into(), subject: "1311234567".into() })
             .wait()
-            .expect("put");
-        s.put_credential(Credential {
-            token_hash: [7; 32],
-            role: "clinic".into(),
-            subject: "1311234567".into(),
-        })
-        .wait()
-        .expect("credential");
-        let m = s
-            .enrol(new_member("500", "00", Relationship::Insured, "2020-04-01"))
-            .wait()
-            .expect("enrol");
+            .expect("credential");
+        let m = s.enrol(new_member("500", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
         s.log_access(AccessEntry {
             role: "clinic".into(),
             subject: "1311234567".into(),
@@ -277,10 +194,7 @@ fn everything_survives_a_reopen() {
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].entry.outcome, "valid");
     // New entries continue after the old ones.
-    let m2 = s
-        .enrol(new_member("501", "00", Relationship::Insured, "2020-04-01"))
-        .wait()
-        .expect("enrol");
+    let m2 = s.enrol(new_member("501", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     let old = s.member(id).expect("read").expect("exists");
     assert!(m2.history.entries[0].seq > old.history.entries[0].seq);
 }
@@ -299,20 +213,24 @@ fn an_older_schema_is_migrated_on_open() {
         .expect("old row");
     }
     let s = SqliteStore::open(dir.path()).expect("open migrates");
-    let v: i64 = s
-        .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
-        .expect("version");
-    assert_eq!(v, schema::CURRENT);
+    let v: i64 = s.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).expect("version");
+    assert_eq!(v, schema::current(schema::MAIN));
+    // The old in-file access log was moved to the audit file, and is gone from the member data.
     let outcome: String = s
-        .read(|c| {
-            Ok(c.query_row(
-                "SELECT outcome FROM access_log WHERE request_id = 'old'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        .audit
+        .read(|c| Ok(c.query_row("SELECT outcome FROM access_log WHERE request_id = 'old'", [], |r| r.get(0))?))
         .expect("old row kept");
     assert_eq!(outcome, "");
+    let tables: i64 = s
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'access_log'", [], |r| r.get(0))?))
+        .expect("schema");
+    assert_eq!(tables, 0);
+    drop(s);
+    // Opening again changes nothing and duplicates nothing.
+    let s = SqliteStore::open(dir.path()).expect("reopen");
+    let n: i64 =
+        s.audit.read(|c| Ok(c.query_row("SELECT count(*) FROM access_log", [], |r| r.get(0))?)).expect("count");
+    assert_eq!(n, 1);
 }
 
 #[test]
@@ -320,13 +238,9 @@ fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let c = Connection::open(dir.path().join("onshi.sqlite3")).expect("open raw");
-        c.pragma_update(None, "user_version", schema::CURRENT + 1)
-            .expect("version");
+        c.pragma_update(None, "user_version", schema::current(schema::MAIN) + 1).expect("version");
     }
-    assert!(matches!(
-        SqliteStore::open(dir.path()),
-        Err(StoreError::Open { .. })
-    ));
+    assert!(matches!(SqliteStore::open(dir.path()), Err(StoreError::Open { .. })));
 }
 
 #[test]
@@ -347,10 +261,7 @@ fn many_concurrent_writers_are_all_committed() {
                         ))
                     })
                     .collect();
-                pending
-                    .into_iter()
-                    .map(|p| p.wait().map(|m| m.id))
-                    .collect::<Vec<_>>()
+                pending.into_iter().map(|p| p.wait().map(|m| m.id)).collect::<Vec<_>>()
             })
         })
         .collect();
@@ -371,16 +282,7 @@ fn many_concurrent_writers_are_all_committed() {
 #[test]
 fn overlap_is_half_open() {
     assert!(overlaps((d("2020-01-01"), None), (d("2021-01-01"), None)));
-    assert!(!overlaps(
-        (d("2020-01-01"), Some(d("2021-01-01"))),
-        (d("2021-01-01"), None)
-    ));
-    assert!(overlaps(
-        (d("2020-01-01"), Some(d("2021-01-02"))),
-        (d("2021-01-01"), None)
-    ));
-    assert!(!overlaps(
-        (d("2022-01-01"), None),
-        (d("2020-01-01"), Some(d("2022-01-01")))
-    ));
+    assert!(!overlaps((d("2020-01-01"), Some(d("2021-01-01"))), (d("2021-01-01"), None)));
+    assert!(overlaps((d("2020-01-01"), Some(d("2021-01-02"))), (d("2021-01-01"), None)));
+    assert!(!overlaps((d("2022-01-01"), None), (d("2020-01-01"), Some(d("2022-01-01")))));
 }

@@ -16,10 +16,7 @@ pub struct Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
 impl Server {
@@ -37,11 +34,7 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn onshi serve");
-        let s = Server {
-            addr,
-            admin,
-            child: Some(child),
-        };
+        let s = Server { addr, admin, child: Some(child) };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if matches!(http(&s.addr, "GET", "/healthz", None, None), Ok((200, _))) {
@@ -55,13 +48,7 @@ impl Server {
     /// A credential for a role.
     pub fn token(&self, role: &str, subject: &str) -> String {
         let body = serde_json::json!({"role": role, "subject": subject});
-        match http(
-            &self.addr,
-            "POST",
-            "/admin/v1/credentials",
-            Some(&self.admin),
-            Some(&body),
-        ) {
+        match http(&self.addr, "POST", "/admin/v1/credentials", Some(&self.admin), Some(&body)) {
             Ok((201, v)) => v["token"].as_str().unwrap_or_default().to_owned(),
             other => panic!("credential: {other:?}"),
         }
@@ -90,15 +77,11 @@ pub fn http(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> std::io::Result<(u16, Value)> {
-    let sock: SocketAddr = addr
-        .parse()
-        .map_err(|e| std::io::Error::other(format!("{e}")))?;
+    let sock: SocketAddr = addr.parse().map_err(|e| std::io::Error::other(format!("{e}")))?;
     let mut s = TcpStream::connect_timeout(&sock, Duration::from_secs(5))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
+    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
@@ -107,26 +90,15 @@ pub fn http(
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
-    let (head, rest) = text
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| std::io::Error::other("no complete answer"))?;
+    let (head, rest) = text.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no complete answer"))?;
     let status: u16 = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other("no status"))?;
-    let chunked = head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked");
-    let payload = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_owned()
-    };
-    Ok((
-        status,
-        serde_json::from_str(&payload).unwrap_or(Value::Null),
-    ))
+    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
+    let payload = if chunked { dechunk(rest) } else { rest.to_owned() };
+    Ok((status, serde_json::from_str(&payload).unwrap_or(Value::Null)))
 }
 
 fn dechunk(s: &str) -> String {
