@@ -1,0 +1,307 @@
+//! Grading the records: one record against its number's owner and the candidates, one chunk in parallel.
+
+use std::collections::HashSet;
+
+use csv::ByteRecord;
+use onshi_linkage::{Fields, Grade, Prepared, Reason, compare, grade_by_id};
+
+use crate::index::fingerprint;
+use crate::input::{Columns, Encoding, Kind, RowError, lossy_row, my_number_value, read_extras, read_row};
+use crate::output::csv_writer;
+use crate::registry::{Registry, candidate_keys};
+
+/// Reason codes that reconciliation adds to onshi-linkage's [`Reason`]s (files.md: "never dropped").
+///
+/// - `duplicate_record_id`: another row of RECORDS.csv has the same `record_id` (every such row gets it);
+/// - `my_number_linked_twice`: another row of RECORDS.csv carries the same My Number — one number linked
+///   to two records (every such row gets it);
+/// - `registry_duplicate_my_number`: two rows of REGISTRY.csv have this record's My Number.
+///
+/// Each caps the grade at B (a person must look); none of them makes a C better.
+pub const RECONCILE_REASONS: [&str; 3] =
+    ["duplicate_record_id", "my_number_linked_twice", "registry_duplicate_my_number"];
+
+const N_LINKAGE: usize = Reason::ALL.len();
+pub(crate) const N_CODES: usize = N_LINKAGE + RECONCILE_REASONS.len();
+// `Codes` is a u64 bit set: checked when compiling.
+const _: () = assert!(N_CODES <= 64);
+const DUP_ID: usize = N_LINKAGE;
+const DUP_NUMBER: usize = N_LINKAGE + 1;
+const REGISTRY_DUP: usize = N_LINKAGE + 2;
+
+/// The reason code with index `i` (linkage reasons first, in their order, then [`RECONCILE_REASONS`]).
+pub(crate) fn code_str(i: usize) -> &'static str {
+    match Reason::ALL.get(i) {
+        Some(r) => r.as_str(),
+        None => RECONCILE_REASONS.get(i - N_LINKAGE).copied().unwrap_or("unknown"),
+    }
+}
+
+/// A set of reason codes as bits, iterated in code order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Codes(u64);
+
+impl Codes {
+    fn insert(&mut self, i: usize) {
+        self.0 |= 1 << i;
+    }
+
+    fn insert_reason(&mut self, r: Reason) {
+        if let Some(i) = Reason::ALL.iter().position(|&x| x == r) {
+            self.insert(i);
+        }
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = usize> {
+        (0..N_CODES).filter(move |i| self.0 & (1 << i) != 0)
+    }
+
+    pub(crate) fn join(self) -> String {
+        let mut s = String::new();
+        for i in self.iter() {
+            if !s.is_empty() {
+                s.push(';');
+            }
+            s.push_str(code_str(i));
+        }
+        s
+    }
+}
+
+/// How one record came out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub(crate) grade: Grade,
+    /// Against the number's owner; `None` when the number is invalid or unknown.
+    pub(crate) fields: Option<Fields>,
+    pub(crate) codes: Codes,
+    /// The better-fitting resident.
+    pub(crate) suggested: Option<u32>,
+}
+
+/// Grades `record`, which carries `number` (`None` when it fails its check digit): against the owner with
+/// onshi-linkage's `grade_by_id`, the candidates found by the record's own keys being the "others".
+/// Without an owner the grade is C and the suggestion is the one candidate that fits best, if it fits
+/// at least as B.
+pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Option<u64>, cands: &mut Vec<u32>) -> Outcome {
+    reg.candidates(&candidate_keys(record), cands);
+    let people = cands.iter().filter_map(|i| reg.person(*i).map(|p| (i, p)));
+    let owner = number.and_then(|n| reg.owner(n));
+    match owner.and_then(|o| reg.person(o).map(|p| (o, p))) {
+        Some((o, owner)) => {
+            let g = grade_by_id(record, &o, owner, people);
+            let mut codes = Codes::default();
+            for &r in &g.reasons {
+                codes.insert_reason(r);
+            }
+            if reg.shared_number.contains(&o) {
+                codes.insert(REGISTRY_DUP);
+            }
+            Outcome { grade: g.grade, fields: Some(g.fields), codes, suggested: g.better }
+        }
+        None => {
+            let mut codes = Codes::default();
+            codes.insert_reason(if number.is_some() { Reason::UnknownMyNumber } else { Reason::InvalidMyNumber });
+            let mut best: Option<(u32, onshi_linkage::Fit)> = None;
+            let mut tied = false;
+            for (&i, p) in people {
+                let (_, _, fit) = compare(record, p);
+                if fit.grade() == Grade::C {
+                    continue;
+                }
+                match best {
+                    Some((_, b)) if fit < b => {}
+                    Some((_, b)) if fit == b => tied = true,
+                    _ => {
+                        best = Some((i, fit));
+                        tied = false;
+                    }
+                }
+            }
+            Outcome { grade: Grade::C, fields: None, codes, suggested: best.filter(|_| !tied).map(|(i, _)| i) }
+        }
+    }
+}
+
+/// Grade and reason counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub(crate) a: u64,
+    pub(crate) b: u64,
+    pub(crate) c: u64,
+    pub(crate) reasons: [u64; N_CODES],
+}
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts { a: 0, b: 0, c: 0, reasons: [0; N_CODES] }
+    }
+}
+
+impl Counts {
+    fn add(&mut self, o: &Outcome) {
+        match o.grade {
+            Grade::A => self.a += 1,
+            Grade::B => self.b += 1,
+            Grade::C => self.c += 1,
+        }
+        for i in o.codes.iter() {
+            if let Some(n) = self.reasons.get_mut(i) {
+                *n += 1;
+            }
+        }
+    }
+
+    pub(crate) fn merge(&mut self, o: &Counts) {
+        self.a += o.a;
+        self.b += o.b;
+        self.c += o.c;
+        for (x, y) in self.reasons.iter_mut().zip(o.reasons) {
+            *x += y;
+        }
+    }
+}
+
+/// A B or C row kept for the HTML report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ReportRow {
+    pub(crate) line: u64,
+    pub(crate) record_id: String,
+    pub(crate) my_number: String,
+    pub(crate) name: String,
+    pub(crate) birth_date: String,
+    pub(crate) grade: Grade,
+    pub(crate) fields: Option<Fields>,
+    pub(crate) reasons: String,
+    pub(crate) suggested: String,
+}
+
+/// An unreadable record row.
+#[derive(Clone, Debug)]
+pub(crate) struct Unreadable {
+    pub(crate) line: u64,
+    pub(crate) record_id: String,
+    pub(crate) error: RowError,
+    pub(crate) row: String,
+}
+
+/// What a slice of rows produced: OUT.csv bytes, unreadable rows, counts, report rows.
+#[derive(Debug, Default)]
+pub(crate) struct Part {
+    pub(crate) out: Vec<u8>,
+    pub(crate) unreadable: Vec<Unreadable>,
+    pub(crate) counts: Counts,
+    pub(crate) report_b: Vec<ReportRow>,
+    pub(crate) report_c: Vec<ReportRow>,
+}
+
+/// Everything a worker needs to grade rows.
+pub(crate) struct Ctx<'a> {
+    pub(crate) reg: &'a Registry,
+    pub(crate) cols: &'a Columns,
+    pub(crate) enc: Encoding,
+    pub(crate) dup_ids: &'a HashSet<u128>,
+    pub(crate) dup_numbers: &'a HashSet<u64>,
+    pub(crate) want_b: bool,
+    pub(crate) want_c: bool,
+}
+
+fn verdicts(f: Option<Fields>) -> [&'static str; 5] {
+    match f {
+        Some(f) => [f.name.as_str(), f.name_kana.as_str(), f.birth_date.as_str(), f.sex.as_str(), f.address.as_str()],
+        None => [""; 5],
+    }
+}
+
+/// Grades `rows` and writes their OUT.csv rows, in order.
+pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
+    let mut part = Part::default();
+    let mut w = csv_writer(Vec::with_capacity(rows.len() * 160));
+    let mut cands = Vec::new();
+    for row in rows {
+        let line = row.position().map_or(0, |p| p.line());
+        let read = read_row(row, ctx.cols, Kind::Records, ctx.enc)
+            .and_then(|p| read_extras(row, ctx.cols, ctx.enc).map(|x| (p, x)));
+        let (person, extras) = match read {
+            Ok(v) => v,
+            Err(error) => {
+                let record_id = ctx
+                    .enc
+                    .decode(row.get(ctx.cols.get(crate::input::Col::RecordId)).unwrap_or_default())
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default();
+                part.unreadable.push(Unreadable { line, record_id, error, row: lossy_row(row, ctx.enc) });
+                continue;
+            }
+        };
+        let record = Prepared::new(&person.basic4());
+        let number = my_number_value(&person.my_number).ok();
+        let mut o = grade_record(ctx.reg, &record, number, &mut cands);
+        if ctx.dup_ids.contains(&fingerprint(person.record_id.as_bytes())) {
+            o.codes.insert(DUP_ID);
+        }
+        if number.is_some_and(|n| ctx.dup_numbers.contains(&n)) {
+            o.codes.insert(DUP_NUMBER);
+        }
+        if o.grade == Grade::A && o.codes.iter().any(|i| matches!(i, DUP_ID | DUP_NUMBER | REGISTRY_DUP)) {
+            o.grade = Grade::B;
+        }
+        part.counts.add(&o);
+        let reasons = o.codes.join();
+        let suggested = o.suggested.map(|i| ctx.reg.number_str(i)).unwrap_or_default();
+        let v = verdicts(o.fields);
+        // Writing into memory cannot fail.
+        let _ = w.write_field(person.record_id.as_bytes());
+        let _ = w.write_field(person.my_number.as_bytes());
+        let _ = w.write_field(o.grade.as_str());
+        for f in v {
+            let _ = w.write_field(f);
+        }
+        let _ = w.write_field(&reasons);
+        let _ = w.write_field(&suggested);
+        for x in &extras {
+            let _ = w.write_field(x.as_bytes());
+        }
+        let _ = w.write_record(None::<&[u8]>);
+        let keep = match o.grade {
+            Grade::A => None,
+            Grade::B => ctx.want_b.then_some(&mut part.report_b),
+            Grade::C => ctx.want_c.then_some(&mut part.report_c),
+        };
+        if let Some(list) = keep {
+            list.push(ReportRow {
+                line,
+                record_id: person.record_id.to_string(),
+                my_number: person.my_number.to_string(),
+                name: person.name.trim().to_owned(),
+                birth_date: person.birth_date.to_string(),
+                grade: o.grade,
+                fields: o.fields,
+                reasons,
+                suggested,
+            });
+        }
+    }
+    let _ = w.flush();
+    part.out = w.into_inner().unwrap_or_else(|e| e.into_inner().get_ref().clone());
+    part
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_index_the_linkage_reasons_then_ours() {
+        for (i, r) in Reason::ALL.iter().enumerate() {
+            assert_eq!(code_str(i), r.as_str());
+        }
+        assert_eq!(code_str(DUP_ID), "duplicate_record_id");
+        assert_eq!(code_str(DUP_NUMBER), "my_number_linked_twice");
+        assert_eq!(code_str(REGISTRY_DUP), "registry_duplicate_my_number");
+        let mut c = Codes::default();
+        c.insert(DUP_ID);
+        c.insert_reason(Reason::NameVariant);
+        assert_eq!(c.join(), "name_variant;duplicate_record_id");
+    }
+}

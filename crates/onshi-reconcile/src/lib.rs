@@ -1,0 +1,406 @@
+//! 総点検 (reconciliation): grades every My Number link in an insurer's or municipality's records against
+//! the resident registry, in bulk, and says which records are someone else's.
+//!
+//! [`run`] reads REGISTRY.csv and RECORDS.csv (files.md), grades each record A/B/C with
+//! [onshi_linkage]'s `grade_by_id` (the same grading as the service's linkage check), and writes OUT.csv,
+//! an error file, and optionally SUMMARY.json and an HTML report. `onshi reconcile` is a thin wrapper.
+//!
+//! # Command-line help (for `onshi reconcile`)
+//!
+//! ```text
+//! onshi reconcile — check My Number links against the resident registry (総点検)
+//!
+//! Usage: onshi reconcile --registry REGISTRY.csv --records RECORDS.csv --out OUT.csv
+//!                        [--summary SUMMARY.json] [--report REPORT.html]
+//!                        [--encoding utf-8|cp932] [--threads N] [--no-progress]
+//!
+//! Grades every record (a person's name, reading, birth date, sex and address, with the My Number it is
+//! linked to) against the registry's resident with that number:
+//!   A  agrees up to notation (width, spacing, 髙/高 excluded, 「東京都」 omitted, 「2-1-2」)  → keep the link
+//!   B  probably the same person: a kanji variant, a likely typo, a stale address     → confirm, then keep
+//!   C  not this resident: birth date/sex/name differ, another resident (a twin, a
+//!      family member, a same-name stranger) fits better, or the number is unknown
+//!      or fails its check digit                                                    → do not link; fix it
+//! For a C, suggested_my_number names the resident who fits the record better, when there is one.
+//!
+//! Options:
+//!   --registry FILE   residents: my_number,name,name_kana,birth_date,sex,address (header row, any order)
+//!   --records FILE    links to check: record_id,my_number,name,name_kana,birth_date,sex,address
+//!                     (other columns are copied to the output)
+//!   --out FILE        one row per record, in input order (UTF-8 with BOM, opens in Excel):
+//!                     record_id,my_number,grade,name,name_kana,birth_date,sex,address,reasons,
+//!                     suggested_my_number, then the records' other columns
+//!                     Rows that cannot be read go to OUT.errors.csv next to it, with line and reason.
+//!   --summary FILE    counts as JSON: {"records":N,"A":n,"B":n,"C":n,"unreadable":n,"reasons":{…},"seconds":s}
+//!   --report FILE     a page to open in a browser: grade counts, reasons, the C list, then the B list
+//!   --encoding ENC    utf-8 or cp932 (Shift_JIS); default: detected per file
+//!   --threads N       worker threads (default: one per core)
+//!   --no-progress     no progress bar (there is none anyway when stderr is not a terminal)
+//!
+//! Dates may be ISO (1980-04-15) or 和暦 (昭和55年4月15日, S55.4.15); sex male/female, 男/女 or 1/2.
+//! A bad row never stops the run: it is listed in OUT.errors.csv and counted as "unreadable".
+//! Exit status: 0 done (whatever the grades), 2 bad input or options, 1 could not write.
+//! ```
+//!
+//! # Files
+//!
+//! **Inputs** (files.md): a header row names the columns, in any order; column names are matched after
+//! trimming and ignoring ASCII case; every column listed above is required (values may be empty, except
+//! `record_id` and `birth_date`). The encoding is detected per file from its first [`DETECT_BYTES`]
+//! (UTF-8 with or without BOM if valid UTF-8, else CP932) or forced with [`Options::encoding`]. Dates go
+//! through [`onshi_law::parse_date`]; sex accepts `male`/`female`, `男`/`女`, `1`/`2` (also
+//! `男性`/`女性`, `M`/`F`; empty, `0` or `9` = unknown). Rows may carry trailing empty fields.
+//!
+//! **OUT.csv**: UTF-8 with BOM, CRLF line ends, one row per *readable* record in input order, columns
+//! [`OUT_COLUMNS`] then the extra columns of RECORDS.csv (one named like an output column is renamed
+//! `input_<name>`). `record_id` and `my_number` are copied as written (trimmed). The five field columns
+//! hold the [`onshi_linkage::Verdict`] against the number's owner (empty when the number is unknown or
+//! invalid); `reasons` are `;`-separated codes: onshi-linkage's [`onshi_linkage::Reason`]s, then
+//! [`RECONCILE_REASONS`]; `suggested_my_number` is the better-fitting resident (12 digits) or empty.
+//!
+//! **The error file** ([`errors_path`]: `OUT.csv` → `OUT.errors.csv`), always written: UTF-8 with BOM,
+//! columns [`ERROR_COLUMNS`]. One row per unreadable row of either input (reasons `wrong_field_count`,
+//! `invalid_encoding`, `missing_record_id`, `missing_birth_date`, `invalid_birth_date`, `invalid_sex`, and
+//! for the registry `invalid_my_number`), plus one per registry row that repeats an earlier row's My
+//! Number (`registry_duplicate_my_number`; that resident is still a candidate). Records come after
+//! registry rows; each file's rows in line order.
+//!
+//! **SUMMARY.json** ([`Summary`]): exactly files.md's keys, plus `unreadable_reasons`, `registry_rows`,
+//! `registry_residents`, `registry_problems`, `registry_encoding`, `records_encoding`, `errors_file`.
+//! `records` counts every data row of RECORDS.csv: `records = A + B + C + unreadable`.
+//!
+//! **The report**: one HTML page, no script and no external asset, Japanese labels with the English codes:
+//! grade distribution, reasons with counts, the C list (with suggested numbers), the B list, unreadable
+//! rows — each list the first [`REPORT_ROWS`] in input order.
+//!
+//! # The candidate rule: why twins, family members and same-name strangers are always found
+//!
+//! Grading a record against the owner of its number alone would pass a twin's record as B ("one
+//! character off"). So each record is also compared with every resident that shares the record's **birth
+//! date** and one of: its surname, its given name, its whole name (onshi-text variant keys, so 髙/高 and
+//! spacing do not matter), or its reading. The person a record really describes has the record's birth
+//! date and name, so they are among the candidates whatever number the record carries:
+//! - a twin swap: the other twin has the same birth date and surname;
+//! - a family swap (a parent's record with the child's number): the owner has another birth date, but
+//!   the parent — the true person — has the record's birth date and surname;
+//! - a same-name stranger: same name, and the record's birth date is the stranger's.
+//!
+//! `grade_by_id` then grades C with `better_candidate` (and `suggested_my_number`) when a candidate fits
+//! strictly better, and at most B with `indistinguishable_resident` when one fits exactly as well. With a
+//! typo in one field the true person is still found through another key. Each key brings at most
+//! `MAX_PER_KEY` (256) residents; real buckets hold a handful, so each record is compared with a handful
+//! of residents, not thousands.
+//!
+//! # Streaming, memory, speed
+//!
+//! The registry is loaded once into memory: each resident's [`onshi_linkage::Prepared`] (all comparison
+//! keys computed once, one allocation; ≈ 350 bytes with typical names and addresses), its number, and two
+//! sorted multimaps (My Number → resident, candidate key → resident; 16 bytes an entry). Records are
+//! then read in chunks of 65,536 rows on a reader thread, graded in parallel with rayon, and written in
+//! input order: memory does not grow with the number of records, except for the first pass that finds
+//! duplicated record ids and My Numbers (24 bytes a row, freed before grading, overlapped with loading
+//! the registry). See `reconcile-bench` for measurements.
+//!
+//! ```no_run
+//! use onshi_reconcile::{Options, run};
+//! let summary = run(&Options {
+//!     summary: Some("summary.json".into()),
+//!     report: Some("report.html".into()),
+//!     ..Options::new("registry.csv", "records.csv", "out.csv")
+//! })?;
+//! println!("{} records: A {} / B {} / C {}", summary.records, summary.a, summary.b, summary.c);
+//! # Ok::<(), onshi_reconcile::ReconcileError>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chunks;
+mod dups;
+mod engine;
+mod error;
+mod index;
+mod input;
+mod output;
+mod progress;
+mod registry;
+mod report;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use engine::RECONCILE_REASONS;
+pub use error::ReconcileError;
+pub use input::{DETECT_BYTES, Encoding, ParseEncodingError};
+pub use output::{ERROR_COLUMNS, OUT_COLUMNS, errors_path};
+pub use report::{REPORT_ROWS, html_escape, reason_label};
+
+use chunks::{CHUNK_ROWS, for_each_chunk};
+use engine::{Counts, Ctx, N_CODES, code_str};
+use input::Kind;
+use output::{BOM, ErrorSink, record_bytes};
+use registry::Registry;
+
+/// What to reconcile and where to write (the options of `onshi reconcile`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// REGISTRY.csv: `my_number,name,name_kana,birth_date,sex,address`.
+    pub registry: PathBuf,
+    /// RECORDS.csv: `record_id,my_number,name,name_kana,birth_date,sex,address` (+ extra columns).
+    pub records: PathBuf,
+    /// OUT.csv. The error file goes next to it ([`errors_path`]).
+    pub out: PathBuf,
+    /// SUMMARY.json, if wanted.
+    pub summary: Option<PathBuf>,
+    /// REPORT.html, if wanted.
+    pub report: Option<PathBuf>,
+    /// Forces the encoding of both inputs; `None` detects it per file.
+    pub encoding: Option<Encoding>,
+    /// Draws a progress bar on stderr (only when stderr is a terminal).
+    pub progress: bool,
+    /// Worker threads; `None` = one per core.
+    pub threads: Option<usize>,
+}
+
+impl Options {
+    /// The three required paths; no summary, no report, encoding detected, progress bar on, all cores.
+    pub fn new(registry: impl Into<PathBuf>, records: impl Into<PathBuf>, out: impl Into<PathBuf>) -> Options {
+        Options {
+            registry: registry.into(),
+            records: records.into(),
+            out: out.into(),
+            summary: None,
+            report: None,
+            encoding: None,
+            progress: true,
+            threads: None,
+        }
+    }
+}
+
+/// The counts of a run: SUMMARY.json (files.md), extended.
+///
+/// `records = a + b + c + unreadable`. Serialises with files.md's keys `records`, `A`, `B`, `C`,
+/// `unreadable`, `reasons`, `seconds` plus the extension fields below.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Data rows in RECORDS.csv.
+    pub records: u64,
+    /// Graded A.
+    #[serde(rename = "A")]
+    pub a: u64,
+    /// Graded B.
+    #[serde(rename = "B")]
+    pub b: u64,
+    /// Graded C.
+    #[serde(rename = "C")]
+    pub c: u64,
+    /// Rows of RECORDS.csv that could not be read (in the error file).
+    pub unreadable: u64,
+    /// How many graded records carry each reason code (codes that occur only).
+    pub reasons: BTreeMap<String, u64>,
+    /// Wall-clock seconds for the whole run.
+    pub seconds: f64,
+    /// How many unreadable record rows had each reason.
+    #[serde(default)]
+    pub unreadable_reasons: BTreeMap<String, u64>,
+    /// Data rows in REGISTRY.csv.
+    #[serde(default)]
+    pub registry_rows: u64,
+    /// Registry rows loaded as residents.
+    #[serde(default)]
+    pub registry_residents: u64,
+    /// Registry problems by code (unreadable rows, `registry_duplicate_my_number`).
+    #[serde(default)]
+    pub registry_problems: BTreeMap<String, u64>,
+    /// The registry's encoding, as detected or forced.
+    #[serde(default)]
+    pub registry_encoding: Option<Encoding>,
+    /// The records' encoding, as detected or forced.
+    #[serde(default)]
+    pub records_encoding: Option<Encoding>,
+    /// Where the error file was written.
+    #[serde(default)]
+    pub errors_file: Option<PathBuf>,
+}
+
+impl Summary {
+    /// The summary as SUMMARY.json's text (pretty-printed, ends with a newline).
+    pub fn to_json(&self) -> Result<String, ReconcileError> {
+        let mut s = serde_json::to_string_pretty(self)?;
+        s.push('\n');
+        Ok(s)
+    }
+}
+
+/// Rows per parallel task inside a chunk.
+const PART_ROWS: usize = 1024;
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn check_paths(opts: &Options) -> Result<(), ReconcileError> {
+    let errors = errors_path(&opts.out);
+    let outputs = [Some(&opts.out), Some(&errors), opts.summary.as_ref(), opts.report.as_ref()];
+    for out in outputs.into_iter().flatten() {
+        for input in [&opts.registry, &opts.records] {
+            if same_file(out, input) {
+                return Err(ReconcileError::OutputIsInput { path: out.clone() });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReconcileError> {
+    std::fs::write(path, bytes).map_err(|source| ReconcileError::Write { path: path.to_owned(), source })
+}
+
+/// Runs a reconciliation: reads the registry and the records, writes OUT.csv and the error file (and
+/// the summary and report when asked), and returns the counts.
+///
+/// Bad rows never stop the run (see the crate docs); what does is an input that cannot be opened or has
+/// no usable header row, or an output that cannot be written.
+///
+/// # Errors
+/// [`ReconcileError`]; nothing has been graded when an input's header is wrong (it is checked before the
+/// outputs are created).
+pub fn run(opts: &Options) -> Result<Summary, ReconcileError> {
+    let started = Instant::now();
+    check_paths(opts)?;
+    let threads = opts.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("reconcile-{i}"))
+        .build()
+        .map_err(|source| ReconcileError::Threads { threads, source })?;
+    pool.install(|| run_in_pool(opts, started))
+}
+
+fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileError> {
+    // Open both inputs and check their headers before creating any output.
+    let registry_in = input::open(&opts.registry, Kind::Registry, opts.encoding)?;
+    input::Columns::from_header(Kind::Registry, &opts.registry, &registry_in.header)?;
+    let records_in = input::open(&opts.records, Kind::Records, opts.encoding)?;
+    let cols = input::Columns::from_header(Kind::Records, &opts.records, &records_in.header)?;
+    let scan_in = input::open(&opts.records, Kind::Records, Some(records_in.encoding))?;
+    let (registry_encoding, records_encoding) = (registry_in.encoding, records_in.encoding);
+
+    let errors_file = errors_path(&opts.out);
+    let mut sink = ErrorSink::create(&errors_file)?;
+    let mut out = output::create(&opts.out)?;
+    let write_err = |source| ReconcileError::Write { path: opts.out.clone(), source };
+    out.write_all(BOM)
+        .and_then(|()| out.write_all(&record_bytes(output::out_header(&cols.extra_names))))
+        .map_err(write_err)?;
+
+    // Registry, and (on another thread) the duplicates pass over the records.
+    let bar = progress::bar(opts.progress, "registry");
+    let (registry, dups) = std::thread::scope(|s| {
+        let scan = s.spawn(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .map_err(|source| ReconcileError::Threads { threads: 1, source })?
+                .install(|| dups::scan(scan_in, &cols, &opts.records))
+        });
+        let registry = Registry::load(registry_in, &opts.registry, &bar, &mut sink);
+        let dups = scan.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, ReconcileError>((registry?, dups?))
+    })?;
+    bar.finish_and_clear();
+
+    // Records.
+    let bar = progress::bar(opts.progress, "records");
+    let size = records_in.size;
+    let mut counts = Counts::default();
+    let mut lists = report::Lists::default();
+    let mut rows = 0u64;
+    let mut unreadable = 0u64;
+    for_each_chunk(records_in.reader, &opts.records, CHUNK_ROWS, |chunk| {
+        let ctx = Ctx {
+            reg: &registry,
+            cols: &cols,
+            enc: records_encoding,
+            dup_ids: &dups.ids,
+            dup_numbers: &dups.numbers,
+            want_b: lists.b.len() < REPORT_ROWS,
+            want_c: lists.c.len() < REPORT_ROWS,
+        };
+        let parts: Vec<engine::Part> =
+            chunk.rows().par_chunks(PART_ROWS).map(|rows| engine::process(rows, &ctx)).collect();
+        for part in parts {
+            out.write_all(&part.out).map_err(write_err)?;
+            counts.merge(&part.counts);
+            for u in part.unreadable {
+                unreadable += 1;
+                sink.note(Kind::Records, u.line, &u.record_id, &u.error, &u.row)?;
+                if lists.unreadable.len() < REPORT_ROWS {
+                    lists.unreadable.push(u);
+                }
+            }
+            for (list, new) in [(&mut lists.b, part.report_b), (&mut lists.c, part.report_c)] {
+                let room = REPORT_ROWS.saturating_sub(list.len());
+                list.extend(new.into_iter().take(room));
+            }
+        }
+        rows += chunk.len as u64;
+        progress::advance(&bar, chunk, size, rows);
+        Ok(())
+    })?;
+    out.flush().map_err(write_err)?;
+    drop(out);
+    bar.finish_and_clear();
+
+    let reasons = (0..N_CODES)
+        .filter_map(|i| {
+            let n = counts.reasons.get(i).copied().unwrap_or(0);
+            (n > 0).then(|| (code_str(i).to_owned(), n))
+        })
+        .collect();
+    let registry_residents = registry.people.len() as u64;
+    let registry_rows = registry.rows;
+    drop(registry);
+    let summary = Summary {
+        records: rows,
+        a: counts.a,
+        b: counts.b,
+        c: counts.c,
+        unreadable,
+        reasons,
+        seconds: 0.0,
+        unreadable_reasons: sink.records.clone(),
+        registry_rows,
+        registry_residents,
+        registry_problems: sink.registry.clone(),
+        registry_encoding: Some(registry_encoding),
+        records_encoding: Some(records_encoding),
+        errors_file: Some(errors_file),
+    };
+    sink.finish()?;
+    let mut summary = summary;
+    if let Some(path) = &opts.report {
+        summary.seconds = round_ms(started.elapsed().as_secs_f64());
+        let html =
+            report::render(&summary, &lists, &opts.registry.display().to_string(), &opts.records.display().to_string());
+        write_file(path, html.as_bytes())?;
+    }
+    summary.seconds = round_ms(started.elapsed().as_secs_f64());
+    if let Some(path) = &opts.summary {
+        write_file(path, summary.to_json()?.as_bytes())?;
+    }
+    Ok(summary)
+}
+
+fn round_ms(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,374 @@
+//! What a world is generated from: [`Config`], the error rates and the reporting lags.
+
+use onshi_law::Date;
+
+use crate::SimError;
+
+/// The most persons one world may start with (record and card numbers are laid out for it).
+pub const MAX_PERSONS: u64 = 100_000_000;
+
+/// The parameters of a synthetic world. Two worlds made from equal configs are identical, byte for
+/// byte.
+///
+/// ```
+/// use onshi_sim::Config;
+/// let cfg = Config::new(10_000, 42);
+/// assert_eq!(cfg.days, 365);
+/// assert_eq!(cfg.end().to_string(), "2026-03-31");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Residents at the start of the period (births during the period come on top).
+    pub persons: u64,
+    /// The seed of every random choice.
+    pub seed: u64,
+    /// The first day of the simulated period (default 2025-04-01, the start of a fiscal year).
+    pub start: Date,
+    /// The length of the simulated period in days (default 365).
+    pub days: u32,
+    /// How often insurers get things wrong; see [`ErrorRates`].
+    pub error_rates: ErrorRates,
+    /// How long insurers take to report; see [`Lags`].
+    pub lags: Lags,
+    /// Clinic visits (eligibility checks at the counter) per person and year, before the age
+    /// weighting (default 11.0: OECD, doctor consultations per capita in Japan, 2021).
+    pub visits_per_person_year: f64,
+    /// Persons per chunk: the unit of streaming, of parallel work and of seeding (households are
+    /// never split). Changing it changes the world. Default 16,384.
+    pub chunk_persons: u32,
+}
+
+impl Config {
+    /// The defaults with `persons` and `seed`.
+    pub fn new(persons: u64, seed: u64) -> Self {
+        Config {
+            persons,
+            seed,
+            start: Date::from_ymd_opt(2025, 4, 1).unwrap_or(Date::MIN),
+            days: 365,
+            error_rates: ErrorRates::default(),
+            lags: Lags::default(),
+            visits_per_person_year: 11.0,
+            chunk_persons: 16_384,
+        }
+    }
+
+    /// The last day of the period (`start + days − 1`).
+    pub fn end(&self) -> Date {
+        crate::rng::add_days(self.start, i64::from(self.days) - 1)
+    }
+
+    /// Checks the config.
+    ///
+    /// # Errors
+    /// [`SimError::InvalidConfig`] when a figure is out of range (more than [`MAX_PERSONS`],
+    /// a probability outside 0–1, a negative lag, a chunk under 1,000 persons …).
+    pub fn validate(&self) -> Result<(), SimError> {
+        let bad = |what: &str| Err(SimError::InvalidConfig(what.to_owned()));
+        if self.persons > MAX_PERSONS {
+            return bad("persons must be at most 100,000,000");
+        }
+        if self.days > 3 * 366 {
+            return bad("days must be at most 1098 (three years)");
+        }
+        if !(1_000..=1_000_000).contains(&self.chunk_persons) {
+            return bad("chunk_persons must be between 1,000 and 1,000,000");
+        }
+        if !(0.0..=366.0).contains(&self.visits_per_person_year) {
+            return bad("visits_per_person_year must be between 0 and 366");
+        }
+        if self.start.checked_add_days(chrono::Days::new(4000)).is_none() || self.start.year_ce().1 < 1950 {
+            return bad("start must be a date from 1950 on");
+        }
+        self.error_rates.validate()?;
+        self.lags.validate()
+    }
+}
+
+impl Default for Config {
+    /// 10,000 persons, seed 0.
+    fn default() -> Self {
+        Config::new(10_000, 0)
+    }
+}
+
+use chrono::Datelike;
+
+/// The rates at which insurers' records depart from the truth. Each is a probability per member
+/// record unless said otherwise; a record carries at most one injected error. Every default is
+/// derived in `docs/sim-format.md` from the figures of the 2023 総点検 quoted in the seeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ErrorRates {
+    /// The My Number of the record's twin (総点検 試行: 8 of the 17 wrong links were twins; overall
+    /// wrong links 1,142 in 15,713,895 = 0.0073%). Default 0.0073% × 8/17.
+    pub twin_swap: f64,
+    /// The My Number of a member of the same household (4 of 17). Default 0.0073% × 4/17.
+    pub family_swap: f64,
+    /// The My Number of a stranger with the same name (the rest, 5 of 17). Default 0.0073% × 5/17.
+    pub same_name_stranger: f64,
+    /// No My Number, for records of employee insurers only (約30万件, 0.37% of 被用者保険・国保組合
+    /// members, could not be obtained). Default 0.37%.
+    pub missing_my_number_employee: f64,
+    /// A wrong birth date (2,779 birth-date/sex mismatches in 1.6億 records). Default 0.0017%.
+    pub birth_date_typo: f64,
+    /// A wrong copay ratio typed by the insurer (5,695 + 15,879 = 21,574, 0.018% of members).
+    pub wrong_copay: f64,
+    /// A kana typo. Part of the 約139万 name/address mismatches (0.87%). Default 0.15%.
+    pub kana_typo: f64,
+    /// A kanji typo (another kanji of the same reading). Default 0.12%.
+    pub kanji_typo: f64,
+    /// The surname from before a marriage the insurer never heard of. Default 0.1%.
+    pub stale_name: f64,
+    /// An old address (a move the insurer never heard of) at the start. Default 0.4%.
+    pub moved: f64,
+    /// Of records whose registered name holds a character outside JIS X 0208 (髙, 﨑, 𠮷), the
+    /// share typed with the standard character (高). Default 50%.
+    pub variant_non_jis: f64,
+    /// Of records whose registered name holds an old form inside JIS X 0208 (澤, 齋, 邊, 嶋 …),
+    /// the share typed with the new form. Default 10%.
+    pub variant_jis: f64,
+    /// Addresses written in another notation (2-1-2, full-width digits, 番地): employee insurers,
+    /// which copy the employer's form. Default 40%.
+    pub address_notation_employee: f64,
+    /// The same for 国保 and 後期高齢者医療, which take the address from the registry. Default 5%.
+    pub address_notation_public: f64,
+    /// Names written in another notation (full-width space, no space, half-width kana): employee
+    /// insurers. Default 20%.
+    pub name_notation_employee: f64,
+    /// The same for 国保 and 後期高齢者医療. Default 2%.
+    pub name_notation_public: f64,
+    /// Of moves during the period, the share an employee insurer never learns of. Default 5%.
+    pub unreported_move_employee: f64,
+    /// Of surname changes during the period, the share an employee insurer never learns of.
+    /// Default 5%.
+    pub unreported_name_change_employee: f64,
+    /// Share of persons who get a stranger with the same name, sex and birth date elsewhere
+    /// (same-name strangers are far too rare at 100,000 persons to arise by chance). Default 0.1%.
+    pub doppelganger: f64,
+}
+
+impl Default for ErrorRates {
+    fn default() -> Self {
+        let wrong_link = 1_142.0 / 15_713_895.0;
+        ErrorRates {
+            twin_swap: wrong_link * 8.0 / 17.0,
+            family_swap: wrong_link * 4.0 / 17.0,
+            same_name_stranger: wrong_link * 5.0 / 17.0,
+            missing_my_number_employee: 0.0037,
+            birth_date_typo: 2_779.0 / 160_000_000.0,
+            wrong_copay: 0.00018,
+            kana_typo: 0.0015,
+            kanji_typo: 0.0012,
+            stale_name: 0.001,
+            moved: 0.004,
+            variant_non_jis: 0.5,
+            variant_jis: 0.1,
+            address_notation_employee: 0.4,
+            address_notation_public: 0.05,
+            name_notation_employee: 0.2,
+            name_notation_public: 0.02,
+            unreported_move_employee: 0.05,
+            unreported_name_change_employee: 0.05,
+            doppelganger: 0.001,
+        }
+    }
+}
+
+impl ErrorRates {
+    /// Rates high enough that every kind of error appears in a world of 10,000 persons: the
+    /// defaults with the rare kinds raised to 0.5–2%. For tests and demonstrations, not realism.
+    pub fn stress() -> Self {
+        ErrorRates {
+            twin_swap: 0.01,
+            family_swap: 0.01,
+            same_name_stranger: 0.005,
+            missing_my_number_employee: 0.02,
+            birth_date_typo: 0.01,
+            wrong_copay: 0.01,
+            kana_typo: 0.01,
+            kanji_typo: 0.01,
+            stale_name: 0.01,
+            moved: 0.02,
+            variant_non_jis: 0.5,
+            variant_jis: 0.3,
+            address_notation_employee: 0.4,
+            address_notation_public: 0.1,
+            name_notation_employee: 0.2,
+            name_notation_public: 0.05,
+            unreported_move_employee: 0.2,
+            unreported_name_change_employee: 0.2,
+            doppelganger: 0.005,
+        }
+    }
+
+    /// Every rate multiplied by `factor` (and capped at 1).
+    pub fn scaled(&self, factor: f64) -> Self {
+        let f = |x: f64| (x * factor).clamp(0.0, 1.0);
+        ErrorRates {
+            twin_swap: f(self.twin_swap),
+            family_swap: f(self.family_swap),
+            same_name_stranger: f(self.same_name_stranger),
+            missing_my_number_employee: f(self.missing_my_number_employee),
+            birth_date_typo: f(self.birth_date_typo),
+            wrong_copay: f(self.wrong_copay),
+            kana_typo: f(self.kana_typo),
+            kanji_typo: f(self.kanji_typo),
+            stale_name: f(self.stale_name),
+            moved: f(self.moved),
+            variant_non_jis: f(self.variant_non_jis),
+            variant_jis: f(self.variant_jis),
+            address_notation_employee: f(self.address_notation_employee),
+            address_notation_public: f(self.address_notation_public),
+            name_notation_employee: f(self.name_notation_employee),
+            name_notation_public: f(self.name_notation_public),
+            unreported_move_employee: f(self.unreported_move_employee),
+            unreported_name_change_employee: f(self.unreported_name_change_employee),
+            doppelganger: f(self.doppelganger),
+        }
+    }
+
+    fn all(&self) -> [f64; 19] {
+        [
+            self.twin_swap,
+            self.family_swap,
+            self.same_name_stranger,
+            self.missing_my_number_employee,
+            self.birth_date_typo,
+            self.wrong_copay,
+            self.kana_typo,
+            self.kanji_typo,
+            self.stale_name,
+            self.moved,
+            self.variant_non_jis,
+            self.variant_jis,
+            self.address_notation_employee,
+            self.address_notation_public,
+            self.name_notation_employee,
+            self.name_notation_public,
+            self.unreported_move_employee,
+            self.unreported_name_change_employee,
+            self.doppelganger,
+        ]
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        if self.all().iter().all(|p| (0.0..=1.0).contains(p)) {
+            Ok(())
+        } else {
+            Err(SimError::InvalidConfig("every error rate must be a probability between 0 and 1".to_owned()))
+        }
+    }
+}
+
+/// How long after the legal date a change reaches the eligibility system.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LagModel {
+    /// Calendar days, log-normal with this median and log-standard-deviation `sigma`, rounded.
+    LogNormal {
+        /// The median, in days.
+        median_days: f64,
+        /// The spread of the logarithm (0 = always the median).
+        sigma: f64,
+    },
+    /// A whole number of business days (Monday–Friday) drawn uniformly from `min..=max`.
+    BusinessDays {
+        /// Fewest business days.
+        min: u32,
+        /// Most business days.
+        max: u32,
+    },
+}
+
+impl LagModel {
+    fn valid(&self) -> bool {
+        match *self {
+            LagModel::LogNormal { median_days, sigma } => {
+                (0.0..=365.0).contains(&median_days) && (0.0..=3.0).contains(&sigma)
+            }
+            LagModel::BusinessDays { min, max } => min <= max && max <= 260,
+        }
+    }
+}
+
+/// Reporting lags per insurer kind. The defaults are the Board of Audit's standard days
+/// (会計検査院, 2024-05-15, 注22): 協会けんぽ acquisition 29 days and loss 19 days after the
+/// legal date, 健保組合 8 and 7 days; 国保 2–3 business days (a municipality's answer quoted in
+/// the seeds). Changes (name, address, copay) travel the acquisition channel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lags {
+    /// 協会けんぽ acquisition (default median 29 days, sigma 0.5).
+    pub kyokai_acquire: LagModel,
+    /// 協会けんぽ loss (default median 19 days).
+    pub kyokai_lose: LagModel,
+    /// 健保組合 acquisition (default median 8 days).
+    pub society_acquire: LagModel,
+    /// 健保組合 loss (default median 7 days).
+    pub society_lose: LagModel,
+    /// 共済組合 acquisition (no published figure: 健保組合's 8 days).
+    pub mutual_aid_acquire: LagModel,
+    /// 共済組合 loss (健保組合's 7 days).
+    pub mutual_aid_lose: LagModel,
+    /// 国保, every action (default 2–3 business days).
+    pub national: LagModel,
+    /// 後期高齢者医療, every action (the municipal channel: 2–3 business days).
+    pub late_stage: LagModel,
+    /// Of the changes known ahead (turning 70, the 1 August re-determination), the share the
+    /// insurer registers before the day they apply (default 80%); the rest follow the lag.
+    pub ahead_share: f64,
+}
+
+impl Default for Lags {
+    fn default() -> Self {
+        let ln = |median_days| LagModel::LogNormal { median_days, sigma: 0.5 };
+        let bd = LagModel::BusinessDays { min: 2, max: 3 };
+        Lags {
+            kyokai_acquire: ln(29.0),
+            kyokai_lose: ln(19.0),
+            society_acquire: ln(8.0),
+            society_lose: ln(7.0),
+            mutual_aid_acquire: ln(8.0),
+            mutual_aid_lose: ln(7.0),
+            national: bd,
+            late_stage: bd,
+            ahead_share: 0.8,
+        }
+    }
+}
+
+impl Lags {
+    /// No lag at all: every change reaches the system on its legal date.
+    pub fn none() -> Self {
+        let z = LagModel::LogNormal { median_days: 0.0, sigma: 0.0 };
+        Lags {
+            kyokai_acquire: z,
+            kyokai_lose: z,
+            society_acquire: z,
+            society_lose: z,
+            mutual_aid_acquire: z,
+            mutual_aid_lose: z,
+            national: z,
+            late_stage: z,
+            ahead_share: 1.0,
+        }
+    }
+
+    fn validate(&self) -> Result<(), SimError> {
+        let models = [
+            self.kyokai_acquire,
+            self.kyokai_lose,
+            self.society_acquire,
+            self.society_lose,
+            self.mutual_aid_acquire,
+            self.mutual_aid_lose,
+            self.national,
+            self.late_stage,
+        ];
+        if models.iter().all(LagModel::valid) && (0.0..=1.0).contains(&self.ahead_share) {
+            Ok(())
+        } else {
+            Err(SimError::InvalidConfig(
+                "lags: medians 0–365 days, sigma 0–3, business days min ≤ max ≤ 260, ahead_share 0–1".to_owned(),
+            ))
+        }
+    }
+}

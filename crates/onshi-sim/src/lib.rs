@@ -1,0 +1,489 @@
+//! A synthetic Japan for onshi: people, households, insurers, a year of life events, the
+//! data-entry errors the real system makes, and the ground truth beside them.
+//!
+//! Nothing here is a real person's data. The distributions follow public figures (census,
+//! vital statistics, the 2023 総点検, the Board of Audit); every figure and its source is listed
+//! in `docs/sim-format.md`.
+//!
+//! # Use
+//!
+//! * [`generate`] writes a world to a directory, streaming chunk by chunk (10,000,000 persons
+//!   work in bounded memory).
+//! * [`world`] builds it in memory (tests, in-process replay of small worlds).
+//! * [`stream`] yields it chunk by chunk as [`World`]s (each chunk's people, records and events;
+//!   chunks share nothing but the insurers).
+//!
+//! The same [`Config`] gives the same bytes: every random draw comes from ChaCha8 seeded with
+//! the seed and the chunk's index, chunks are generated in parallel but written in order, and no
+//! output depends on hash-map order.
+//!
+//! ```
+//! use onshi_sim::{Config, world};
+//! let w = world(&Config::new(2_000, 7)).unwrap();
+//! assert!(w.registry_start.len() == 2_000);
+//! assert!(w.truth.len() >= w.records.len());
+//! ```
+//!
+//! # Files written by [`generate`]
+//!
+//! All UTF-8 without BOM, `\n` line ends, dates ISO `YYYY-MM-DD`, CSV with a header row and
+//! fields quoted only when they hold a comma or quote. Rows are in chunk order, then creation
+//! order.
+//!
+//! | file | columns / content |
+//! |---|---|
+//! | `registry.csv` | `my_number,name,name_kana,birth_date,sex,address`: every resident alive at the end of the period, current basic four |
+//! | `registry_start.csv` | the same columns: every resident at the start (load it before replaying) |
+//! | `records.csv` | `record_id,my_number,name,name_kana,birth_date,sex,address`: every record insurers hold at the end (covering a living person on the last day, acquisition reported), as they hold it, errors included; `my_number` empty when missing |
+//! | `truth.csv` | `record_id,true_my_number,error`: one row per record ever created (a superset of `records.csv`); `error` empty or one [`ErrorKind`] code |
+//! | `insurers.csv` | `insurer_number,kind,name,prefecture,municipality_code` (`kind`: [`kind_code`]; `municipality_code` for 市町村国保) |
+//! | `members.csv` | `record_id,insurer_number,symbol,number,branch,relationship,insured_record_id,my_number,name,name_kana,birth_date,sex,address,acquired_on,income_bracket,copay_ratio,reported_on`: the member records existing at the start, as the insurer enrolled them; `copay_ratio` is the ratio the insurer typed (10/20/30) |
+//! | `events.jsonl` | one JSON object per line, in the order the replay must feed them (below) |
+//! | `summary.json` | counts: persons, households, records, events by kind, errors by kind |
+//!
+//! # `events.jsonl`
+//!
+//! Each line is one *action* reaching one system. Lines are ordered by `at` (the day the action
+//! reaches the system: the report day, or the service date of a visit); within a day by chunk,
+//! and within a chunk registry actions, then insurer actions, then visits. Every line has
+//!
+//! `{"at", "kind", "cause", "event_id", "effective_on", "reported_on", …}`
+//!
+//! where `effective_on` is the legal date (資格取得日, 資格喪失日 — the first day without
+//! coverage —, the day of a move or marriage), `reported_on` the day the registry or insurer
+//! registered it (= `at`; effective + a lag drawn per insurer kind, see [`Lags`]; may precede
+//! `effective_on` for changes known ahead), `cause` one of [`Cause`] and `event_id` the life
+//! event the action belongs to (a job change = a `lose` and an `acquire` with the same id).
+//! Actions whose report falls after the period are left out. The rest of the line by `kind`:
+//!
+//! * `resident_add` (birth), `resident_update` (marriage, move): `my_number, name, name_kana,
+//!   birth_date, sex, address` — the resident's new basic four (`PUT /registry/v1/residents`).
+//! * `resident_remove` (death): `my_number`.
+//! * `acquire`: `record_id, insurer_number, symbol?, number, branch, relationship,
+//!   insured_record_id?, my_number?, name, name_kana, birth_date, sex, address, acquired_on,
+//!   income_bracket?, copay_ratio` — an enrolment as the insurer typed it.
+//! * `lose`: `record_id, lost_on, reason` ([`LossReason`]).
+//! * `change`: `record_id, name?, name_kana?, address?, income_bracket?, copay_ratio?` from
+//!   `effective_on`.
+//! * `visit`: `service_date, my_number` (the patient's true number), `institution_code`, `card`
+//!   (`{record_id, insurer_number, symbol?, number, branch, birth_date}`: the latest card the
+//!   patient's insurer had registered by that day, or `null`), and `expect`: `{covered,
+//!   record_id?, insurer_number?, copay_ratio?, income_bracket?, card_valid}` — the truth: is
+//!   the patient covered that day, by which record, at which ratio by law
+//!   ([`onshi_law::copay`]), and is the presented card that record.
+//!
+//! # Identifiers
+//!
+//! My Numbers are a bijection of the person's serial (valid check digits, unique); insurer
+//! numbers are built with [`onshi_ids::InsurerNumber::check_digit`] (協会けんぽ `01`+pref+`001`,
+//! 健保組合 `06`, 共済 `31`–`34` including 防衛省共済組合, 国保 6 digits per municipality,
+//! 国保組合 pref+`3xx`, 後期 `39`+pref+`100`); record ids are `R` + 12 digits.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod chunk;
+mod config;
+mod data;
+mod insurers;
+mod model;
+mod output;
+mod rng;
+mod text;
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use config::{Config, ErrorRates, LagModel, Lags, MAX_PERSONS};
+pub use model::{
+    Action, Card, Cause, ErrorKind, Event, Expect, Insurer, LossReason, Member, MemberChange, PersonInfo, Record,
+    RecordId, Resident, Truth, Visit,
+};
+pub use output::kind_code;
+
+use chunk::{ChunkOut, Ctx};
+use insurers::Insurers;
+
+/// Why a world could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The config is out of range.
+    #[error("invalid simulation config: {0}")]
+    InvalidConfig(String),
+    /// Writing the output failed.
+    #[error("cannot write {path}: {source}; check that the directory is writable and the disk has space")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A bug: built-in data produced an invalid identifier.
+    #[error("internal error in the simulation: {0}")]
+    Internal(String),
+}
+
+impl SimError {
+    /// A stable snake_case code: `invalid_config`, `io_error`, `internal_error`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SimError::InvalidConfig(_) => "invalid_config",
+            SimError::Io { .. } => "io_error",
+            SimError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+/// Counts describing a generated world (also written as `summary.json`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Residents at the start.
+    pub persons: u64,
+    /// Households at the start.
+    pub households: u64,
+    /// Residents at the end.
+    pub residents_at_end: u64,
+    /// Member records at the start (`members.csv`).
+    pub members_at_start: u64,
+    /// Records held at the end (`records.csv`).
+    pub records: u64,
+    /// Records ever created (`truth.csv`).
+    pub truth: u64,
+    /// Insurers.
+    pub insurers: u64,
+    /// Lines of `events.jsonl`.
+    pub events: u64,
+    /// Lines by `kind`.
+    pub events_by_kind: BTreeMap<&'static str, u64>,
+    /// Lines by `cause`.
+    pub events_by_cause: BTreeMap<&'static str, u64>,
+    /// Truth rows by error kind.
+    pub errors: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    fn add(&mut self, c: &ChunkOut) {
+        self.persons += c.registry_start.len() as u64;
+        self.households += c.households;
+        self.residents_at_end += c.registry.len() as u64;
+        self.members_at_start += c.members.len() as u64;
+        self.records += c.records.len() as u64;
+        self.truth += c.truth.len() as u64;
+        self.events += c.events.len() as u64;
+        for e in &c.events {
+            *self.events_by_kind.entry(e.action.kind()).or_default() += 1;
+            *self.events_by_cause.entry(e.cause.as_str()).or_default() += 1;
+        }
+        for t in &c.truth {
+            if let Some(k) = t.error {
+                *self.errors.entry(k.as_str()).or_default() += 1;
+            }
+        }
+    }
+
+    /// The summary as JSON (keys in a fixed order).
+    pub fn to_json(&self) -> String {
+        let map = |m: &BTreeMap<&'static str, u64>| {
+            let inner: Vec<String> = m.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+            format!("{{{}}}", inner.join(", "))
+        };
+        format!(
+            "{{\n  \"persons\": {},\n  \"households\": {},\n  \"residents_at_end\": {},\n  \"members_at_start\": {},\n  \"records\": {},\n  \"truth\": {},\n  \"insurers\": {},\n  \"events\": {},\n  \"events_by_kind\": {},\n  \"events_by_cause\": {},\n  \"errors\": {}\n}}\n",
+            self.persons,
+            self.households,
+            self.residents_at_end,
+            self.members_at_start,
+            self.records,
+            self.truth,
+            self.insurers,
+            self.events,
+            map(&self.events_by_kind),
+            map(&self.events_by_cause),
+            map(&self.errors)
+        )
+    }
+}
+
+/// A world (or one chunk of it) in memory.
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    /// Every insurer.
+    pub insurers: Vec<Insurer>,
+    /// Residents at the start.
+    pub registry_start: Vec<Resident>,
+    /// Residents at the end.
+    pub registry: Vec<Resident>,
+    /// Member records at the start, as enrolled.
+    pub members: Vec<Member>,
+    /// Records held at the end.
+    pub records: Vec<Record>,
+    /// The truth of every record ever created.
+    pub truth: Vec<Truth>,
+    /// The actions of the period, in replay order.
+    pub events: Vec<Event>,
+    /// What the generator knows about every person (start residents and births).
+    pub persons: Vec<PersonInfo>,
+    /// Counts.
+    pub summary: Summary,
+}
+
+fn chunk_sizes(cfg: &Config) -> Vec<u32> {
+    let c = u64::from(cfg.chunk_persons);
+    let n = cfg.persons.div_ceil(c);
+    (0..n).map(|i| (cfg.persons - i * c).min(c) as u32).collect()
+}
+
+/// Builds the whole world in memory. Use [`generate`] or [`stream`] beyond a million persons.
+///
+/// # Errors
+/// [`SimError::InvalidConfig`] for a config out of range; [`SimError::Internal`] on a bug.
+pub fn world(cfg: &Config) -> Result<World, SimError> {
+    cfg.validate()?;
+    let ins = Insurers::build(cfg.seed)?;
+    let ctx = Ctx { cfg, ins: &ins };
+    let sizes = chunk_sizes(cfg);
+    let chunks: Vec<ChunkOut> =
+        sizes.par_iter().enumerate().map(|(i, &n)| chunk::generate(&ctx, i as u64, n, true)).collect();
+    let mut w = World { insurers: ins.list.clone(), ..World::default() };
+    w.summary.insurers = ins.list.len() as u64;
+    for c in chunks {
+        w.summary.add(&c);
+        w.registry_start.extend(c.registry_start);
+        w.registry.extend(c.registry);
+        w.members.extend(c.members);
+        w.records.extend(c.records);
+        w.truth.extend(c.truth);
+        w.events.extend(c.events);
+        w.persons.extend(c.persons);
+    }
+    // the file order: by day, then chunk (a stable sort keeps chunk and in-chunk order)
+    w.events.sort_by_key(|e| e.at);
+    Ok(w)
+}
+
+/// The world chunk by chunk, in order: each item holds one chunk's residents, records and
+/// events (sorted within the chunk) and the insurer table; chunks are independent populations.
+///
+/// # Errors
+/// As [`world`].
+pub fn stream(cfg: &Config) -> Result<impl Iterator<Item = World>, SimError> {
+    cfg.validate()?;
+    let ins = Insurers::build(cfg.seed)?;
+    let cfg = cfg.clone();
+    let sizes = chunk_sizes(&cfg);
+    Ok(sizes.into_iter().enumerate().map(move |(i, n)| {
+        let ctx = Ctx { cfg: &cfg, ins: &ins };
+        let c = chunk::generate(&ctx, i as u64, n, true);
+        let mut w = World { insurers: ins.list.clone(), ..World::default() };
+        w.summary.insurers = ins.list.len() as u64;
+        w.summary.add(&c);
+        w.registry_start = c.registry_start;
+        w.registry = c.registry;
+        w.members = c.members;
+        w.records = c.records;
+        w.truth = c.truth;
+        w.events = c.events;
+        w.persons = c.persons;
+        w
+    }))
+}
+
+/// One chunk rendered to bytes.
+struct Rendered {
+    registry_start: Vec<u8>,
+    registry: Vec<u8>,
+    members: Vec<u8>,
+    records: Vec<u8>,
+    truth: Vec<u8>,
+    /// (day index, lines)
+    events: Vec<(u32, Vec<u8>)>,
+}
+
+fn render(c: &ChunkOut, start: onshi_law::Date) -> Rendered {
+    let mut r = Rendered {
+        registry_start: Vec::with_capacity(c.registry_start.len() * 120),
+        registry: Vec::with_capacity(c.registry.len() * 120),
+        members: Vec::with_capacity(c.members.len() * 200),
+        records: Vec::with_capacity(c.records.len() * 130),
+        truth: Vec::with_capacity(c.truth.len() * 40),
+        events: Vec::new(),
+    };
+    for x in &c.registry_start {
+        output::resident_row(&mut r.registry_start, x);
+    }
+    for x in &c.registry {
+        output::resident_row(&mut r.registry, x);
+    }
+    for x in &c.members {
+        output::member_row(&mut r.members, x);
+    }
+    for x in &c.records {
+        output::record_row(&mut r.records, x);
+    }
+    for x in &c.truth {
+        output::truth_row(&mut r.truth, x);
+    }
+    let mut cur: Option<(u32, Vec<u8>)> = None;
+    for e in &c.events {
+        let day = rng::days_between(start, e.at).max(0) as u32;
+        match &mut cur {
+            Some((d, buf)) if *d == day => output::event_line(buf, e),
+            _ => {
+                if let Some(done) = cur.take() {
+                    r.events.push(done);
+                }
+                let mut buf = Vec::with_capacity(1 << 16);
+                output::event_line(&mut buf, e);
+                cur = Some((day, buf));
+            }
+        }
+    }
+    if let Some(done) = cur {
+        r.events.push(done);
+    }
+    r
+}
+
+struct Out {
+    path: PathBuf,
+    w: BufWriter<File>,
+}
+
+impl Out {
+    fn create(dir: &Path, name: &str, header: &str) -> Result<Self, SimError> {
+        let path = dir.join(name);
+        let f = File::create(&path).map_err(|source| SimError::Io { path: path.clone(), source })?;
+        let mut o = Out { path, w: BufWriter::with_capacity(1 << 20, f) };
+        o.write(header.as_bytes())?;
+        Ok(o)
+    }
+
+    fn write(&mut self, b: &[u8]) -> Result<(), SimError> {
+        self.w.write_all(b).map_err(|source| SimError::Io { path: self.path.clone(), source })
+    }
+
+    fn finish(mut self) -> Result<(), SimError> {
+        self.w.flush().map_err(|source| SimError::Io { path: self.path.clone(), source })
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
+    move |source| SimError::Io { path: path.to_owned(), source }
+}
+
+/// Generates the world of `cfg` and writes it to `out` (created if missing; existing files of
+/// the same names are replaced). Chunks are generated in parallel (rayon) and written in order;
+/// events go through one temporary file per day under `out/.events-tmp`, removed at the end.
+///
+/// # Errors
+/// [`SimError::InvalidConfig`], [`SimError::Io`] (the path is named), [`SimError::Internal`].
+pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
+    cfg.validate()?;
+    fs::create_dir_all(out).map_err(io(out))?;
+    let ins = Insurers::build(cfg.seed)?;
+    let ctx = Ctx { cfg, ins: &ins };
+    let mut summary = Summary { insurers: ins.list.len() as u64, ..Summary::default() };
+
+    let mut insurers = Out::create(out, "insurers.csv", output::INSURERS_HEADER)?;
+    let mut buf = Vec::new();
+    for i in &ins.list {
+        output::insurer_row(&mut buf, i);
+    }
+    insurers.write(&buf)?;
+    insurers.finish()?;
+
+    let mut reg_start = Out::create(out, "registry_start.csv", output::REGISTRY_HEADER)?;
+    let mut reg = Out::create(out, "registry.csv", output::REGISTRY_HEADER)?;
+    let mut members = Out::create(out, "members.csv", output::MEMBERS_HEADER)?;
+    let mut records = Out::create(out, "records.csv", output::RECORDS_HEADER)?;
+    let mut truth = Out::create(out, "truth.csv", output::TRUTH_HEADER)?;
+    let tmp = out.join(".events-tmp");
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+    let day_path = |d: u32| tmp.join(format!("{d:05}.jsonl"));
+    let mut days_used: std::collections::BTreeSet<u32> = Default::default();
+
+    let sizes = chunk_sizes(cfg);
+    let batch = (rayon::current_num_threads() * 2).max(2);
+    let mut index = 0usize;
+    while index < sizes.len() {
+        let hi = (index + batch).min(sizes.len());
+        let rendered: Vec<(Rendered, Summary)> = (index..hi)
+            .into_par_iter()
+            .map(|i| {
+                let c = chunk::generate(&ctx, i as u64, sizes[i], false);
+                let mut s = Summary::default();
+                s.add(&c);
+                (render(&c, cfg.start), s)
+            })
+            .collect();
+        // per day, the batch's lines in chunk order
+        let mut by_day: BTreeMap<u32, Vec<&[u8]>> = BTreeMap::new();
+        for (r, s) in &rendered {
+            reg_start.write(&r.registry_start)?;
+            reg.write(&r.registry)?;
+            members.write(&r.members)?;
+            records.write(&r.records)?;
+            truth.write(&r.truth)?;
+            merge(&mut summary, s);
+            for (d, lines) in &r.events {
+                by_day.entry(*d).or_default().push(lines);
+            }
+        }
+        for (d, parts) in by_day {
+            let p = day_path(d);
+            let f = fs::OpenOptions::new().create(true).append(true).open(&p).map_err(io(&p))?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            for part in parts {
+                w.write_all(part).map_err(io(&p))?;
+            }
+            w.flush().map_err(io(&p))?;
+            days_used.insert(d);
+        }
+        index = hi;
+    }
+    reg_start.finish()?;
+    reg.finish()?;
+    members.finish()?;
+    records.finish()?;
+    truth.finish()?;
+
+    let ev_path = out.join("events.jsonl");
+    let mut ev = File::create(&ev_path).map_err(io(&ev_path))?;
+    for d in days_used {
+        let p = day_path(d);
+        let mut f = File::open(&p).map_err(io(&p))?;
+        std::io::copy(&mut f, &mut ev).map_err(io(&ev_path))?;
+    }
+    ev.flush().map_err(io(&ev_path))?;
+    fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+
+    let sp = out.join("summary.json");
+    fs::write(&sp, summary.to_json()).map_err(io(&sp))?;
+    Ok(summary)
+}
+
+fn merge(into: &mut Summary, s: &Summary) {
+    into.persons += s.persons;
+    into.households += s.households;
+    into.residents_at_end += s.residents_at_end;
+    into.members_at_start += s.members_at_start;
+    into.records += s.records;
+    into.truth += s.truth;
+    into.events += s.events;
+    for (k, v) in &s.events_by_kind {
+        *into.events_by_kind.entry(k).or_default() += v;
+    }
+    for (k, v) in &s.events_by_cause {
+        *into.events_by_cause.entry(k).or_default() += v;
+    }
+    for (k, v) in &s.errors {
+        *into.errors.entry(k).or_default() += v;
+    }
+}
