@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod cards;
 mod openapi;
+mod reception;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -162,6 +164,8 @@ pub fn router(app: App) -> Router {
         .route("/insurer/v1/members/{member_id}/loss", post(lose))
         .route("/insurer/v1/members/{member_id}/changes", post(change))
         .route("/clinic/v1/eligibility", post(check))
+        .merge(cards::routes())
+        .merge(reception::routes())
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -1,0 +1,4 @@
+//! placeholder
+pub(crate) fn routes() -> axum::Router<crate::App> {
+    axum::Router::new()
+}
