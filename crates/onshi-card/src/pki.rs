@@ -15,7 +15,7 @@ use rand_core::{OsRng, RngCore};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer, Verifier};
-use rsa::{RsaPrivateKey, RsaPublicKey};
+pub use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use x509_cert::Certificate;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
@@ -281,6 +281,63 @@ impl TrustAnchor {
     /// Verifies the issuer's signature over a card's 券面事項.
     pub fn verify_surface(&self, surface: &[u8], sig: &[u8]) -> Result<()> {
         verify(&self.key, &[SURFACE_PREFIX, surface].concat(), sig, CardError::SurfaceAltered)
+    }
+}
+
+/// The file names of a CA directory.
+pub const ISSUER_KEY_FILE: &str = "issuer-key.der";
+pub const ISSUER_CERT_FILE: &str = "issuer-cert.der";
+
+/// Writes `bytes` to a new file readable by the owner only.
+pub fn write_secret(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    let mut f = o.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A private key kept in a file (PKCS #8 DER, owner-only), made on first use: the issuing CA's, or a
+/// reader's.
+pub fn load_or_create_key(path: &std::path::Path) -> Result<RsaPrivateKey> {
+    match std::fs::read(path) {
+        Ok(der) => private_key_from_der(&der),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let key = new_key()?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| CardError::FileUnwritable(format!("{}: {e}", dir.display())))?;
+            }
+            write_secret(path, &private_key_der(&key)?)
+                .map_err(|e| CardError::FileUnwritable(format!("{}: {e}", path.display())))?;
+            Ok(key)
+        }
+        Err(e) => Err(CardError::FileUnreadable(format!("{}: {e}", path.display()))),
+    }
+}
+
+impl Issuer {
+    /// The CA kept in `dir` (`issuer-key.der`, owner-only, and `issuer-cert.der`), created on first use.
+    pub fn open_or_create(dir: &std::path::Path, today: Date) -> Result<Issuer> {
+        let key_path = dir.join(ISSUER_KEY_FILE);
+        let cert_path = dir.join(ISSUER_CERT_FILE);
+        let unreadable =
+            |p: &std::path::Path, e: std::io::Error| CardError::FileUnreadable(format!("{}: {e}", p.display()));
+        let unwritable =
+            |p: &std::path::Path, e: std::io::Error| CardError::FileUnwritable(format!("{}: {e}", p.display()));
+        if key_path.exists() {
+            let key = std::fs::read(&key_path).map_err(|e| unreadable(&key_path, e))?;
+            let cert = std::fs::read(&cert_path).map_err(|e| unreadable(&cert_path, e))?;
+            return Issuer::from_parts(&key, &cert);
+        }
+        std::fs::create_dir_all(dir).map_err(|e| unwritable(dir, e))?;
+        let issuer = Issuer::generate(today)?;
+        std::fs::write(&cert_path, issuer.anchor().certificate_der()).map_err(|e| unwritable(&cert_path, e))?;
+        write_secret(&key_path, &issuer.key_der()?).map_err(|e| unwritable(&key_path, e))?;
+        Ok(issuer)
     }
 }
 

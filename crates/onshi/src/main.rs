@@ -1,5 +1,6 @@
 //! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
 
+mod card;
 mod demo;
 mod serve;
 
@@ -16,11 +17,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Serve(serve::ServeArgs),
+    Card(card::CardArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Card(args) => card::run(args),
     }
 }
