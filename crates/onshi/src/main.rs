@@ -1,6 +1,7 @@
 //! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
 
 mod demo;
+mod reconcile;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -16,11 +17,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Serve(serve::ServeArgs),
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
     }
 }
