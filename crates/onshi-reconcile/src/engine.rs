@@ -15,11 +15,13 @@ use crate::registry::{Registry, candidate_keys};
 /// - `duplicate_record_id`: another row of RECORDS.csv has the same `record_id` (every such row gets it);
 /// - `my_number_linked_twice`: another row of RECORDS.csv carries the same My Number — one number linked
 ///   to two records (every such row gets it);
-/// - `registry_duplicate_my_number`: two rows of REGISTRY.csv have this record's My Number.
+/// - `registry_duplicate_my_number`: two rows of REGISTRY.csv have this record's My Number;
+/// - `missing_my_number`: the record's `my_number` is empty. The grade is C (there is no link to keep);
+///   `suggested_my_number` names the resident the record fits, when exactly one fits it as A or B.
 ///
-/// Each caps the grade at B (a person must look); none of them makes a C better.
-pub const RECONCILE_REASONS: [&str; 3] =
-    ["duplicate_record_id", "my_number_linked_twice", "registry_duplicate_my_number"];
+/// The first three cap the grade at B (a person must look); none of them makes a C better.
+pub const RECONCILE_REASONS: [&str; 4] =
+    ["duplicate_record_id", "my_number_linked_twice", "registry_duplicate_my_number", "missing_my_number"];
 
 const N_LINKAGE: usize = Reason::ALL.len();
 pub(crate) const N_CODES: usize = N_LINKAGE + RECONCILE_REASONS.len();
@@ -28,6 +30,7 @@ const _: () = assert!(N_CODES <= 64);
 const DUP_ID: usize = N_LINKAGE;
 const DUP_NUMBER: usize = N_LINKAGE + 1;
 const REGISTRY_DUP: usize = N_LINKAGE + 2;
+const MISSING_NUMBER: usize = N_LINKAGE + 3;
 
 /// The reason code with index `i` (linkage reasons first, in their order, then [`RECONCILE_REASONS`]).
 pub(crate) fn code_str(i: usize) -> &'static str {
@@ -79,14 +82,41 @@ pub(crate) struct Outcome {
     pub(crate) suggested: Option<u32>,
 }
 
-/// Grades `record`, which carries `number` (`None` when it fails its check digit): against the owner with
-/// onshi-linkage's `grade_by_id`, the candidates found by the record's own keys being the "others".
-/// Without an owner the grade is C and the suggestion is the one candidate that fits best, if it fits
-/// at least as B.
-pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Option<u64>, cands: &mut Vec<u32>) -> Outcome {
+/// The My Number a record carries, as far as it could be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Carried {
+    /// A valid My Number (its value).
+    Valid(u64),
+    /// Not a valid My Number (wrong length, characters or check digit).
+    Invalid,
+    /// Empty.
+    Missing,
+}
+
+impl Carried {
+    pub(crate) fn read(s: &str) -> Carried {
+        if s.trim().is_empty() {
+            return Carried::Missing;
+        }
+        my_number_value(s).map_or(Carried::Invalid, Carried::Valid)
+    }
+
+    fn value(self) -> Option<u64> {
+        match self {
+            Carried::Valid(n) => Some(n),
+            Carried::Invalid | Carried::Missing => None,
+        }
+    }
+}
+
+/// Grades `record`, which carries `number`: against the owner with onshi-linkage's `grade_by_id`, the
+/// candidates found by the record's own keys being the "others". Without an owner (the number is
+/// missing, invalid or unknown) the grade is C and the suggestion is the one candidate that fits best,
+/// if it fits at least as B.
+pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, cands: &mut Vec<u32>) -> Outcome {
     reg.candidates(&candidate_keys(record), cands);
     let people = cands.iter().filter_map(|i| reg.person(*i).map(|p| (i, p)));
-    let owner = number.and_then(|n| reg.owner(n));
+    let owner = number.value().and_then(|n| reg.owner(n));
     match owner.and_then(|o| reg.person(o).map(|p| (o, p))) {
         Some((o, owner)) => {
             let g = grade_by_id(record, &o, owner, people);
@@ -101,7 +131,11 @@ pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Option<u64
         }
         None => {
             let mut codes = Codes::default();
-            codes.insert_reason(if number.is_some() { Reason::UnknownMyNumber } else { Reason::InvalidMyNumber });
+            match number {
+                Carried::Valid(_) => codes.insert_reason(Reason::UnknownMyNumber),
+                Carried::Invalid => codes.insert_reason(Reason::InvalidMyNumber),
+                Carried::Missing => codes.insert(MISSING_NUMBER),
+            }
             let mut best: Option<(u32, onshi_linkage::Fit)> = None;
             let mut tied = false;
             for (&i, p) in people {
@@ -235,12 +269,12 @@ pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
             }
         };
         let record = Prepared::new(&person.basic4());
-        let number = my_number_value(&person.my_number).ok();
+        let number = Carried::read(&person.my_number);
         let mut o = grade_record(ctx.reg, &record, number, &mut cands);
         if ctx.dup_ids.contains(&fingerprint(person.record_id.as_bytes())) {
             o.codes.insert(DUP_ID);
         }
-        if number.is_some_and(|n| ctx.dup_numbers.contains(&n)) {
+        if number.value().is_some_and(|n| ctx.dup_numbers.contains(&n)) {
             o.codes.insert(DUP_NUMBER);
         }
         if o.grade == Grade::A && o.codes.iter().any(|i| matches!(i, DUP_ID | DUP_NUMBER | REGISTRY_DUP)) {
@@ -299,6 +333,7 @@ mod tests {
         assert_eq!(code_str(DUP_ID), "duplicate_record_id");
         assert_eq!(code_str(DUP_NUMBER), "my_number_linked_twice");
         assert_eq!(code_str(REGISTRY_DUP), "registry_duplicate_my_number");
+        assert_eq!(code_str(MISSING_NUMBER), "missing_my_number");
         let mut c = Codes::default();
         c.insert(DUP_ID);
         c.insert_reason(Reason::NameVariant);

@@ -115,6 +115,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accuracy;
 mod chunks;
 mod dups;
 mod engine;
@@ -134,6 +135,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use accuracy::{Accuracy, Ratio};
 pub use engine::RECONCILE_REASONS;
 pub use error::ReconcileError;
 pub use input::{DETECT_BYTES, Encoding, ParseEncodingError};

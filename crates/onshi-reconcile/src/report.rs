@@ -70,6 +70,7 @@ pub fn reason_label(code: &str) -> Option<&'static str> {
         "duplicate_record_id" => "レコードIDの重複",
         "my_number_linked_twice" => "同じ個人番号が複数のレコードに",
         "registry_duplicate_my_number" => "住民記録で個人番号が重複",
+        "missing_my_number" => "個人番号が未登録（空欄）",
         "wrong_field_count" => "項目数が見出しと合わない",
         "invalid_encoding" => "文字コードが読めない",
         "missing_record_id" => "レコードIDが空欄",

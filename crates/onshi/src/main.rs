@@ -2,6 +2,7 @@
 
 mod card;
 mod demo;
+mod reconcile;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -18,6 +19,7 @@ struct Cli {
 enum Command {
     Serve(serve::ServeArgs),
     Card(card::CardArgs),
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -25,5 +27,6 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Card(args) => card::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
     }
 }
