@@ -1,0 +1,199 @@
+//! `card-bench`: the server-side latency of the check by My Number card (issue 6).
+//!
+//! Runs the real router, service and SQLite store in-process (no network, so the numbers are the server's
+//! own time): each iteration asks for a challenge, lets the card sign it (the card's key already opened, as
+//! a reader holding the card does; not timed), and times `POST /clinic/v1/card/eligibility` — JSON, base64,
+//! the chain to the CA, the signed 券面事項, the card's SHA256withRSA signature, validity and grace, the
+//! serial → My Number lookup and revocation, the eligibility resolution, the consent write and the access
+//! log line (both durable, group commit) — end to end.
+//!
+//! Example (see docs/benchmarks.md):
+//!   cargo run --release -p onshi-bench --bin card-bench -- --checks 2000 --concurrency 1
+//!   cargo run --release -p onshi-bench --bin card-bench -- --checks 4000 --concurrency 8
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use axum::Router;
+use axum::body::Body;
+use axum::http::Request;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as B64;
+use clap::Parser;
+use hdrhistogram::Histogram;
+use onshi_card::pki;
+use onshi_service::{Service, SystemClock};
+use onshi_store::{AnyStore, SqliteStore};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const ADMIN: &str = "card-bench-admin-token-0123456789";
+
+/// Server-side latency of card checks.
+#[derive(Parser)]
+#[command(version, about, verbatim_doc_comment)]
+struct Cli {
+    /// How many card checks to time (after 100 warm-up checks).
+    #[arg(long, default_value_t = 2000)]
+    checks: u64,
+    /// Checks in flight at once.
+    #[arg(long, default_value_t = 1)]
+    concurrency: u64,
+    /// Members linked to other My Numbers in the store (the index the lookups walk).
+    #[arg(long, default_value_t = 10_000)]
+    members: u64,
+}
+
+async fn call(router: &Router, path: &str, token: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))?;
+    let res = router.clone().oneshot(req).await?;
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await?;
+    Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+}
+
+fn put(router: &Router, path: &str, body: &Value) -> impl std::future::Future<Output = anyhow::Result<(u16, Value)>> {
+    let req = Request::builder()
+        .method("PUT")
+        .uri(path.to_owned())
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .body(Body::from(body.to_string()));
+    let router = router.clone();
+    async move {
+        let res = router.oneshot(req?).await?;
+        let status = res.status().as_u16();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await?;
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+    }
+}
+
+fn my_number(i: u64) -> anyhow::Result<String> {
+    let n = onshi_ids::MyNumber::from_body(&format!("{:011}", 40_000_000_000u64 + i)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(n.as_str().to_owned())
+}
+
+struct Fixture {
+    router: Router,
+    clinic: String,
+    key: pki::RsaPrivateKey,
+    presentation: Value,
+}
+
+async fn fixture(members: u64) -> anyhow::Result<(Fixture, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let store: AnyStore = Box::new(SqliteStore::open(dir.path())?);
+    let today = onshi_law::legal_today(chrono::Utc::now());
+    let issuer = onshi_card::Issuer::generate(today).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let svc = Service::new(store, ADMIN, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let router = onshi_http::router(Arc::new(svc.with_card_issuer(issuer)));
+    let (_, v) = call(&router, "/admin/v1/credentials", ADMIN, &json!({"role": "clinic", "subject": "1311234567"})).await?;
+    let clinic = v["token"].as_str().context("clinic token")?.to_owned();
+    eprintln!("enrolling {members} linked members …");
+    for i in 0..=members {
+        let mn = my_number(i)?;
+        let birth = format!("{}-{:02}-{:02}", 1950 + i % 60, 1 + i % 12, 1 + i % 28);
+        let r = json!({"name": "山田 太郎", "name_kana": "ヤマダ タロウ", "birth_date": birth, "sex": "male",
+                       "address": "東京都千代田区永田町二丁目1番2号"});
+        let (s, v) = put(&router, &format!("/registry/v1/residents/{mn}"), &r).await?;
+        if s != 201 {
+            bail!("resident: {s} {v}");
+        }
+        let m = json!({"insurer_number": "06139992", "symbol": "1", "number": format!("{}", 100_000 + i), "branch": "00",
+            "relationship": "insured", "my_number": mn, "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "birth_date": birth,
+            "sex": "male", "address": "東京都千代田区永田町二丁目1番2号", "acquired_on": "2024-04-01"});
+        let (s, v) = call(&router, "/insurer/v1/members", ADMIN, &m).await?;
+        if s != 201 {
+            bail!("enrol: {s} {v}");
+        }
+    }
+    let key = pki::new_key().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let spki = pki::public_key_der(&key.to_public_key()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (s, v) = call(&router, "/registry/v1/cards", ADMIN, &json!({"my_number": my_number(members)?, "public_key": B64.encode(spki)})).await?;
+    if s != 201 {
+        bail!("issue: {s} {v}");
+    }
+    let presentation = json!({"certificate": v["certificate"], "surface": v["surface"],
+        "surface_signature": v["surface_signature"], "method": "pin",
+        "consent": {"medication": true, "checkup": true}});
+    Ok((Fixture { router, clinic, key, presentation }, dir))
+}
+
+/// One check: (challenge µs, check µs).
+async fn one(f: &Fixture) -> anyhow::Result<(u64, u64)> {
+    let t0 = Instant::now();
+    let (s, ch) = call(&f.router, "/clinic/v1/card/challenges", &f.clinic, &json!({})).await?;
+    let challenge = t0.elapsed().as_micros() as u64;
+    if s != 201 {
+        bail!("challenge: {s} {ch}");
+    }
+    let nonce = ch["nonce"].as_str().context("nonce")?;
+    let sig = pki::sign(&f.key, &onshi_card::challenge_message(nonce));
+    let mut body = f.presentation.clone();
+    body["nonce"] = json!(nonce);
+    body["signature"] = json!(B64.encode(sig));
+    let t1 = Instant::now();
+    let (s, v) = call(&f.router, "/clinic/v1/card/eligibility", &f.clinic, &body).await?;
+    let check = t1.elapsed().as_micros() as u64;
+    if s != 200 || v["result"] != "valid" {
+        bail!("check: {s} {v}");
+    }
+    Ok((challenge, check))
+}
+
+fn report(what: &str, h: &Histogram<u64>) {
+    let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "{what:<10} n={:<6} p50 {:>7.3} ms  p90 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms",
+        h.len(),
+        ms(0.5),
+        ms(0.9),
+        ms(0.99),
+        h.max() as f64 / 1000.0
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let (f, _dir) = fixture(cli.members).await?;
+    let f = Arc::new(f);
+    for _ in 0..100 {
+        one(&f).await?;
+    }
+    let per = cli.checks.div_ceil(cli.concurrency.max(1));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..cli.concurrency.max(1) {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ch = Histogram::<u64>::new(3)?;
+            let mut ck = Histogram::<u64>::new(3)?;
+            for _ in 0..per {
+                let (a, b) = one(&f).await?;
+                ch.record(a)?;
+                ck.record(b)?;
+            }
+            anyhow::Ok((ch, ck))
+        }));
+    }
+    let mut ch = Histogram::<u64>::new(3)?;
+    let mut ck = Histogram::<u64>::new(3)?;
+    for t in tasks {
+        let (a, b) = t.await??;
+        ch.add(a)?;
+        ck.add(b)?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("card checks, server-side (in-process router, SQLite on disk), concurrency {}", cli.concurrency);
+    report("challenge", &ch);
+    report("check", &ck);
+    println!("throughput {:.0} checks/s", ck.len() as f64 / secs);
+    Ok(())
+}
