@@ -224,10 +224,11 @@ impl<S: Store> Service<S> {
         let mut b = [0u8; 32];
         getrandom::fill(&mut b).map_err(|e| ServiceError::internal(&e))?;
         let nonce = hex::encode(b);
-        let now = self.now();
         let mut table =
             self.cards.challenges.lock().map_err(|_| ServiceError::internal(&"challenge table poisoned"))?;
-        table.retain(|_, c| rules::challenge_fresh(c.issued_at, now));
+        // the clock is read under the lock, so no challenge in the table is younger than `now`
+        let now = self.now();
+        table.retain(|_, c| now < rules::challenge_expires_at(c.issued_at));
         if table.len() >= MAX_CHALLENGES {
             return Err(ServiceError::new(
                 ErrorKind::Unavailable,
@@ -247,9 +248,9 @@ impl<S: Store> Service<S> {
     /// Takes a challenge for one answer: unknown, another institution's, used or expired → refused. A taken
     /// challenge is used, whatever the answer's fate.
     fn take_challenge(&self, cx: &Ctx, nonce: &str) -> Result<()> {
-        let now = self.now();
         let mut table =
             self.cards.challenges.lock().map_err(|_| ServiceError::internal(&"challenge table poisoned"))?;
+        let now = self.now();
         let unknown = || {
             ServiceError::invalid(
                 "card_challenge_unknown",

@@ -75,7 +75,8 @@ fn put(router: &Router, path: &str, body: &Value) -> impl std::future::Future<Ou
 }
 
 fn my_number(i: u64) -> anyhow::Result<String> {
-    let n = onshi_ids::MyNumber::from_body(&format!("{:011}", 40_000_000_000u64 + i)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n = onshi_ids::MyNumber::from_body(&format!("{:011}", 40_000_000_000u64 + i))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(n.as_str().to_owned())
 }
 
@@ -93,7 +94,8 @@ async fn fixture(members: u64) -> anyhow::Result<(Fixture, tempfile::TempDir)> {
     let issuer = onshi_card::Issuer::generate(today).map_err(|e| anyhow::anyhow!("{e}"))?;
     let svc = Service::new(store, ADMIN, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let router = onshi_http::router(Arc::new(svc.with_card_issuer(issuer)));
-    let (_, v) = call(&router, "/admin/v1/credentials", ADMIN, &json!({"role": "clinic", "subject": "1311234567"})).await?;
+    let (_, v) =
+        call(&router, "/admin/v1/credentials", ADMIN, &json!({"role": "clinic", "subject": "1311234567"})).await?;
     let clinic = v["token"].as_str().context("clinic token")?.to_owned();
     eprintln!("enrolling {members} linked members …");
     for i in 0..=members {
@@ -115,7 +117,13 @@ async fn fixture(members: u64) -> anyhow::Result<(Fixture, tempfile::TempDir)> {
     }
     let key = pki::new_key().map_err(|e| anyhow::anyhow!("{e}"))?;
     let spki = pki::public_key_der(&key.to_public_key()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (s, v) = call(&router, "/registry/v1/cards", ADMIN, &json!({"my_number": my_number(members)?, "public_key": B64.encode(spki)})).await?;
+    let (s, v) = call(
+        &router,
+        "/registry/v1/cards",
+        ADMIN,
+        &json!({"my_number": my_number(members)?, "public_key": B64.encode(spki)}),
+    )
+    .await?;
     if s != 201 {
         bail!("issue: {s} {v}");
     }
