@@ -87,6 +87,20 @@ impl<S: Store> Service<S> {
                 as_of: views::timestamp(onshi_ledger::RecordedAt(now.timestamp_micros())),
             });
         };
+        let answer = self.answer_for(member, service_date, today)?;
+        self.log(cx, Some(member), &answer.result).await?;
+        Ok(answer)
+    }
+
+    /// What a clinic is told about one member record on a service date: the ledger's resolution, the copay
+    /// law, the claim-ready name and the notices. Shared by the check by number and the check by card, so
+    /// there is one implementation of the answer. Logs nothing: the caller does.
+    pub(crate) fn answer_for(
+        &self,
+        member: &MemberRecord,
+        service_date: Date,
+        today: Date,
+    ) -> Result<EligibilityAnswer> {
         let h = &member.history;
         let Some(r) = onshi_ledger::resolve(h, service_date, None) else {
             return Err(ServiceError::internal(&"a stored member has no history"));
@@ -198,7 +212,6 @@ impl<S: Store> Service<S> {
         };
         let result = if valid { "valid" } else { "invalid" };
         let as_of = views::timestamp(r.as_of);
-        self.log(cx, Some(member), result).await?;
         Ok(EligibilityAnswer { result: result.into(), coverage: Some(coverage), notices, as_of })
     }
 

@@ -14,6 +14,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod card_api;
+mod cards;
 mod eligibility;
 pub mod error;
 mod linking;
@@ -58,6 +60,7 @@ pub struct Service<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
     credentials: auth::Credentials,
+    cards: cards::CardDesk,
 }
 
 impl<S: Store> Service<S> {
@@ -72,7 +75,13 @@ impl<S: Store> Service<S> {
                 }
             }
         }
-        Ok(Service { store, clock, credentials })
+        Ok(Service { store, clock, credentials, cards: cards::CardDesk::default() })
+    }
+
+    /// The service with onshi's issuing CA: enables card issuance and card-based checks.
+    pub fn with_card_issuer(mut self, issuer: onshi_card::Issuer) -> Self {
+        self.cards = cards::CardDesk::new(issuer);
+        self
     }
 
     /// The store underneath (for tools that read it directly, such as the simulator's measurements).

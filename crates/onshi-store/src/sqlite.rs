@@ -16,8 +16,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::schema;
 use crate::{
-    AccessEntry, AccessRecord, Credential, LinkageRecord, MemberId, MemberRecord, NewMember, Pending, PutOutcome,
-    Resident, ResidentWrite, Store, StoreError,
+    AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, LinkageRecord, MemberId, MemberRecord,
+    NewMember, Pending, PutOutcome, ReaderRecord, Resident, ResidentWrite, Revocation, Store, StoreError,
 };
 
 /// How many queued writes one transaction may take.
@@ -155,18 +155,22 @@ impl Drop for Db {
 pub struct SqliteStore {
     main: Db,
     audit: Db,
+    cards: Db,
 }
 
 /// The file names in a data directory.
 pub const MAIN_FILE: &str = "onshi.sqlite3";
 pub const AUDIT_FILE: &str = "audit.sqlite3";
+/// The card registry (certificates, revocations, readers, consents): the issuing authority's records, kept
+/// apart from the insurers' member data as J-LIS's are from the insurers'.
+pub const CARDS_FILE: &str = "cards.sqlite3";
 
 impl SqliteStore {
     /// Opens (creating if needed) the store in `dir`, migrating an older schema forward.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| open_error(dir, e))?;
         let audit_path = dir.join(AUDIT_FILE);
-        let mut audit = open_writer(&audit_path, CacheSize::AUDIT)?;
+        let mut audit = open_writer(&audit_path, CacheSize::SMALL)?;
         schema::migrate(&mut audit, schema::AUDIT).map_err(|e| open_error(&audit_path, e))?;
         let path = dir.join(MAIN_FILE);
         let mut conn = open_writer(&path, CacheSize::MAIN)?;
@@ -182,13 +186,29 @@ impl SqliteStore {
             |r| r.get(0),
         )?;
         let audit_last: i64 = audit.query_row("SELECT COALESCE(MAX(at), 0) FROM access_log", [], |r| r.get(0))?;
+        let cards_path = dir.join(CARDS_FILE);
+        let mut cards = open_writer(&cards_path, CacheSize::SMALL)?;
+        schema::migrate(&mut cards, schema::CARDS).map_err(|e| open_error(&cards_path, e))?;
+        let cards_last: i64 = cards.query_row(
+            "SELECT MAX(COALESCE((SELECT MAX(recorded_at) FROM certificates), 0),
+                        COALESCE((SELECT MAX(revoked_at) FROM revocations), 0),
+                        COALESCE((SELECT MAX(given_at) FROM consents), 0))",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(SqliteStore {
             main: Db::start(&path, "onshi-writer", CacheSize::MAIN, WriterCtx { conn, next_seq, last_at })?,
             audit: Db::start(
                 &audit_path,
                 "onshi-audit",
-                CacheSize::AUDIT,
+                CacheSize::SMALL,
                 WriterCtx { conn: audit, next_seq: 0, last_at: audit_last },
+            )?,
+            cards: Db::start(
+                &cards_path,
+                "onshi-cards",
+                CacheSize::SMALL,
+                WriterCtx { conn: cards, next_seq: 0, last_at: cards_last },
             )?,
         })
     }
@@ -218,9 +238,10 @@ impl CacheSize {
     /// The member data: large enough for the hot indexes. (Memory-mapped I/O was measured slower here: the map
     /// is rebuilt as the file grows.)
     const MAIN: CacheSize = CacheSize(65_536);
-    /// The access log is appended to and rarely read: a small cache, because SQLite walks the whole cache at
-    /// the end of every write transaction (measured as 4% of the server's time with the large one).
-    const AUDIT: CacheSize = CacheSize(2_048);
+    /// The access log is appended to and rarely read, the card registry is small: a small cache, because
+    /// SQLite walks the whole cache at the end of every write transaction (measured as 4% of the server's time
+    /// with the large one on the access log).
+    const SMALL: CacheSize = CacheSize(2_048);
 }
 
 fn tune(c: &Connection, cache: CacheSize) -> Result<(), StoreError> {
@@ -462,6 +483,38 @@ fn overlaps(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
 
 fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
     s.as_ref().map(|s| s.as_str())
+}
+
+const CERTIFICATE_SELECT: &str = "SELECT c.serial, c.my_number, c.issued_on, c.expires_on, r.reason, r.revoked_at
+     FROM certificates c LEFT JOIN revocations r ON r.serial = c.serial";
+
+fn certificate_from_row(r: &Row<'_>) -> Result<CertificateRecord, StoreError> {
+    let mn: String = r.get(1)?;
+    let issued: String = r.get(2)?;
+    let expires: String = r.get(3)?;
+    let reason: Option<String> = r.get(4)?;
+    let at: Option<i64> = r.get(5)?;
+    Ok(CertificateRecord {
+        serial: r.get(0)?,
+        my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
+        issued_on: parse_date(&issued)?,
+        expires_on: parse_date(&expires)?,
+        revocation: reason.zip(at).map(|(reason, at)| Revocation { reason, revoked_at: RecordedAt(at) }),
+    })
+}
+
+fn certificates_where(
+    c: &Connection,
+    clause: &str,
+    p: impl rusqlite::Params,
+) -> Result<Vec<CertificateRecord>, StoreError> {
+    let mut stmt = c.prepare_cached(&format!("{CERTIFICATE_SELECT} WHERE {clause} ORDER BY c.recorded_at"))?;
+    let mut rows = stmt.query(p)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(certificate_from_row(r)?);
+    }
+    Ok(out)
 }
 
 impl Store for SqliteStore {
@@ -745,6 +798,123 @@ impl Store for SqliteStore {
                 let token_hash: [u8; 32] =
                     h.try_into().map_err(|_| StoreError::Corrupt("a credential hash is not 32 bytes".into()))?;
                 out.push(Credential { token_hash, role: r.get(1)?, subject: r.get(2)? });
+            }
+            Ok(out)
+        })
+    }
+
+    fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
+        self.cards.submit(move |ctx| {
+            let at = ctx.stamp();
+            let n = ctx
+                .conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO certificates (serial, my_number, issued_on, expires_on, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    c.serial,
+                    c.my_number.as_str(),
+                    date_str(c.issued_on),
+                    date_str(c.expires_on),
+                    at.0
+                ])?;
+            if n == 0 {
+                return Err(StoreError::DuplicateCertificate(c.serial));
+            }
+            Ok(())
+        })
+    }
+
+    fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
+        self.cards.read(|c| Ok(certificates_where(c, "c.serial = ?1", [serial])?.pop()))
+    }
+
+    fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
+        self.cards.read(|c| certificates_where(c, "c.my_number = ?1", [my_number.as_str()]))
+    }
+
+    fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
+        self.cards.submit(move |ctx| {
+            let at = ctx.stamp();
+            if certificates_where(&ctx.conn, "c.serial = ?1", [&serial])?.is_empty() {
+                return Err(StoreError::CertificateNotFound(serial));
+            }
+            ctx.conn
+                .prepare_cached("INSERT OR IGNORE INTO revocations (serial, reason, revoked_at) VALUES (?1, ?2, ?3)")?
+                .execute(params![serial, reason, at.0])?;
+            certificates_where(&ctx.conn, "c.serial = ?1", [&serial])?
+                .pop()
+                .ok_or(StoreError::CertificateNotFound(serial))
+        })
+    }
+
+    fn put_reader(&self, r: ReaderRecord) -> Pending<()> {
+        self.cards.submit(move |ctx| {
+            let at = ctx.stamp();
+            ctx.conn
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO readers (reader_id, institution, public_key, registered_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![r.reader_id, r.institution, r.public_key, at.0])?;
+            Ok(())
+        })
+    }
+
+    fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
+        self.cards.read(|c| {
+            Ok(c.prepare_cached("SELECT reader_id, institution, public_key FROM readers WHERE reader_id = ?1")?
+                .query_row([reader_id], |r| {
+                    Ok(ReaderRecord { reader_id: r.get(0)?, institution: r.get(1)?, public_key: r.get(2)? })
+                })
+                .optional()?)
+        })
+    }
+
+    fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
+        self.cards.submit(move |ctx| {
+            ctx.conn
+                .prepare_cached(
+                    "INSERT INTO consents (my_number, institution, medication, checkup, given_at, expires_at, request_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?
+                .execute(params![
+                    c.my_number.as_str(),
+                    c.institution,
+                    c.medication,
+                    c.checkup,
+                    c.given_at,
+                    c.expires_at,
+                    c.request_id
+                ])?;
+            Ok(())
+        })
+    }
+
+    fn consents(
+        &self,
+        my_number: &MyNumber,
+        institution: &str,
+        limit: usize,
+    ) -> Result<Vec<ConsentRecord>, StoreError> {
+        self.cards.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT medication, checkup, given_at, expires_at, request_id FROM consents
+                 WHERE my_number = ?1 AND institution = ?2 ORDER BY given_at DESC, id DESC LIMIT ?3",
+            )?;
+            let mut rows = stmt.query(params![my_number.as_str(), institution, limit as i64])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(ConsentRecord {
+                    my_number: *my_number,
+                    institution: institution.to_owned(),
+                    medication: r.get(0)?,
+                    checkup: r.get(1)?,
+                    given_at: r.get(2)?,
+                    expires_at: r.get(3)?,
+                    request_id: r.get(4)?,
+                });
             }
             Ok(out)
         })

@@ -1,5 +1,6 @@
 //! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
 
+mod card;
 mod demo;
 mod reconcile;
 mod serve;
@@ -18,6 +19,7 @@ struct Cli {
 enum Command {
     Serve(serve::ServeArgs),
     Reconcile(reconcile::ReconcileArgs),
+    Card(card::CardArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -25,5 +27,6 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Card(args) => card::run(args),
     }
 }

@@ -311,3 +311,56 @@ fn hot_reads_are_not_reprepared() {
         assert!(reprepared <= 1, "{sql}: re-prepared {reprepared} times in 60 uses");
     }
 }
+
+#[test]
+fn certificates_revocations_readers_and_consents_are_durable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let serial = "0123456789ABCDEF0123456789ABCDEF".to_owned();
+    {
+        let s = SqliteStore::open(dir.path()).expect("open");
+        let rec = CertificateRecord {
+            serial: serial.clone(),
+            my_number: mn("12345678901"),
+            issued_on: d("2026-05-01"),
+            expires_on: d("2031-04-15"),
+            revocation: None,
+        };
+        s.put_certificate(rec.clone()).wait().expect("put");
+        assert!(matches!(s.put_certificate(rec.clone()).wait(), Err(StoreError::DuplicateCertificate(_))));
+        assert_eq!(s.certificate(&serial).expect("read"), Some(rec));
+        assert!(matches!(
+            s.revoke_certificate("FF".into(), "lost".into()).wait(),
+            Err(StoreError::CertificateNotFound(_))
+        ));
+        let revoked = s.revoke_certificate(serial.clone(), "lost".into()).wait().expect("revoke");
+        assert_eq!(revoked.revocation.as_ref().map(|r| r.reason.as_str()), Some("lost"));
+        // the first revocation stands
+        let again = s.revoke_certificate(serial.clone(), "returned".into()).wait().expect("revoke");
+        assert_eq!(again.revocation.map(|r| r.reason), Some("lost".into()));
+        s.put_reader(ReaderRecord { reader_id: "r1".into(), institution: "1311234567".into(), public_key: vec![1, 2] })
+            .wait()
+            .expect("reader");
+        for (i, med) in [(1, true), (2, false)] {
+            s.record_consent(ConsentRecord {
+                my_number: mn("12345678901"),
+                institution: "1311234567".into(),
+                medication: med,
+                checkup: true,
+                given_at: i,
+                expires_at: i + 10,
+                request_id: format!("q{i}"),
+            })
+            .wait()
+            .expect("consent");
+        }
+    }
+    let s = SqliteStore::open(dir.path()).expect("reopen");
+    let c = s.certificate(&serial).expect("read").expect("kept");
+    assert_eq!(c.revocation.map(|r| r.reason), Some("lost".into()));
+    assert_eq!(s.certificates_of(&mn("12345678901")).expect("of").len(), 1);
+    assert_eq!(s.reader("r1").expect("reader").map(|r| r.public_key), Some(vec![1, 2]));
+    assert_eq!(s.reader("r2").expect("reader"), None);
+    let consents = s.consents(&mn("12345678901"), "1311234567", 10).expect("consents");
+    assert_eq!(consents.iter().map(|c| c.medication).collect::<Vec<_>>(), vec![false, true], "newest first");
+    assert!(s.consents(&mn("12345678901"), "1319999999", 10).expect("other").is_empty());
+}
