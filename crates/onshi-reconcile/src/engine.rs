@@ -1,11 +1,9 @@
 //! Grading the records: one record against its number's owner and the candidates, one chunk in parallel.
 
-use std::collections::HashSet;
-
 use csv::ByteRecord;
 use onshi_linkage::{Fields, Grade, Prepared, Reason, compare, grade_by_id};
 
-use crate::index::fingerprint;
+use crate::dups::Duplicates;
 use crate::input::{Columns, Encoding, Kind, RowError, lossy_row, my_number_value, read_extras, read_row};
 use crate::output::csv_writer;
 use crate::registry::{Registry, candidate_keys};
@@ -234,8 +232,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) reg: &'a Registry,
     pub(crate) cols: &'a Columns,
     pub(crate) enc: Encoding,
-    pub(crate) dup_ids: &'a HashSet<u128>,
-    pub(crate) dup_numbers: &'a HashSet<u64>,
+    pub(crate) dups: &'a Duplicates,
     pub(crate) want_b: bool,
     pub(crate) want_c: bool,
 }
@@ -247,12 +244,13 @@ fn verdicts(f: Option<Fields>) -> [&'static str; 5] {
     }
 }
 
-/// Grades `rows` and writes their OUT.csv rows, in order.
-pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
+/// Grades `rows` (data rows `first_row..` of RECORDS.csv, 0 = the first after the header) and writes
+/// their OUT.csv rows, in order.
+pub(crate) fn process(rows: &[ByteRecord], first_row: u64, ctx: &Ctx<'_>) -> Part {
     let mut part = Part::default();
     let mut w = csv_writer(Vec::with_capacity(rows.len() * 160));
     let mut cands = Vec::new();
-    for row in rows {
+    for (row_index, row) in (first_row..).zip(rows) {
         let line = row.position().map_or(0, |p| p.line());
         let read = read_row(row, ctx.cols, Kind::Records, ctx.enc)
             .and_then(|p| read_extras(row, ctx.cols, ctx.enc).map(|x| (p, x)));
@@ -271,10 +269,10 @@ pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
         let record = Prepared::new(&person.basic4());
         let number = Carried::read(&person.my_number);
         let mut o = grade_record(ctx.reg, &record, number, &mut cands);
-        if ctx.dup_ids.contains(&fingerprint(person.record_id.as_bytes())) {
+        if ctx.dups.ids.get(row_index) {
             o.codes.insert(DUP_ID);
         }
-        if number.value().is_some_and(|n| ctx.dup_numbers.contains(&n)) {
+        if ctx.dups.numbers.get(row_index) {
             o.codes.insert(DUP_NUMBER);
         }
         if o.grade == Grade::A && o.codes.iter().any(|i| matches!(i, DUP_ID | DUP_NUMBER | REGISTRY_DUP)) {
