@@ -62,9 +62,11 @@
 #![warn(missing_docs)]
 
 mod assess;
+mod blocking;
 mod prepared;
 mod types;
 
 pub use assess::{Fit, compare, grade, grade_by_id};
+pub use blocking::MAX_BLOCKING_KEYS;
 pub use prepared::{Basic4, Prepared, is_known_surname};
 pub use types::{Fields, Grade, Grading, Reason, Sex, Verdict};
