@@ -497,6 +497,17 @@ fn expiry_ja(c: &CoverageView) -> String {
     }
 }
 
+/// An RFC 3339 instant as Japan's wall clock.
+fn jst(t: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(t) {
+        Ok(t) => {
+            let off = chrono::FixedOffset::east_opt(9 * 3600).unwrap_or(*t.offset());
+            t.with_timezone(&off).format("%Y-%m-%d %H:%M").to_string()
+        }
+        Err(_) => t.to_owned(),
+    }
+}
+
 fn banner_text(result: &str) -> (&'static str, &'static str) {
     match result {
         "valid" => ("有効", "valid"),
@@ -592,7 +603,7 @@ fn result_panel(o: &Outcome) -> Markup {
                         dt { "情報提供の同意" } dd data-testid="consent" {
                             "薬剤情報: " (if a.consent.medication { "同意" } else { "不同意" })
                             " ／ 特定健診等情報: " (if a.consent.checkup { "同意" } else { "不同意" })
-                            " （" (a.consent.expires_at) " まで）"
+                            " （" (jst(&a.consent.expires_at)) " まで）"
                         }
                     }
                     (notices(&a.notices))

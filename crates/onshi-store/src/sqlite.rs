@@ -170,7 +170,7 @@ impl SqliteStore {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| open_error(dir, e))?;
         let audit_path = dir.join(AUDIT_FILE);
-        let mut audit = open_writer(&audit_path, CacheSize::SMALL)?;
+        let mut audit = open_writer(&audit_path, CacheSize::AUDIT)?;
         schema::migrate(&mut audit, schema::AUDIT).map_err(|e| open_error(&audit_path, e))?;
         let path = dir.join(MAIN_FILE);
         let mut conn = open_writer(&path, CacheSize::MAIN)?;
@@ -187,7 +187,7 @@ impl SqliteStore {
         )?;
         let audit_last: i64 = audit.query_row("SELECT COALESCE(MAX(at), 0) FROM access_log", [], |r| r.get(0))?;
         let cards_path = dir.join(CARDS_FILE);
-        let mut cards = open_writer(&cards_path, CacheSize::SMALL)?;
+        let mut cards = open_writer(&cards_path, CacheSize::CARDS)?;
         schema::migrate(&mut cards, schema::CARDS).map_err(|e| open_error(&cards_path, e))?;
         let cards_last: i64 = cards.query_row(
             "SELECT MAX(COALESCE((SELECT MAX(recorded_at) FROM certificates), 0),
@@ -201,13 +201,13 @@ impl SqliteStore {
             audit: Db::start(
                 &audit_path,
                 "onshi-audit",
-                CacheSize::SMALL,
+                CacheSize::AUDIT,
                 WriterCtx { conn: audit, next_seq: 0, last_at: audit_last },
             )?,
             cards: Db::start(
                 &cards_path,
                 "onshi-cards",
-                CacheSize::SMALL,
+                CacheSize::CARDS,
                 WriterCtx { conn: cards, next_seq: 0, last_at: cards_last },
             )?,
         })
@@ -238,10 +238,11 @@ impl CacheSize {
     /// The member data: large enough for the hot indexes. (Memory-mapped I/O was measured slower here: the map
     /// is rebuilt as the file grows.)
     const MAIN: CacheSize = CacheSize(65_536);
-    /// The access log is appended to and rarely read, the card registry is small: a small cache, because
-    /// SQLite walks the whole cache at the end of every write transaction (measured as 4% of the server's time
-    /// with the large one on the access log).
-    const SMALL: CacheSize = CacheSize(2_048);
+    /// The access log is appended to and rarely read: a small cache, because SQLite walks the whole cache at
+    /// the end of every write transaction (measured as 4% of the server's time with the large one).
+    const AUDIT: CacheSize = CacheSize(2_048);
+    /// The card registry: a certificate lookup per card check, a consent written per check.
+    const CARDS: CacheSize = CacheSize(2_048);
 }
 
 fn tune(c: &Connection, cache: CacheSize) -> Result<(), StoreError> {

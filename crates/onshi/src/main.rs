@@ -18,15 +18,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Serve(serve::ServeArgs),
-    Reconcile(reconcile::ReconcileArgs),
     Card(card::CardArgs),
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
-        Command::Reconcile(args) => reconcile::run(args),
         Command::Card(args) => card::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
     }
 }

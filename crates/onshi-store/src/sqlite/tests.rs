@@ -287,31 +287,6 @@ fn overlap_is_half_open() {
     assert!(!overlaps((d("2022-01-01"), None), (d("2020-01-01"), Some(d("2022-01-01")))));
 }
 
-/// The statements of the eligibility check are prepared once per connection, not once per use: a plan that
-/// depends on the bound values (as `ORDER BY` over an index column makes it) is re-prepared every time
-/// rusqlite's statement cache hands the statement out again.
-#[test]
-fn hot_reads_are_not_reprepared() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let s = SqliteStore::open(dir.path()).expect("open");
-    for i in 0..20 {
-        s.enrol(new_member(&format!("{}", 100 + i), "00", Relationship::Insured, "2024-04-01")).wait().expect("enrol");
-    }
-    let insurer = InsurerNumber::parse("06139992").expect("insurer");
-    for i in 0..60 {
-        let number = InsuredNumber::parse(&format!("{}", 100 + i % 20)).expect("number");
-        assert_eq!(s.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
-    }
-    let members =
-        format!("SELECT {MEMBER_COLUMNS} FROM members WHERE insurer_number = ?1 AND number = ?2 AND birth_date = ?3");
-    let entries = "SELECT seq, recorded_at, effective_on, change FROM member_entries WHERE member_id = ?1";
-    for sql in [members.as_str(), entries] {
-        let reprepared =
-            s.read(|c| Ok(c.prepare_cached(sql)?.get_status(rusqlite::StatementStatus::RePrepare))).expect("status");
-        assert!(reprepared <= 1, "{sql}: re-prepared {reprepared} times in 60 uses");
-    }
-}
-
 #[test]
 fn certificates_revocations_readers_and_consents_are_durable() {
     let dir = tempfile::tempdir().expect("dir");
@@ -363,4 +338,29 @@ fn certificates_revocations_readers_and_consents_are_durable() {
     let consents = s.consents(&mn("12345678901"), "1311234567", 10).expect("consents");
     assert_eq!(consents.iter().map(|c| c.medication).collect::<Vec<_>>(), vec![false, true], "newest first");
     assert!(s.consents(&mn("12345678901"), "1319999999", 10).expect("other").is_empty());
+}
+
+/// The statements of the eligibility check are prepared once per connection, not once per use: a plan that
+/// depends on the bound values (as `ORDER BY` over an index column makes it) is re-prepared every time
+/// rusqlite's statement cache hands the statement out again.
+#[test]
+fn hot_reads_are_not_reprepared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    for i in 0..20 {
+        s.enrol(new_member(&format!("{}", 100 + i), "00", Relationship::Insured, "2024-04-01")).wait().expect("enrol");
+    }
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    for i in 0..60 {
+        let number = InsuredNumber::parse(&format!("{}", 100 + i % 20)).expect("number");
+        assert_eq!(s.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
+    }
+    let members =
+        format!("SELECT {MEMBER_COLUMNS} FROM members WHERE insurer_number = ?1 AND number = ?2 AND birth_date = ?3");
+    let entries = "SELECT seq, recorded_at, effective_on, change FROM member_entries WHERE member_id = ?1";
+    for sql in [members.as_str(), entries] {
+        let reprepared =
+            s.read(|c| Ok(c.prepare_cached(sql)?.get_status(rusqlite::StatementStatus::RePrepare))).expect("status");
+        assert!(reprepared <= 1, "{sql}: re-prepared {reprepared} times in 60 uses");
+    }
 }
