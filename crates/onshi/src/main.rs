@@ -2,6 +2,7 @@
 
 mod demo;
 mod serve;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -16,11 +17,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Serve(serve::ServeArgs),
+    Sim(sim::SimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Sim(args) => sim::run(args),
     }
 }
