@@ -4,8 +4,8 @@
 //! read-only connection from a small pool, so reads never wait for a commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use crate::schema;
 use crate::{
     AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, LinkageRecord, MemberId, MemberRecord,
-    NewMember, Pending, PutOutcome, ReaderRecord, Resident, ResidentWrite, Revocation, Store, StoreError,
+    NewMember, Pending, PutOutcome, ReaderRecord, RecordClock, Resident, ResidentWrite, Revocation, Store, StoreError,
 };
 
 /// How many queued writes one transaction may take.
@@ -31,12 +31,16 @@ struct WriterCtx {
     conn: Connection,
     next_seq: i64,
     last_at: i64,
+    clock: Option<Arc<dyn RecordClock>>,
 }
 
 impl WriterCtx {
-    /// A recording time that never goes backwards, even if the wall clock does.
+    /// A recording time that never goes backwards, even if the clock does.
     fn stamp(&mut self) -> RecordedAt {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+        let now = match &self.clock {
+            Some(c) => c.now_micros(),
+            None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0),
+        };
         self.last_at = now.max(self.last_at + 1);
         RecordedAt(self.last_at)
     }
@@ -166,8 +170,19 @@ pub const AUDIT_FILE: &str = "audit.sqlite3";
 pub const CARDS_FILE: &str = "cards.sqlite3";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store in `dir`, migrating an older schema forward.
+    /// Opens (creating if needed) the store in `dir`, migrating an older schema forward. Entries are stamped
+    /// with the wall clock.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_inner(dir, None)
+    }
+
+    /// [`SqliteStore::open`] with the recording times taken from `clock` (still never going backwards): for
+    /// a simulator that replays a world in simulated time.
+    pub fn open_with_clock(dir: &Path, clock: Arc<dyn RecordClock>) -> Result<Self, StoreError> {
+        Self::open_inner(dir, Some(clock))
+    }
+
+    fn open_inner(dir: &Path, clock: Option<Arc<dyn RecordClock>>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| open_error(dir, e))?;
         let audit_path = dir.join(AUDIT_FILE);
         let mut audit = open_writer(&audit_path, CacheSize::AUDIT)?;
@@ -197,18 +212,23 @@ impl SqliteStore {
             |r| r.get(0),
         )?;
         Ok(SqliteStore {
-            main: Db::start(&path, "onshi-writer", CacheSize::MAIN, WriterCtx { conn, next_seq, last_at })?,
+            main: Db::start(
+                &path,
+                "onshi-writer",
+                CacheSize::MAIN,
+                WriterCtx { conn, next_seq, last_at, clock: clock.clone() },
+            )?,
             audit: Db::start(
                 &audit_path,
                 "onshi-audit",
                 CacheSize::AUDIT,
-                WriterCtx { conn: audit, next_seq: 0, last_at: audit_last },
+                WriterCtx { conn: audit, next_seq: 0, last_at: audit_last, clock: clock.clone() },
             )?,
             cards: Db::start(
                 &cards_path,
                 "onshi-cards",
                 CacheSize::CARDS,
-                WriterCtx { conn: cards, next_seq: 0, last_at: cards_last },
+                WriterCtx { conn: cards, next_seq: 0, last_at: cards_last, clock },
             )?,
         })
     }
