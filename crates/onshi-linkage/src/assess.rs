@@ -15,6 +15,33 @@ use crate::types::{Fields, Grade, Grading, Reason, ReasonSet, Verdict};
 pub struct Fit(u32);
 
 impl Fit {
+    /// The per-field scores: name, birth date, sex, reading, address.
+    fn fields(self) -> [u32; 5] {
+        [(self.0 >> 16) & 0xF, (self.0 >> 12) & 0xF, (self.0 >> 8) & 0xF, (self.0 >> 4) & 0xF, self.0 & 0xF]
+    }
+
+    /// Whether this fit is at least as good as `other` on every field and better on one: the resident
+    /// fits the record better whatever weight each field is given.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use onshi_linkage::{Basic4, Prepared, Sex, compare};
+    /// let p = |name, address| Prepared::new(&Basic4 {
+    ///     name, name_kana: None, birth_date: NaiveDate::from_ymd_opt(2010, 5, 5).unwrap(),
+    ///     sex: Some(Sex::Male), address: Some(address),
+    /// });
+    /// let record = p("佐藤 翔太", "千代田区永田町2-1-2");
+    /// let exact = compare(&record, &p("佐藤 翔太", "千代田区永田町2-1-2")).2;
+    /// let typo = compare(&record, &p("佐藤 翔大", "千代田区永田町2-1-2")).2;
+    /// let elsewhere = compare(&record, &p("佐藤 翔太", "札幌市中央区北1条西2丁目")).2;
+    /// assert!(exact.dominates(typo));
+    /// assert!(!elsewhere.dominates(typo) && !typo.dominates(elsewhere));
+    /// ```
+    pub fn dominates(self, other: Fit) -> bool {
+        let (a, b) = (self.fields(), other.fields());
+        a.iter().zip(&b).all(|(x, y)| x >= y) && a != b
+    }
+
     /// The grade the record would get against this resident if no other resident were known.
     pub fn grade(self) -> Grade {
         match self.0 >> 30 {
@@ -280,8 +307,11 @@ fn birth_date_typo(a: NaiveDate, b: NaiveDate) -> bool {
 ///   same content) is skipped. A genuine duplicate registration with identical basic four is therefore not
 ///   seen here; use [`grade_by_id`] to skip the owner by id instead.
 /// - If another resident fits strictly better than the owner and would itself get A or B, the grade is C
-///   with reason `better_candidate` and `better` naming it (if several fit equally best, `better` is `None`
-///   and the reason is `indistinguishable_resident`).
+///   with reason `better_candidate`, and `better` names it when it fits at a better *grade* than the owner
+///   (A against the owner's B, A or B against the owner's C) or [dominates](Fit::dominates) the owner
+///   field by field. Ahead on points only (better on one field, worse on another, same grade), it is not
+///   named: the record may be either's. If several fit equally best, `better` is `None` and the reason is
+///   `indistinguishable_resident`.
 /// - If another resident fits exactly as well as the owner, the grade is at most B with reason
 ///   `indistinguishable_resident`: the grader never guesses between two residents.
 ///
@@ -348,13 +378,18 @@ fn grade_filtered<'c, Id: Clone + 'c>(
     }
     let mut grade = own.fit.grade();
     let mut better = None;
-    if let Some((id, _)) = best {
+    if let Some((id, fit)) = best {
         grade = Grade::C;
         if best_tied {
             reasons.insert(Reason::IndistinguishableResident);
         } else {
             reasons.insert(Reason::BetterCandidate);
-            better = Some(id.clone());
+            // Named only when it fits at a better grade, or at least as well on every field: ahead on
+            // points alone (an exact name elsewhere against a one-character difference at the owner's
+            // address), the record may be either's, and a wrong suggestion would make a new wrong link.
+            if fit.grade() < own.fit.grade() || fit.dominates(own.fit) {
+                better = Some(id.clone());
+            }
         }
     } else if equal && grade != Grade::C {
         grade = Grade::B;

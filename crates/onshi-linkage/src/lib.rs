@@ -22,8 +22,11 @@
 //! compares the record with every other resident the caller found by the same birth date or name keys, and
 //! orders all of them by [`Fit`] (a total order: the pair's own grade first, then per-field scores):
 //!
-//! - if another resident fits **strictly better** (twin X's record fits twin X exactly), the grade is C and
-//!   [`Grading::better`] names that resident (reason `better_candidate`): the record is someone else's;
+//! - if another resident fits **strictly better** (twin X's record fits twin X exactly), the grade is C
+//!   (reason `better_candidate`): the record is someone else's. [`Grading::better`] names that resident
+//!   when it fits at a better *grade* than the owner or better field by field ([`Fit::dominates`]); when
+//!   it is ahead on points only (an exact name in another town against a one-character difference at the
+//!   owner's address), nobody is named, because a wrong suggestion would make a new wrong link;
 //! - if another resident fits **exactly as well** (two residents with the same basic four up to notation),
 //!   the grade is at most B (reason `indistinguishable_resident`): the grader never guesses.
 //!
@@ -59,9 +62,11 @@
 #![warn(missing_docs)]
 
 mod assess;
+mod blocking;
 mod prepared;
 mod types;
 
 pub use assess::{Fit, compare, grade, grade_by_id};
+pub use blocking::MAX_BLOCKING_KEYS;
 pub use prepared::{Basic4, Prepared, is_known_surname};
 pub use types::{Fields, Grade, Grading, Reason, Sex, Verdict};

@@ -203,7 +203,8 @@ pub struct Grading<Id> {
     /// Why, in [`Reason`] order (may be non-empty for A: e.g. `address_notation`).
     pub reasons: Vec<Reason>,
     /// Another resident who fits the record better than the owner (a twin, a spouse, a same-name stranger),
-    /// when exactly one fits best; `None` otherwise.
+    /// when exactly one fits best and it fits at a better grade than the owner or better field by field
+    /// ([`Fit::dominates`](crate::Fit::dominates)); `None` otherwise.
     pub better: Option<Id>,
 }
 

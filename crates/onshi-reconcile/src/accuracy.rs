@@ -12,7 +12,9 @@
 //! - **C precision** ([`Accuracy::c_real`]): a C is a real error when the record's linking data has an
 //!   injected error (any kind but `wrong_copay`);
 //! - **suggestions** ([`Accuracy::suggestion_right`]): of the wrong-person records graded C with a
-//!   `suggested_my_number`, how many name the true person;
+//!   `suggested_my_number`, how many name the true person; and of *every* suggestion (also those for a
+//!   missing or unknown number, [`Accuracy::suggestions_true`]), how many name the true person — a wrong
+//!   one would invite a new wrong link;
 //! - **better-candidate precision** ([`Accuracy::better_candidate_wrong_person`]): of the records graded
 //!   C because another resident fits better, how many really are a wrong person.
 
@@ -78,6 +80,8 @@ pub struct Accuracy {
     pub suggestion_right: Ratio,
     /// Records graded C with `better_candidate` that are wrong-person records.
     pub better_candidate_wrong_person: Ratio,
+    /// Every `suggested_my_number` that names the record's true person.
+    pub suggestions_true: Ratio,
 }
 
 fn read_err(path: &Path) -> impl Fn(csv::Error) -> ReconcileError + '_ {
@@ -139,6 +143,9 @@ impl Accuracy {
             let wrong_person = WRONG_PERSON.contains(&kind);
             let right = kind.is_empty() || NOT_LINKING.contains(&kind);
             let is_c = g == 2;
+            if !get(9).is_empty() {
+                acc.suggestions_true.add(get(9) == true_number.as_bytes());
+            }
             if wrong_person {
                 acc.wrong_person_c.add(is_c);
                 if is_c && !get(9).is_empty() {
@@ -165,13 +172,15 @@ impl Accuracy {
              C grades that are real errors (precision):       {}\n\
              right records graded A or B:                     {}\n\
              better_candidate C that are wrong persons:       {}\n\
-             suggested_my_number = the true person:           {}\n\
+             suggested_my_number = the true person:           {} (wrong-person records)\n\
+             every suggested_my_number = the true person:     {}\n\
              {:<22}{:>10}{:>10}{:>10}{:>10}{:>9}\n",
             self.wrong_person_c,
             self.c_real,
             self.right_ab,
             self.better_candidate_wrong_person,
             self.suggestion_right,
+            self.suggestions_true,
             "error kind",
             "records",
             "A",
@@ -223,6 +232,7 @@ mod tests {
         assert_eq!(a.right_ab, Ratio { hits: 1, of: 2 }, "wrong_copay graded C is a false alarm");
         assert_eq!(a.c_real, Ratio { hits: 3, of: 4 });
         assert_eq!(a.better_candidate_wrong_person, Ratio { hits: 2, of: 3 });
+        assert_eq!(a.suggestions_true, Ratio { hits: 1, of: 3 });
         assert_eq!(a.by_kind.get(""), Some(&[1, 0, 0]));
         assert!(a.table().contains("twin_swap"));
         assert_eq!(Ratio::default().value(), 1.0);

@@ -1,14 +1,12 @@
 //! Grading the records: one record against its number's owner and the candidates, one chunk in parallel.
 
-use std::collections::HashSet;
-
 use csv::ByteRecord;
 use onshi_linkage::{Fields, Grade, Prepared, Reason, compare, grade_by_id};
 
-use crate::index::fingerprint;
+use crate::dups::Duplicates;
 use crate::input::{Columns, Encoding, Kind, RowError, lossy_row, my_number_value, read_extras, read_row};
 use crate::output::csv_writer;
-use crate::registry::{Registry, candidate_keys};
+use crate::registry::Registry;
 
 /// Reason codes that reconciliation adds to onshi-linkage's [`Reason`]s (files.md: "never dropped").
 ///
@@ -17,11 +15,18 @@ use crate::registry::{Registry, candidate_keys};
 ///   to two records (every such row gets it);
 /// - `registry_duplicate_my_number`: two rows of REGISTRY.csv have this record's My Number;
 /// - `missing_my_number`: the record's `my_number` is empty. The grade is C (there is no link to keep);
-///   `suggested_my_number` names the resident the record fits, when exactly one fits it as A or B.
+///   `suggested_my_number` names the resident the record fits, when exactly one fits it as A or B;
+/// - `too_many_candidates`: more residents share the record's birth date and a blocking key than are
+///   compared (dirty data such as placeholder dates), so a better-fitting one may have been missed.
 ///
-/// The first three cap the grade at B (a person must look); none of them makes a C better.
-pub const RECONCILE_REASONS: [&str; 4] =
-    ["duplicate_record_id", "my_number_linked_twice", "registry_duplicate_my_number", "missing_my_number"];
+/// All but `missing_my_number` cap the grade at B (a person must look); none of them makes a C better.
+pub const RECONCILE_REASONS: [&str; 5] = [
+    "duplicate_record_id",
+    "my_number_linked_twice",
+    "registry_duplicate_my_number",
+    "missing_my_number",
+    "too_many_candidates",
+];
 
 const N_LINKAGE: usize = Reason::ALL.len();
 pub(crate) const N_CODES: usize = N_LINKAGE + RECONCILE_REASONS.len();
@@ -31,6 +36,7 @@ const DUP_ID: usize = N_LINKAGE;
 const DUP_NUMBER: usize = N_LINKAGE + 1;
 const REGISTRY_DUP: usize = N_LINKAGE + 2;
 const MISSING_NUMBER: usize = N_LINKAGE + 3;
+const TOO_MANY: usize = N_LINKAGE + 4;
 
 /// The reason code with index `i` (linkage reasons first, in their order, then [`RECONCILE_REASONS`]).
 pub(crate) fn code_str(i: usize) -> &'static str {
@@ -114,7 +120,7 @@ impl Carried {
 /// missing, invalid or unknown) the grade is C and the suggestion is the one candidate that fits best,
 /// if it fits at least as B.
 pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, cands: &mut Vec<u32>) -> Outcome {
-    reg.candidates(&candidate_keys(record), cands);
+    let cut = reg.candidates(&record.blocking_keys(), cands);
     let people = cands.iter().filter_map(|i| reg.person(*i).map(|p| (i, p)));
     let owner = number.value().and_then(|n| reg.owner(n));
     match owner.and_then(|o| reg.person(o).map(|p| (o, p))) {
@@ -126,6 +132,9 @@ pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, c
             }
             if reg.shared_number.contains(&o) {
                 codes.insert(REGISTRY_DUP);
+            }
+            if cut {
+                codes.insert(TOO_MANY);
             }
             Outcome { grade: g.grade, fields: Some(g.fields), codes, suggested: g.better }
         }
@@ -234,8 +243,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) reg: &'a Registry,
     pub(crate) cols: &'a Columns,
     pub(crate) enc: Encoding,
-    pub(crate) dup_ids: &'a HashSet<u128>,
-    pub(crate) dup_numbers: &'a HashSet<u64>,
+    pub(crate) dups: &'a Duplicates,
     pub(crate) want_b: bool,
     pub(crate) want_c: bool,
 }
@@ -247,12 +255,13 @@ fn verdicts(f: Option<Fields>) -> [&'static str; 5] {
     }
 }
 
-/// Grades `rows` and writes their OUT.csv rows, in order.
-pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
+/// Grades `rows` (data rows `first_row..` of RECORDS.csv, 0 = the first after the header) and writes
+/// their OUT.csv rows, in order.
+pub(crate) fn process(rows: &[ByteRecord], first_row: u64, ctx: &Ctx<'_>) -> Part {
     let mut part = Part::default();
     let mut w = csv_writer(Vec::with_capacity(rows.len() * 160));
     let mut cands = Vec::new();
-    for row in rows {
+    for (row_index, row) in (first_row..).zip(rows) {
         let line = row.position().map_or(0, |p| p.line());
         let read = read_row(row, ctx.cols, Kind::Records, ctx.enc)
             .and_then(|p| read_extras(row, ctx.cols, ctx.enc).map(|x| (p, x)));
@@ -271,13 +280,13 @@ pub(crate) fn process(rows: &[ByteRecord], ctx: &Ctx<'_>) -> Part {
         let record = Prepared::new(&person.basic4());
         let number = Carried::read(&person.my_number);
         let mut o = grade_record(ctx.reg, &record, number, &mut cands);
-        if ctx.dup_ids.contains(&fingerprint(person.record_id.as_bytes())) {
+        if ctx.dups.ids.get(row_index) {
             o.codes.insert(DUP_ID);
         }
-        if number.value().is_some_and(|n| ctx.dup_numbers.contains(&n)) {
+        if ctx.dups.numbers.get(row_index) {
             o.codes.insert(DUP_NUMBER);
         }
-        if o.grade == Grade::A && o.codes.iter().any(|i| matches!(i, DUP_ID | DUP_NUMBER | REGISTRY_DUP)) {
+        if o.grade == Grade::A && o.codes.iter().any(|i| matches!(i, DUP_ID | DUP_NUMBER | REGISTRY_DUP | TOO_MANY)) {
             o.grade = Grade::B;
         }
         part.counts.add(&o);
@@ -334,6 +343,7 @@ mod tests {
         assert_eq!(code_str(DUP_NUMBER), "my_number_linked_twice");
         assert_eq!(code_str(REGISTRY_DUP), "registry_duplicate_my_number");
         assert_eq!(code_str(MISSING_NUMBER), "missing_my_number");
+        assert_eq!(code_str(TOO_MANY), "too_many_candidates");
         let mut c = Codes::default();
         c.insert(DUP_ID);
         c.insert_reason(Reason::NameVariant);

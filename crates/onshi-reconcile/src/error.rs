@@ -28,6 +28,17 @@ pub enum ReconcileError {
         #[source]
         source: std::io::Error,
     },
+    /// A temporary file (for finding duplicates among many records) could not be written or read.
+    #[error(
+        "cannot use temporary files in {path}: {source}. They go next to the output file: check that the folder is writable and that the disk has room for about 24 bytes per record."
+    )]
+    Temporary {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// An output path names one of the input files.
     #[error("{path} is an input file and would be overwritten. Choose another name for the output.")]
     OutputIsInput {
@@ -89,13 +100,14 @@ pub enum ReconcileError {
 }
 
 impl ReconcileError {
-    /// The stable snake_case code: `cannot_read_input`, `cannot_write_output`, `output_is_input`,
+    /// The stable snake_case code: `cannot_read_input`, `cannot_write_output`, `temporary_files`, `output_is_input`,
     /// `empty_input`, `missing_column`, `duplicate_column`, `header_encoding`, `thread_pool`,
     /// `summary_json`.
     pub fn code(&self) -> &'static str {
         match self {
             ReconcileError::Read { .. } => "cannot_read_input",
             ReconcileError::Write { .. } => "cannot_write_output",
+            ReconcileError::Temporary { .. } => "temporary_files",
             ReconcileError::OutputIsInput { .. } => "output_is_input",
             ReconcileError::Empty { .. } => "empty_input",
             ReconcileError::MissingColumns { .. } => "missing_column",
@@ -116,7 +128,10 @@ impl ReconcileError {
             | ReconcileError::MissingColumns { .. }
             | ReconcileError::DuplicateColumn { .. }
             | ReconcileError::HeaderEncoding { .. } => 2,
-            ReconcileError::Write { .. } | ReconcileError::Threads { .. } | ReconcileError::Json(_) => 1,
+            ReconcileError::Write { .. }
+            | ReconcileError::Temporary { .. }
+            | ReconcileError::Threads { .. }
+            | ReconcileError::Json(_) => 1,
         }
     }
 }

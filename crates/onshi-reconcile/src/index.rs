@@ -4,7 +4,7 @@
 //! cache misses and the whole index 16 bytes per entry plus 4 bytes per directory slot (one slot per entry,
 //! rounded up to a power of two). Keys must be well mixed (hashes, or [`mix`]ed numbers).
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{DefaultHasher, Hasher};
 
 use rayon::slice::ParallelSliceMut;
 
@@ -60,16 +60,6 @@ pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-/// A 64-bit hash of a tagged value, for candidate keys (collisions only add a candidate, never lose
-/// one). std's `DefaultHasher::new()` is the same in every run of one build.
-#[inline]
-pub(crate) fn hash_key(tag: u8, value: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
-    tag.hash(&mut h);
-    value.hash(&mut h);
-    h.finish()
 }
 
 /// A 128-bit fingerprint of bytes (two differently seeded hashes), to find duplicates among millions of

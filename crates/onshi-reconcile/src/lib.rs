@@ -306,6 +306,10 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
         .map_err(write_err)?;
 
     // Registry, and (on another thread) the duplicates pass over the records.
+    let tmp_dir = match opts.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
     let bar = progress::bar(opts.progress, "registry");
     let (registry, dups) = std::thread::scope(|s| {
         let scan = s.spawn(|| {
@@ -313,7 +317,7 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
                 .num_threads(1)
                 .build()
                 .map_err(|source| ReconcileError::Threads { threads: 1, source })?
-                .install(|| dups::scan(scan_in, &cols, &opts.records))
+                .install(|| dups::scan(scan_in, &cols, &opts.records, &tmp_dir, dups::BUDGET))
         });
         let registry = Registry::load(registry_in, &opts.registry, &bar, &mut sink);
         let dups = scan.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -333,13 +337,16 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
             reg: &registry,
             cols: &cols,
             enc: records_encoding,
-            dup_ids: &dups.ids,
-            dup_numbers: &dups.numbers,
+            dups: &dups,
             want_b: lists.b.len() < REPORT_ROWS,
             want_c: lists.c.len() < REPORT_ROWS,
         };
-        let parts: Vec<engine::Part> =
-            chunk.rows().par_chunks(PART_ROWS).map(|rows| engine::process(rows, &ctx)).collect();
+        let parts: Vec<engine::Part> = chunk
+            .rows()
+            .par_chunks(PART_ROWS)
+            .enumerate()
+            .map(|(i, part)| engine::process(part, rows + (i * PART_ROWS) as u64, &ctx))
+            .collect();
         for part in parts {
             out.write_all(&part.out).map_err(write_err)?;
             counts.merge(&part.counts);

@@ -4,51 +4,21 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use indicatif::ProgressBar;
-use onshi_linkage::Prepared;
+use onshi_linkage::{MAX_BLOCKING_KEYS, Prepared};
 use rayon::prelude::*;
 
 use crate::chunks::{CHUNK_ROWS, for_each_chunk};
 use crate::error::ReconcileError;
-use crate::index::{MultiIndex, hash_key, mix};
+use crate::index::{MultiIndex, mix};
 use crate::input::{Columns, Encoding, Kind, Opened, RowError, my_number_value, read_row};
 use crate::output::ErrorSink;
 use crate::progress;
 
-/// How many residents one candidate key may bring in. Real buckets (same birth date and same surname,
-/// given name or reading) hold a handful; a bigger one is dirty data (placeholder dates and names), and
-/// comparing every record with thousands of residents would stall the run.
+/// How many residents one blocking key may bring in. Real buckets (the same birth date and the same
+/// first or last two characters of the name) hold a handful; a bigger one is dirty data (placeholder
+/// dates and names), and comparing every record with thousands of residents would stall the run. A
+/// record whose bucket was cut gets `too_many_candidates` and at most B.
 pub(crate) const MAX_PER_KEY: usize = 256;
-
-/// The keys under which a person is indexed and looked up: the birth date together with the surname,
-/// the given name, the whole name (all as onshi-text variant keys, so 髙/高 and spacing do not matter),
-/// and the reading (loose kana key). Zero means "no key".
-///
-/// Why every dangerous look-alike is found: a twin shares birth date and surname; a family member whose
-/// record carries the owner's number has the *record's* birth date and usually the surname; a same-name
-/// stranger shares the name; the true person behind any swapped record has the record's birth date and
-/// name, so the record's own keys find them whoever owns the number. A record with one field mistyped is
-/// still found through the other keys.
-pub(crate) fn candidate_keys(p: &Prepared) -> [u64; 4] {
-    let b = p.birth_date();
-    let mut k = [0u64; 4];
-    let full = p.name_variant_key();
-    if let Some((surname, given)) = p.name_parts_variant_keys() {
-        if !surname.is_empty() {
-            k[0] = hash_key(1, (b, surname));
-        }
-        if !given.is_empty() {
-            k[1] = hash_key(2, (b, given));
-        }
-    }
-    if !full.is_empty() {
-        k[2] = hash_key(3, (b, full));
-    }
-    let kana = p.kana_loose_key();
-    if !kana.is_empty() {
-        k[3] = hash_key(4, (b, kana));
-    }
-    k
-}
 
 /// Every resident, with the indexes to find them.
 #[derive(Debug, Default)]
@@ -71,14 +41,21 @@ impl Registry {
     }
 
     /// The residents indexed under any of `keys` (sorted, without repetition), at most
-    /// [`MAX_PER_KEY`] per key.
-    pub(crate) fn candidates(&self, keys: &[u64; 4], out: &mut Vec<u32>) {
+    /// [`MAX_PER_KEY`] per key; `true` when a key had more.
+    pub(crate) fn candidates(&self, keys: &[u64], out: &mut Vec<u32>) -> bool {
         out.clear();
+        let mut cut = false;
         for &k in keys.iter().filter(|&&k| k != 0) {
-            out.extend(self.by_key.get(k).take(MAX_PER_KEY));
+            let before = out.len();
+            out.extend(self.by_key.get(k).take(MAX_PER_KEY + 1));
+            if out.len() - before > MAX_PER_KEY {
+                out.pop();
+                cut = true;
+            }
         }
         out.sort_unstable();
         out.dedup();
+        cut
     }
 
     /// The prepared resident `i`.
@@ -119,7 +96,7 @@ impl Registry {
                 let line = row.position().map_or(0, |p| p.line());
                 match p {
                     Ok((number, person, keys)) => {
-                        b.push(number, keys, person);
+                        b.push(number, &keys, person);
                         lines.push(line);
                     }
                     Err(e) => sink.row(Kind::Registry, line, "", &e, row, enc)?,
@@ -154,10 +131,10 @@ impl Builder {
     fn reserve(&mut self, n: usize) {
         self.numbers.reserve(n);
         self.people.reserve(n);
-        self.keyed.reserve(n * 4);
+        self.keyed.reserve(n * 3);
     }
 
-    fn push(&mut self, number: u64, keys: [u64; 4], person: Prepared) {
+    fn push(&mut self, number: u64, keys: &[u64], person: Prepared) {
         let i = u32::try_from(self.people.len()).unwrap_or(u32::MAX);
         self.keyed.extend(keys.iter().filter(|&&k| k != 0).map(|&k| (k, i)));
         self.numbers.push(number);
@@ -176,14 +153,14 @@ impl Builder {
     }
 }
 
-/// A registry row read: its My Number, the prepared basic four and its candidate keys.
-type ParsedResident = (u64, Prepared, [u64; 4]);
+/// A registry row read: its My Number, the prepared basic four and its blocking keys.
+type ParsedResident = (u64, Prepared, [u64; MAX_BLOCKING_KEYS]);
 
 fn resident(row: &csv::ByteRecord, cols: &Columns, enc: Encoding) -> Result<ParsedResident, RowError> {
     let p = read_row(row, cols, Kind::Registry, enc)?;
     let number = my_number_value(&p.my_number)
         .map_err(|e| RowError::InvalidMyNumber { value: p.my_number.to_string(), message: e.to_string() })?;
     let person = Prepared::new(&p.basic4());
-    let keys = candidate_keys(&person);
+    let keys = person.blocking_keys();
     Ok((number, person, keys))
 }

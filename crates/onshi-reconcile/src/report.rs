@@ -71,6 +71,7 @@ pub fn reason_label(code: &str) -> Option<&'static str> {
         "my_number_linked_twice" => "同じ個人番号が複数のレコードに",
         "registry_duplicate_my_number" => "住民記録で個人番号が重複",
         "missing_my_number" => "個人番号が未登録（空欄）",
+        "too_many_candidates" => "同じ生年月日・氏名の住民が多すぎて全員とは照合できず",
         "wrong_field_count" => "項目数が見出しと合わない",
         "invalid_encoding" => "文字コードが読めない",
         "missing_record_id" => "レコードIDが空欄",

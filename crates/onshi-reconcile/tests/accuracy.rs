@@ -41,6 +41,9 @@ fn check(persons: u64, seed: u64) {
     assert_eq!(acc.wrong_person_c.hits, acc.wrong_person_c.of);
     assert!(acc.c_real.value() >= 0.95, "C precision {}", acc.c_real);
     assert!(acc.right_ab.value() >= 0.95, "right records A or B: {}", acc.right_ab);
+    // A suggestion invites a relink: it must name the true person.
+    assert_eq!(acc.suggestion_right.hits, acc.suggestion_right.of, "wrong-person suggestions");
+    assert!(acc.suggestions_true.value() >= 0.99, "suggestions {}", acc.suggestions_true);
     // The stress world injects every kind the simulator knows; each shows up among the records.
     for kind in [
         "kana_typo",

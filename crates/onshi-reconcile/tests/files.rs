@@ -378,6 +378,28 @@ fn the_report_lists_c_first_and_escapes_what_it_prints() {
     assert!(html.contains("別の住民の方がよく一致"), "reasons in Japanese");
 }
 
+#[test]
+fn a_bucket_too_big_to_compare_caps_the_grade_and_says_so() {
+    // 300 residents born on a placeholder date with the same surname: more than one key may bring in.
+    let w = World::new();
+    let mut reg = String::from("my_number,name,name_kana,birth_date,sex,address\n");
+    for i in 0..300u64 {
+        reg.push_str(&format!("{},佐藤 名{i},サトウ,1900-01-01,male,x\n", mn(1000 + i)));
+    }
+    w.write("registry.csv", reg);
+    w.write(
+        "records.csv",
+        format!(
+            "record_id,my_number,name,name_kana,birth_date,sex,address\n1,{},佐藤 名7,サトウ,1900-01-01,male,x\n",
+            mn(1007)
+        ),
+    );
+    let s = run(&w.opts()).expect("run");
+    let out = rows(&w.read("out.csv"));
+    assert_eq!((out[1][2].as_str(), out[1][8].as_str()), ("B", "too_many_candidates"));
+    assert_eq!(s.reasons.get("too_many_candidates"), Some(&1));
+}
+
 fn error_code(opts: &Options) -> &'static str {
     run(opts).expect_err("must fail").code()
 }

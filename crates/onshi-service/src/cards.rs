@@ -422,7 +422,7 @@ impl<S: Store> Service<S> {
         now: DateTime<Utc>,
     ) -> Result<CardCheckAnswer> {
         let mn = record.my_number;
-        let members = self.store.members_by_my_number(&mn)?;
+        let members = self.for_clinic(self.store.members_by_my_number(&mn)?);
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);

@@ -294,94 +294,110 @@ pub trait Store: Send + Sync + 'static {
     fn credentials(&self) -> Result<Vec<Credential>, StoreError>;
 }
 
+/// Where a store reads the recording time (`recorded_at`) from: the wall clock, unless a simulator replays a
+/// world in simulated time ([`SqliteStore::open_with_clock`]).
+pub trait RecordClock: Send + Sync + 'static {
+    /// Microseconds since the UNIX epoch, UTC.
+    fn now_micros(&self) -> i64;
+}
+
 /// A store chosen at run time (the embedded engine, or a server engine later).
 pub type AnyStore = Box<dyn Store>;
 
-impl Store for Box<dyn Store> {
-    fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
-        (**self).put_resident(r)
-    }
-    fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
-        (**self).resident(my_number)
-    }
-    fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
-        (**self).residents_born_on(birth_date)
-    }
-    fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
-        (**self).resident_versions(my_number)
-    }
-    fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
-        (**self).enrol(m)
-    }
-    fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
-        (**self).append(id, effective_on, change)
-    }
-    fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
-        (**self).member(id)
-    }
-    fn members_by_card(
-        &self,
-        insurer: &InsurerNumber,
-        number: &InsuredNumber,
-        birth_date: Date,
-    ) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).members_by_card(insurer, number, birth_date)
-    }
-    fn insured_of(
-        &self,
-        insurer: &InsurerNumber,
-        symbol: Option<&Symbol>,
-        number: &InsuredNumber,
-    ) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).insured_of(insurer, symbol, number)
-    }
-    fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).members_by_my_number(my_number)
-    }
-    fn log_access(&self, e: AccessEntry) -> Pending<()> {
-        (**self).log_access(e)
-    }
-    fn access_log_for(
-        &self,
-        my_number: Option<&MyNumber>,
-        member_ids: &[MemberId],
-        limit: usize,
-    ) -> Result<Vec<AccessRecord>, StoreError> {
-        (**self).access_log_for(my_number, member_ids, limit)
-    }
-    fn put_credential(&self, c: Credential) -> Pending<()> {
-        (**self).put_credential(c)
-    }
-    fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
-        (**self).credentials()
-    }
-    fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
-        (**self).put_certificate(c)
-    }
-    fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
-        (**self).certificate(serial)
-    }
-    fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
-        (**self).certificates_of(my_number)
-    }
-    fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
-        (**self).revoke_certificate(serial, reason)
-    }
-    fn put_reader(&self, r: ReaderRecord) -> Pending<()> {
-        (**self).put_reader(r)
-    }
-    fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
-        (**self).reader(reader_id)
-    }
-    fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
-        (**self).record_consent(c)
-    }
-    fn consents(
-        &self,
-        my_number: &MyNumber,
-        institution: &str,
-        limit: usize,
-    ) -> Result<Vec<ConsentRecord>, StoreError> {
-        (**self).consents(my_number, institution, limit)
-    }
+/// A store behind a pointer is a store: `Box<dyn Store>` ([`AnyStore`]), and `Arc<S>` so that several services
+/// (the simulator's policies) may answer from one store.
+macro_rules! forward_store {
+    ($($ptr:ident),*) => {$(
+        impl<T: Store + ?Sized> Store for $ptr<T> {
+            fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
+                (**self).put_resident(r)
+            }
+            fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
+                (**self).resident(my_number)
+            }
+            fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
+                (**self).residents_born_on(birth_date)
+            }
+            fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
+                (**self).resident_versions(my_number)
+            }
+            fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
+                (**self).enrol(m)
+            }
+            fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
+                (**self).append(id, effective_on, change)
+            }
+            fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
+                (**self).member(id)
+            }
+            fn members_by_card(
+                &self,
+                insurer: &InsurerNumber,
+                number: &InsuredNumber,
+                birth_date: Date,
+            ) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).members_by_card(insurer, number, birth_date)
+            }
+            fn insured_of(
+                &self,
+                insurer: &InsurerNumber,
+                symbol: Option<&Symbol>,
+                number: &InsuredNumber,
+            ) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).insured_of(insurer, symbol, number)
+            }
+            fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).members_by_my_number(my_number)
+            }
+            fn log_access(&self, e: AccessEntry) -> Pending<()> {
+                (**self).log_access(e)
+            }
+            fn access_log_for(
+                &self,
+                my_number: Option<&MyNumber>,
+                member_ids: &[MemberId],
+                limit: usize,
+            ) -> Result<Vec<AccessRecord>, StoreError> {
+                (**self).access_log_for(my_number, member_ids, limit)
+            }
+            fn put_credential(&self, c: Credential) -> Pending<()> {
+                (**self).put_credential(c)
+            }
+            fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
+                (**self).credentials()
+            }
+            fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
+                (**self).put_certificate(c)
+            }
+            fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
+                (**self).certificate(serial)
+            }
+            fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
+                (**self).certificates_of(my_number)
+            }
+            fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
+                (**self).revoke_certificate(serial, reason)
+            }
+            fn put_reader(&self, r: ReaderRecord) -> Pending<()> {
+                (**self).put_reader(r)
+            }
+            fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
+                (**self).reader(reader_id)
+            }
+            fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
+                (**self).record_consent(c)
+            }
+            fn consents(
+                &self,
+                my_number: &MyNumber,
+                institution: &str,
+                limit: usize,
+            ) -> Result<Vec<ConsentRecord>, StoreError> {
+                (**self).consents(my_number, institution, limit)
+            }
+        }
+    )*};
 }
+
+use std::sync::Arc;
+forward_store!(Box, Arc);

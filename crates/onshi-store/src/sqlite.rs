@@ -4,8 +4,8 @@
 //! read-only connection from a small pool, so reads never wait for a commit.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use crate::schema;
 use crate::{
     AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, LinkageRecord, MemberId, MemberRecord,
-    NewMember, Pending, PutOutcome, ReaderRecord, Resident, ResidentWrite, Revocation, Store, StoreError,
+    NewMember, Pending, PutOutcome, ReaderRecord, RecordClock, Resident, ResidentWrite, Revocation, Store, StoreError,
 };
 
 /// How many queued writes one transaction may take.
@@ -31,12 +31,16 @@ struct WriterCtx {
     conn: Connection,
     next_seq: i64,
     last_at: i64,
+    clock: Option<Arc<dyn RecordClock>>,
 }
 
 impl WriterCtx {
-    /// A recording time that never goes backwards, even if the wall clock does.
+    /// A recording time that never goes backwards, even if the clock does.
     fn stamp(&mut self) -> RecordedAt {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0);
+        let now = match &self.clock {
+            Some(c) => c.now_micros(),
+            None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0),
+        };
         self.last_at = now.max(self.last_at + 1);
         RecordedAt(self.last_at)
     }
@@ -56,7 +60,15 @@ struct Db {
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
     cache: CacheSize,
+    /// Stops the checkpointer (dropping the sender) and waits for it.
+    checkpointer: Mutex<Option<(mpsc::Sender<()>, JoinHandle<()>)>>,
 }
+
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1000);
+/// The write-ahead log's size (pages) at which the writer checkpoints by itself: only if the checkpointer
+/// falls far behind (readers holding old snapshots), so that the log stays bounded.
+const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
 
 fn open_error(path: &Path, reason: impl std::fmt::Display) -> StoreError {
     StoreError::Open { path: path.display().to_string(), reason: reason.to_string() }
@@ -76,7 +88,19 @@ fn open_writer(path: &Path, cache: CacheSize) -> Result<Connection, StoreError> 
 
 impl Db {
     /// Starts the writer thread on `ctx`.
+    ///
+    /// Checkpoints run on a thread of their own: SQLite's automatic checkpoint runs inside the commit that
+    /// crosses the threshold, so every waiting request would wait for it too (measured: it set the p99 of the
+    /// eligibility check, whose access-log line is committed before the answer leaves).
     fn start(path: &Path, name: &str, cache: CacheSize, mut ctx: WriterCtx) -> Result<Db, StoreError> {
+        ctx.conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let checkpoints = Connection::open(path).map_err(|e| open_error(path, e))?;
+        checkpoints.busy_timeout(std::time::Duration::from_secs(10))?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let checkpointer = std::thread::Builder::new()
+            .name(format!("{name}-checkpoint"))
+            .spawn(move || checkpoint_loop(&checkpoints, &stopped))
+            .map_err(|e| open_error(path, format!("cannot start the checkpoint thread: {e}")))?;
         let (tx, rx) = mpsc::channel::<Job>();
         let writer = std::thread::Builder::new()
             .name(name.into())
@@ -88,6 +112,7 @@ impl Db {
             writer: Mutex::new(Some(writer)),
             readers: Mutex::new(Vec::new()),
             cache,
+            checkpointer: Mutex::new(Some((stop, checkpointer))),
         })
     }
 
@@ -124,6 +149,9 @@ impl Db {
                 )?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
                 tune(&c, self.cache)?;
+                if self.cache.reader_mmap > 0 {
+                    c.pragma_update(None, "mmap_size", self.cache.reader_mmap)?;
+                }
                 c.set_prepared_statement_cache_capacity(64);
                 c
             }
@@ -143,6 +171,20 @@ impl Drop for Db {
         }
         if let Some(h) = self.writer.lock().ok().and_then(|mut g| g.take()) {
             let _ = h.join();
+        }
+        if let Some((stop, h)) = self.checkpointer.lock().ok().and_then(|mut g| g.take()) {
+            drop(stop);
+            let _ = h.join();
+        }
+    }
+}
+
+/// Copies committed write-ahead-log frames into the database file every [`CHECKPOINT_EVERY`], without
+/// blocking the writer or readers (`PASSIVE`), until `stopped` is closed.
+fn checkpoint_loop(conn: &Connection, stopped: &mpsc::Receiver<()>) {
+    while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(CHECKPOINT_EVERY) {
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "checkpoint failed; the writer will checkpoint when the log grows");
         }
     }
 }
@@ -166,8 +208,19 @@ pub const AUDIT_FILE: &str = "audit.sqlite3";
 pub const CARDS_FILE: &str = "cards.sqlite3";
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store in `dir`, migrating an older schema forward.
+    /// Opens (creating if needed) the store in `dir`, migrating an older schema forward. Entries are stamped
+    /// with the wall clock.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_inner(dir, None)
+    }
+
+    /// [`SqliteStore::open`] with the recording times taken from `clock` (still never going backwards): for
+    /// a simulator that replays a world in simulated time.
+    pub fn open_with_clock(dir: &Path, clock: Arc<dyn RecordClock>) -> Result<Self, StoreError> {
+        Self::open_inner(dir, Some(clock))
+    }
+
+    fn open_inner(dir: &Path, clock: Option<Arc<dyn RecordClock>>) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| open_error(dir, e))?;
         let audit_path = dir.join(AUDIT_FILE);
         let mut audit = open_writer(&audit_path, CacheSize::AUDIT)?;
@@ -197,18 +250,23 @@ impl SqliteStore {
             |r| r.get(0),
         )?;
         Ok(SqliteStore {
-            main: Db::start(&path, "onshi-writer", CacheSize::MAIN, WriterCtx { conn, next_seq, last_at })?,
+            main: Db::start(
+                &path,
+                "onshi-writer",
+                CacheSize::MAIN,
+                WriterCtx { conn, next_seq, last_at, clock: clock.clone() },
+            )?,
             audit: Db::start(
                 &audit_path,
                 "onshi-audit",
                 CacheSize::AUDIT,
-                WriterCtx { conn: audit, next_seq: 0, last_at: audit_last },
+                WriterCtx { conn: audit, next_seq: 0, last_at: audit_last, clock: clock.clone() },
             )?,
             cards: Db::start(
                 &cards_path,
                 "onshi-cards",
                 CacheSize::CARDS,
-                WriterCtx { conn: cards, next_seq: 0, last_at: cards_last },
+                WriterCtx { conn: cards, next_seq: 0, last_at: cards_last, clock },
             )?,
         })
     }
@@ -230,23 +288,28 @@ impl SqliteStore {
     }
 }
 
-/// A connection's page cache, in KiB.
+/// How a database file's connections cache it: the page cache of every connection (KiB), and how much of the
+/// file the read-only connections map into memory (bytes; SQLite caps it at its compiled maximum).
 #[derive(Clone, Copy)]
-struct CacheSize(i64);
+struct CacheSize {
+    cache_kib: i64,
+    reader_mmap: i64,
+}
 
 impl CacheSize {
-    /// The member data: large enough for the hot indexes. (Memory-mapped I/O was measured slower here: the map
-    /// is rebuilt as the file grows.)
-    const MAIN: CacheSize = CacheSize(65_536);
+    /// The member data: a page cache for the hot indexes, and readers that map the file, so that an
+    /// eligibility check reads its pages without copying them out of the OS cache (measured: 67 → 49 µs of
+    /// server CPU per check against 1,000,000 members). The writer does not map: its file grows.
+    const MAIN: CacheSize = CacheSize { cache_kib: 65_536, reader_mmap: 1 << 36 };
     /// The access log is appended to and rarely read: a small cache, because SQLite walks the whole cache at
     /// the end of every write transaction (measured as 4% of the server's time with the large one).
-    const AUDIT: CacheSize = CacheSize(2_048);
+    const AUDIT: CacheSize = CacheSize { cache_kib: 2_048, reader_mmap: 0 };
     /// The card registry: a certificate lookup per card check, a consent written per check.
-    const CARDS: CacheSize = CacheSize(2_048);
+    const CARDS: CacheSize = CacheSize { cache_kib: 2_048, reader_mmap: 0 };
 }
 
 fn tune(c: &Connection, cache: CacheSize) -> Result<(), StoreError> {
-    c.pragma_update(None, "cache_size", -cache.0)?;
+    c.pragma_update(None, "cache_size", -cache.cache_kib)?;
     c.pragma_update(None, "temp_store", "MEMORY")?;
     Ok(())
 }

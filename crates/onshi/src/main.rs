@@ -4,6 +4,7 @@ mod card;
 mod demo;
 mod reconcile;
 mod serve;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +21,7 @@ enum Command {
     Serve(serve::ServeArgs),
     Card(card::CardArgs),
     Reconcile(reconcile::ReconcileArgs),
+    Sim(sim::SimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -28,5 +30,6 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Card(args) => card::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Sim(args) => sim::run(args),
     }
 }

@@ -1,0 +1,88 @@
+//! `reconcile-bench`: the synthetic worlds of the `onshi reconcile` benchmark, and the accuracy of a run.
+//!
+//! The timed run is the real command, `onshi reconcile`, under `/usr/bin/time -v`
+//! (`bench/reconcile/run.sh` does it three times and prints the medians; see docs/benchmarks.md):
+//!
+//! ```text
+//! reconcile-bench world --persons 10200000 --seed 1 --dir /tmp/onshi-10m     # registry.csv, records.csv, truth.csv
+//! onshi reconcile --registry /tmp/onshi-10m/registry.csv --records /tmp/onshi-10m/records.csv --out /tmp/onshi-10m/out.csv
+//! reconcile-bench accuracy --world /tmp/onshi-10m                             # out.csv against truth.csv
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+/// Worlds and accuracy for the `onshi reconcile` benchmark.
+#[derive(Parser)]
+#[command(version, about, verbatim_doc_comment)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Generate a world with onshi-sim into DIR (registry.csv, records.csv, truth.csv and the rest),
+    /// unless DIR already holds the world of the same persons, seed and rates.
+    ///
+    /// Clinic visits are left out (they make events.jsonl 5 KB a person and play no part in a
+    /// reconciliation); everything else is `onshi sim generate`'s world.
+    World {
+        /// Residents at the start of the simulated year (records ≈ 0.98 × persons).
+        #[arg(long)]
+        persons: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        dir: PathBuf,
+        /// onshi-sim's stress error rates (every kind of error at 0.5–2%) instead of the realistic defaults.
+        #[arg(long)]
+        stress: bool,
+    },
+    /// Compare a world's OUT.csv (default WORLD/out.csv) with its truth.csv and print the ratios.
+    Accuracy {
+        #[arg(long)]
+        world: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn world(persons: u64, seed: u64, dir: &Path, stress: bool) -> anyhow::Result<()> {
+    let stamp = dir.join("reconcile-bench.world");
+    let want = format!("persons={persons} seed={seed} stress={stress} visits=0\n");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == want) && dir.join("truth.csv").exists() {
+        eprintln!("{} already holds this world", dir.display());
+        return Ok(());
+    }
+    let mut cfg = onshi_sim::Config::new(persons, seed);
+    if stress {
+        cfg.error_rates = onshi_sim::ErrorRates::stress();
+    }
+    cfg.visits_per_person_year = 0.0;
+    let t = Instant::now();
+    let summary = onshi_sim::generate(&cfg, dir).map_err(|e| anyhow::anyhow!("error[{}]: {e}", e.code()))?;
+    std::fs::write(&stamp, want).with_context(|| format!("writing {}", stamp.display()))?;
+    eprintln!("generated in {:.1} s", t.elapsed().as_secs_f64());
+    print!("{}", summary.to_json());
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().cmd {
+        Cmd::World { persons, seed, dir, stress } => world(persons, seed, &dir, stress),
+        Cmd::Accuracy { world, out } => {
+            let out = out.unwrap_or_else(|| world.join("out.csv"));
+            let truth = world.join("truth.csv");
+            if !truth.exists() {
+                bail!("{} has no truth.csv: generate the world with `reconcile-bench world` first", world.display());
+            }
+            let acc = onshi_reconcile::Accuracy::measure(&out, &truth).map_err(|e| anyhow::anyhow!("{e}"))?;
+            print!("{}", acc.table());
+            Ok(())
+        }
+    }
+}
