@@ -363,4 +363,52 @@ fn hot_reads_are_not_reprepared() {
             s.read(|c| Ok(c.prepare_cached(sql)?.get_status(rusqlite::StatementStatus::RePrepare))).expect("status");
         assert!(reprepared <= 1, "{sql}: re-prepared {reprepared} times in 60 uses");
     }
+    // the card check: the person's coverage by My Number, and the certificate lookup in the card registry
+    for i in 0..60 {
+        s.members_by_my_number(&mn(&format!("{:011}", 12345678901u64 + i % 20))).expect("read");
+    }
+    let by_person = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE my_number = ?1");
+    let reprepared =
+        s.read(|c| Ok(c.prepare_cached(&by_person)?.get_status(rusqlite::StatementStatus::RePrepare))).expect("status");
+    assert!(reprepared <= 1, "{by_person}: re-prepared {reprepared} times in 60 uses");
+    for i in 0..20 {
+        let rec = CertificateRecord {
+            serial: format!("{:032X}", 0x1000 + i),
+            my_number: mn("12345678901"),
+            issued_on: d("2026-05-01"),
+            expires_on: d("2031-04-15"),
+            revocation: None,
+        };
+        s.put_certificate(rec).wait().expect("certificate");
+    }
+    for i in 0..60 {
+        assert!(s.certificate(&format!("{:032X}", 0x1000 + i % 20)).expect("read").is_some());
+    }
+    let certificate = format!("{CERTIFICATE_SELECT} WHERE c.serial = ?1");
+    let reprepared = s
+        .cards
+        .read(|c| Ok(c.prepare_cached(&certificate)?.get_status(rusqlite::StatementStatus::RePrepare)))
+        .expect("status");
+    assert!(reprepared <= 1, "{certificate}: re-prepared {reprepared} times in 60 uses");
+}
+
+/// Several certificates of one person come back in the order they were issued.
+#[test]
+fn a_persons_certificates_come_in_issue_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let serials =
+        ["FF000000000000000000000000000000", "01000000000000000000000000000000", "80000000000000000000000000000000"];
+    for serial in serials {
+        let rec = CertificateRecord {
+            serial: serial.to_owned(),
+            my_number: mn("12345678901"),
+            issued_on: d("2026-05-01"),
+            expires_on: d("2031-04-15"),
+            revocation: None,
+        };
+        s.put_certificate(rec).wait().expect("certificate");
+    }
+    let got: Vec<String> = s.certificates_of(&mn("12345678901")).expect("of").into_iter().map(|c| c.serial).collect();
+    assert_eq!(got, serials);
 }
