@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 mod body;
+mod cards;
 mod openapi;
+mod reception;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +29,7 @@ use tracing::Instrument;
 
 pub use body::JsonBody;
 pub use openapi::openapi_json;
+pub use reception::{IPAMJ_SYSTEM_PATH, Reception};
 
 /// The service every handler calls.
 pub type App = Arc<Service<AnyStore>>;
@@ -149,8 +152,13 @@ async fn timeout(req: Request, next: Next) -> Response {
     }
 }
 
-/// The router of the whole contract.
+/// The router of the whole contract (and the reception screen, without a card reader).
 pub fn router(app: App) -> Router {
+    router_with(app, Reception::default())
+}
+
+/// The router with the reception screen's card reader and font.
+pub fn router_with(app: App, reception: Reception) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
@@ -162,6 +170,8 @@ pub fn router(app: App) -> Router {
         .route("/insurer/v1/members/{member_id}/loss", post(lose))
         .route("/insurer/v1/members/{member_id}/changes", post(change))
         .route("/clinic/v1/eligibility", post(check))
+        .merge(cards::routes())
+        .merge(reception::routes(reception))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

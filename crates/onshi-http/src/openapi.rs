@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use onshi_service::api::*;
+use onshi_service::card_api::*;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -40,17 +41,28 @@ impl Modify for Bearer {
         crate::lose,
         crate::change,
         crate::check,
+        crate::cards::issue_card,
+        crate::cards::card_status,
+        crate::cards::revoke_card,
+        crate::cards::register_reader,
+        crate::cards::challenge,
+        crate::cards::card_check,
     ),
     components(schemas(
         ErrorBody, CredentialBody, CredentialAnswer, ResidentBody, ResidentView, SearchBody, SearchAnswer,
         EnrolBody, EnrolAnswer, LinkageView, LossBody, ChangeBody, MemberView, HistoryView, EligibilityBody,
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
+        CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,
+        CardMethod, FaceAssertion, ConsentBody, CardCheckBody, CardHolderView, CertificateView, ConsentView,
+        CardCheckAnswer,
     )),
     modifiers(&Bearer),
     tags(
         (name = "registry", description = "住基ネット role: the basic four by My Number"),
         (name = "insurer", description = "中間サーバー role: members, histories, linking"),
         (name = "clinic", description = "医療機関・薬局 role: eligibility"),
+        (name = "cards", description = "マイナ保険証: certificates (registry role), readers, challenges and the check by \
+                                          card (clinic role)"),
         (name = "admin", description = "credentials"),
         (name = "operations", description = "health"),
     )

@@ -75,6 +75,10 @@ pub enum Action<'a> {
     WriteMembers(&'a InsurerNumber),
     ReadMember(&'a InsurerNumber),
     CheckEligibility,
+    /// Issue or revoke a 利用者証明用電子証明書 (the issuing authority: registry role).
+    ManageCards,
+    /// Register a card reader of the caller's own institution.
+    RegisterReader,
 }
 
 /// The one authorisation rule of onshi.
@@ -83,7 +87,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<()> {
         (Role::Admin, _) => true,
         (Role::Registry, Action::WriteRegistry | Action::ReadRegistry) => true,
         (Role::Insurer, Action::WriteMembers(i) | Action::ReadMember(i)) => actor.insurer.as_ref() == Some(i),
-        (Role::Clinic, Action::CheckEligibility) => true,
+        (Role::Clinic, Action::CheckEligibility | Action::RegisterReader) => true,
+        (Role::Registry, Action::ManageCards) => true,
         _ => false,
     };
     if allowed {
@@ -96,6 +101,8 @@ pub fn authorize(actor: &Actor, action: Action<'_>) -> Result<()> {
         Action::WriteMembers(_) => "enrol or change members of this insurer",
         Action::ReadMember(_) => "read members of this insurer",
         Action::CheckEligibility => "check eligibility",
+        Action::ManageCards => "issue or revoke My Number card certificates",
+        Action::RegisterReader => "register a card reader",
     }))
 }
 

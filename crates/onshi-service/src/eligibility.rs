@@ -1,18 +1,21 @@
-//! The clinic role: eligibility checks (オンライン資格確認) by what the card or certificate shows.
+//! The clinic role: eligibility checks (オンライン資格確認) by what the card or certificate shows, or by the
+//! person (the My Number card, once its holder is authenticated).
 //!
 //! The answer is the ledger's resolution of the member's history on the service date, with the copay law
-//! applied, the name made claim-ready, and notices that tell the receptionist what to do. Every check is in
-//! the access log before the answer leaves.
+//! applied, the name made claim-ready, and notices that tell the receptionist what to do. What a clinic sees
+//! of a history, where the copay ratio comes from and how the name is shown follow the service's
+//! [`Policy`](crate::Policy). Every check is in the access log before the answer leaves.
 
+use onshi_ids::MyNumber;
 use onshi_law::{Copay, CopayBasis, Date};
-use onshi_ledger::{MemberHistory, Resolution, Selection, Status};
+use onshi_ledger::{Change, MemberHistory, RecordedAt, Resolution, Selection, Status};
 use onshi_store::{AccessEntry, MemberRecord, Store};
 
 use crate::api::{CoverageView, EligibilityAnswer, EligibilityBody, Notice};
 use crate::auth::{Action, authorize};
 use crate::error::{ErrorKind, Result, ServiceError};
 use crate::members::is_insured;
-use crate::{Ctx, Service, parse, views};
+use crate::{CopaySource, Ctx, Service, parse, views};
 
 fn notice(code: &str, message: impl Into<String>) -> Notice {
     Notice { code: code.to_owned(), message: message.into() }
@@ -36,6 +39,25 @@ fn covering<'a>(records: &'a [MemberRecord], on: Date) -> Option<Resolution<'a>>
 }
 
 impl<S: Store> Service<S> {
+    /// The members as a clinic asking now sees them: only the entries the policy makes visible; a member
+    /// whose acquisition is not visible yet does not exist for the clinic.
+    pub(crate) fn for_clinic(&self, members: Vec<MemberRecord>) -> Vec<MemberRecord> {
+        let now = RecordedAt::from_datetime(self.now());
+        let policy = &*self.policy;
+        members
+            .into_iter()
+            .filter_map(|mut m| {
+                let statik = &m.history.statik;
+                if m.history.entries.iter().all(|e| policy.visible(statik, e, now)) {
+                    return Some(m);
+                }
+                let statik = statik.clone();
+                m.history.entries.retain(|e| policy.visible(&statik, e, now));
+                m.history.entries.iter().any(|e| matches!(e.change, Change::Acquire { .. })).then_some(m)
+            })
+            .collect()
+    }
+
     /// `POST /clinic/v1/eligibility`.
     pub async fn check(&self, cx: &Ctx, body: EligibilityBody) -> Result<EligibilityAnswer> {
         authorize(&cx.actor, Action::CheckEligibility)?;
@@ -45,16 +67,10 @@ impl<S: Store> Service<S> {
         let branch =
             body.branch.as_deref().filter(|b| !b.trim().is_empty()).map(|b| parse::branch(b, "branch")).transpose()?;
         let birth_date = parse::date(&body.birth_date, "birth_date")?;
-        let now = self.now();
-        let today = onshi_law::legal_today(now);
-        let service_date = match body.service_date.as_deref() {
-            Some(s) => parse::date(s, "service_date")?,
-            None => today,
-        };
+        let service_date = self.service_date(body.service_date.as_deref())?;
 
         let found: Vec<MemberRecord> = self
-            .store
-            .members_by_card(&insurer, &number, birth_date)?
+            .for_clinic(self.store.members_by_card(&insurer, &number, birth_date)?)
             .into_iter()
             .filter(|m| symbol.is_none() || m.history.statik.key.symbol == symbol)
             .collect();
@@ -75,23 +91,112 @@ impl<S: Store> Service<S> {
         };
         let Some(member) = selected else {
             self.log(cx, None, "not_found").await?;
-            return Ok(EligibilityAnswer {
-                result: "not_found".into(),
-                coverage: None,
-                notices: vec![notice(
-                    "not_found",
-                    "no member with this insurer, number and birth date. Check the numbers and the birth date on the \
-                     card; if the patient has just joined, the insurer may not have registered yet: ask for a \
-                     資格確認書 or 資格情報のお知らせ, or use 被保険者資格申立書 and charge the usual ratio.",
-                )],
-                as_of: views::timestamp(onshi_ledger::RecordedAt(now.timestamp_micros())),
-            });
+            return Ok(self.not_found(
+                "no member with this insurer, number and birth date. Check the numbers and the birth date on the \
+                 card; if the patient has just joined, the insurer may not have registered yet: ask for a \
+                 資格確認書 or 資格情報のお知らせ, or use 被保険者資格申立書 and charge the usual ratio.",
+            ));
         };
+        let answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
+        self.log(cx, Some(member), &answer.result).await?;
+        Ok(answer)
+    }
+
+    /// Eligibility of a person, found by My Number: every coverage linked to the number, resolved on the
+    /// service date (`None`: today in Japan). One covered record is the answer; when several are covered the
+    /// newest acquisition is shown and the overlap is flagged (`overlapping_coverage`), never silently
+    /// picked; when none is, the most recent record is answered as `invalid`; with no linked record,
+    /// `not_found`.
+    ///
+    /// This is the question of the My Number card (マイナ保険証) at the counter. It takes the number as
+    /// given: the caller must have authenticated the holder (the card's certificate), which is why it has no
+    /// HTTP route of its own.
+    pub async fn check_person(
+        &self,
+        cx: &Ctx,
+        my_number: &str,
+        service_date: Option<&str>,
+    ) -> Result<EligibilityAnswer> {
+        authorize(&cx.actor, Action::CheckEligibility)?;
+        let mn: MyNumber = parse::my_number(my_number, "my_number")?;
+        let service_date = self.service_date(service_date)?;
+        let linked = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        let mut resolved: Vec<(&MemberRecord, Resolution<'_>)> = linked
+            .iter()
+            .filter_map(|m| onshi_ledger::resolve(&m.history, service_date, None).map(|r| (m, r)))
+            .collect();
+        // newest acquisition first; between equal dates by the card key, so that the order never depends on
+        // the order the records were written in
+        resolved.sort_by_key(|(m, r)| std::cmp::Reverse((r.acquired_on, m.history.statik.key.clone())));
+        let covered: Vec<&(&MemberRecord, Resolution<'_>)> =
+            resolved.iter().filter(|(_, r)| r.status == Status::Covered).collect();
+        let mut notices = Vec::new();
+        let member = match covered.as_slice() {
+            [] => resolved.first().map(|(m, _)| *m),
+            [one] => Some(one.0),
+            [first, rest @ ..] => {
+                let others: Vec<&str> =
+                    rest.iter().map(|(m, _)| m.history.statik.key.insurer_number.as_str()).collect();
+                notices.push(notice(
+                    "overlapping_coverage",
+                    format!(
+                        "the person has {} coverages valid on the service date; the newest (acquired {}) is shown, \
+                         also valid: {}. An older one's loss may not be recorded yet: confirm with the patient which \
+                         insurance is current",
+                        covered.len(),
+                        views::date(first.1.acquired_on),
+                        others.join(", ")
+                    ),
+                ));
+                Some(first.0)
+            }
+        };
+        let Some(member) = member else {
+            self.log(cx, None, "not_found").await?;
+            return Ok(self.not_found(
+                "no coverage is linked to this My Number. If the patient has just joined an insurer, it may not \
+                 have recorded the membership yet: ask for a 資格確認書 or 資格情報のお知らせ and check by its \
+                 numbers, or use 被保険者資格申立書 and charge the usual ratio.",
+            ));
+        };
+        let mut answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
+        answer.notices.splice(0..0, notices);
+        self.log(cx, Some(member), &answer.result).await?;
+        Ok(answer)
+    }
+
+    /// The service date given, or today in Japan.
+    fn service_date(&self, given: Option<&str>) -> Result<Date> {
+        match given {
+            Some(s) => parse::date(s, "service_date"),
+            None => Ok(onshi_law::legal_today(self.now())),
+        }
+    }
+
+    /// The `not_found` answer.
+    fn not_found(&self, message: &str) -> EligibilityAnswer {
+        EligibilityAnswer {
+            result: "not_found".into(),
+            coverage: None,
+            notices: vec![notice("not_found", message)],
+            as_of: views::timestamp(RecordedAt(self.now().timestamp_micros())),
+        }
+    }
+
+    /// What a clinic is told about one member record on a service date: the ledger's resolution, the copay
+    /// law, the claim-ready name and the notices. Shared by the check by number and the check by card, so
+    /// there is one implementation of the answer. Logs nothing: the caller does.
+    pub(crate) fn answer_for(
+        &self,
+        member: &MemberRecord,
+        service_date: Date,
+        today: Date,
+    ) -> Result<EligibilityAnswer> {
+        let mut notices = Vec::new();
         let h = &member.history;
         let Some(r) = onshi_ledger::resolve(h, service_date, None) else {
             return Err(ServiceError::internal(&"a stored member has no history"));
         };
-        let mut notices = Vec::new();
         let valid = r.status == Status::Covered;
         match r.status {
             Status::Covered => {}
@@ -114,10 +219,14 @@ impl<S: Store> Service<S> {
             )),
         }
         if !valid {
+            let mut newer = false;
             if let Some(mn) = &member.my_number {
-                let newer = self.store.members_by_my_number(mn)?.iter().filter(|o| o.id != member.id).any(|o| {
-                    onshi_ledger::resolve(&o.history, service_date, None).is_some_and(|x| x.status == Status::Covered)
-                });
+                newer = self.for_clinic(self.store.members_by_my_number(mn)?).iter().filter(|o| o.id != member.id).any(
+                    |o| {
+                        onshi_ledger::resolve(&o.history, service_date, None)
+                            .is_some_and(|x| x.status == Status::Covered)
+                    },
+                );
                 if newer {
                     notices.push(notice(
                         "newer_qualification_exists",
@@ -126,8 +235,28 @@ impl<S: Store> Service<S> {
                     ));
                 }
             }
+            let recent = |lost: Date, days: u32| {
+                service_date.signed_duration_since(lost).num_days() < i64::from(days) && lost <= service_date
+            };
+            if let (false, Status::Lost, Some(lost), Some(days)) =
+                (newer, r.status, r.lost_on, self.policy.pending_days())
+            {
+                if recent(lost, days) {
+                    notices.push(notice(
+                        "new_coverage_may_be_pending",
+                        format!(
+                            "this coverage ended on {} (資格喪失日), {} days before the service date, and no newer \
+                             coverage is recorded yet. If the patient has joined another insurer (a new job, 国保), \
+                             that insurer may not have recorded it yet: do not charge 10割 — use \
+                             被保険者資格申立書 and charge the usual ratio, or ask for the new 資格確認書",
+                            views::date(lost),
+                            service_date.signed_duration_since(lost).num_days()
+                        ),
+                    ));
+                }
+            }
         }
-        let display = onshi_text::claim_ready(r.name);
+        let display = self.policy.display_name(r.name);
         if !display.substituted.is_empty() {
             let pairs: Vec<String> = display.substituted.iter().map(|s| format!("{}→{}", s.from, s.to)).collect();
             notices.push(notice(
@@ -147,8 +276,10 @@ impl<S: Store> Service<S> {
                 ),
             ));
         }
+        let as_typed = self.policy.copay_source() == CopaySource::AsTyped;
         let (copay_ratio, copay_basis) = match (valid, r.copay_override, &r.law) {
             (false, _, _) => (None, None),
+            (true, Some(o), _) if as_typed => (Some(o.ratio.percent()), Some("insurer_exception")),
             (true, Some(o), law) => {
                 let law_text = match law {
                     Copay::Covered { ratio, .. } => format!("{}%", ratio.percent()),
@@ -174,7 +305,8 @@ impl<S: Store> Service<S> {
         let insured_name = if is_insured(member) {
             None
         } else {
-            let insured = self.store.insured_of(&key.insurer_number, key.symbol.as_ref(), &key.number)?;
+            let insured =
+                self.for_clinic(self.store.insured_of(&key.insurer_number, key.symbol.as_ref(), &key.number)?);
             covering(&insured, service_date).map(|r| r.name.to_owned())
         };
         let coverage = CoverageView {
@@ -198,7 +330,6 @@ impl<S: Store> Service<S> {
         };
         let result = if valid { "valid" } else { "invalid" };
         let as_of = views::timestamp(r.as_of);
-        self.log(cx, Some(member), result).await?;
         Ok(EligibilityAnswer { result: result.into(), coverage: Some(coverage), notices, as_of })
     }
 

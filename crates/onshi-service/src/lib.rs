@@ -9,16 +9,23 @@
 //! - whether a link may take effect: `linking` (the linkage grade, C refused);
 //! - what a clinic is told: `eligibility` (the ledger's resolution, the copay law, claim-ready names);
 //! - that every read of a person's data by a clinic is in the access log before the answer leaves.
+//!
+//! The four rules in which onshi differs from the national system it replaces (visibility, copay source,
+//! linking check, character set) are one small trait, [`Policy`]; every front end uses [`Onshi`], and the
+//! simulator runs the same use-cases with the national system's rules to measure the difference.
 
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod auth;
+pub mod card_api;
+mod cards;
 mod eligibility;
 pub mod error;
 mod linking;
 mod members;
 mod parse;
+pub mod policy;
 mod registry;
 mod views;
 
@@ -29,6 +36,7 @@ use onshi_store::{Credential, Store};
 
 pub use auth::{Action, Actor, Role};
 pub use error::{ErrorKind, Result, ServiceError};
+pub use policy::{CopaySource, Onshi, Policy};
 
 /// Where the service reads the time from (a parameter, so that tests and the simulator control it).
 pub trait Clock: Send + Sync + 'static {
@@ -58,11 +66,19 @@ pub struct Service<S: Store> {
     store: S,
     clock: Arc<dyn Clock>,
     credentials: auth::Credentials,
+    cards: cards::CardDesk,
+    policy: Arc<dyn Policy>,
 }
 
 impl<S: Store> Service<S> {
-    /// A service on `store` whose administrator token is `admin_token`.
+    /// A service on `store` whose administrator token is `admin_token`, with onshi's rules ([`Onshi`]).
     pub fn new(store: S, admin_token: &str, clock: Arc<dyn Clock>) -> Result<Self> {
+        Self::with_policy(store, admin_token, clock, Arc::new(Onshi))
+    }
+
+    /// A service with other rules where onshi and the national system differ (the simulator's legacy
+    /// policy). Front ends that serve people use [`Service::new`].
+    pub fn with_policy(store: S, admin_token: &str, clock: Arc<dyn Clock>, policy: Arc<dyn Policy>) -> Result<Self> {
         let credentials = auth::Credentials::new(admin_token);
         for c in store.credentials()? {
             match auth::stored_actor(&c.role, &c.subject) {
@@ -72,12 +88,23 @@ impl<S: Store> Service<S> {
                 }
             }
         }
-        Ok(Service { store, clock, credentials })
+        Ok(Service { store, clock, credentials, cards: cards::CardDesk::default(), policy })
+    }
+
+    /// The service with onshi's issuing CA: enables card issuance and card-based checks.
+    pub fn with_card_issuer(mut self, issuer: onshi_card::Issuer) -> Self {
+        self.cards = cards::CardDesk::new(issuer);
+        self
     }
 
     /// The store underneath (for tools that read it directly, such as the simulator's measurements).
     pub fn store(&self) -> &S {
         &self.store
+    }
+
+    /// The rules this service answers by.
+    pub fn policy(&self) -> &dyn Policy {
+        &*self.policy
     }
 
     /// The current time according to the service's clock.

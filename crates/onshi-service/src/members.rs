@@ -9,11 +9,17 @@ use crate::api::{ChangeBody, EnrolAnswer, EnrolBody, LossBody, MemberView};
 use crate::auth::{Action, authorize};
 use crate::error::{Result, ServiceError};
 use crate::linking::Record;
-use crate::{Ctx, Service, parse, views};
+use crate::{CopaySource, Ctx, Service, parse, views};
 
-/// The copay override an insurer asks for, checked against the law on `on`: a ratio equal to the law's is
-/// no override; a different one needs a reason.
+/// The reason recorded with a ratio taken as the insurer typed it ([`CopaySource::AsTyped`]).
+pub(crate) const AS_TYPED: &str = "as typed by the insurer";
+
+/// The copay override an insurer asks for. With the law as the source ([`CopaySource::Law`]) it is checked
+/// against the law on `on`: a ratio equal to the law's is no override; a different one needs a reason. Taken
+/// as typed ([`CopaySource::AsTyped`]), every ratio given is recorded as it is.
+#[allow(clippy::too_many_arguments)]
 fn copay_override(
+    source: CopaySource,
     birth: Date,
     on: Date,
     scheme: Scheme,
@@ -21,6 +27,11 @@ fn copay_override(
     ratio: Option<u8>,
     reason: Option<&str>,
 ) -> Result<Option<CopayOverride>> {
+    if source == CopaySource::AsTyped {
+        return ratio
+            .map(|r| Ok(CopayOverride { ratio: parse::copay_ratio(r, "copay_ratio")?, reason: AS_TYPED.to_owned() }))
+            .transpose();
+    }
     let Some(ratio) = ratio else {
         if reason.is_some_and(|r| !r.trim().is_empty()) {
             return Err(ServiceError::invalid_value(
@@ -92,6 +103,7 @@ impl<S: Store> Service<S> {
             .next("enrol the person with the prefecture's 後期高齢者医療広域連合"));
         }
         let over = copay_override(
+            self.policy.copay_source(),
             birth_date,
             acquired_on,
             scheme,
@@ -100,7 +112,7 @@ impl<S: Store> Service<S> {
             body.copay_ratio_reason.as_deref(),
         )?;
         let linkage = match &my_number {
-            Some(mn) => {
+            Some(mn) if self.policy.grades_links() => {
                 let g = self.grade_link(&Record { name, name_kana, birth_date, sex, address }, mn)?;
                 Some(LinkageRecord {
                     grade: g.grade.as_str().to_owned(),
@@ -108,7 +120,7 @@ impl<S: Store> Service<S> {
                     graded_at: onshi_ledger::RecordedAt(self.now().timestamp_micros()),
                 })
             }
-            None => None,
+            _ => None,
         };
         let rec = self
             .store
@@ -173,6 +185,7 @@ impl<S: Store> Service<S> {
         let h = &rec.history;
         let known_bracket = onshi_ledger::resolve(h, effective_on, None).and_then(|r| r.income_bracket);
         let over = copay_override(
+            self.policy.copay_source(),
             h.statik.birth_date,
             effective_on,
             h.statik.key.insurer_number.scheme(),

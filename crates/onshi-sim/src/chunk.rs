@@ -3,17 +3,16 @@
 //! only on the config and its index.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use onshi_ids::{Branch, InstitutionCode, InsuredNumber, InsurerKind, MyNumber, Scheme, Symbol};
 use onshi_law::{CopayRatio, Date, IncomeBracket, copay, elderly_from, late_stage_from};
 use onshi_ledger::{MemberKey, Relationship, Sex};
 
-use crate::config::{Config, LagModel};
+use crate::config::Config;
 use crate::data::{self, AGE_BANDS, DEATH_RATE, MALE_SHARE, NON_JIS_VARIANTS, tables};
 use crate::insurers::Insurers;
 use crate::model::*;
-use crate::rng::{Rng, add_business_days, add_days, days_between, years_before};
+use crate::rng::{Rng, add_days, days_between, years_before};
 use crate::text::{self, Addr};
 
 /// What one chunk produces.
@@ -25,6 +24,7 @@ pub(crate) struct ChunkOut {
     pub records: Vec<Record>,
     pub truth: Vec<Truth>,
     pub events: Vec<Event>,
+    pub visits: Vec<Visit>,
     pub persons: Vec<PersonInfo>,
     pub households: u64,
 }
@@ -99,7 +99,6 @@ struct Rec {
     acquired_on: Date,
     acq_reported: Date,
     lost_on: Option<Date>,
-    initial: bool,
     // as held by the insurer
     my_number: Option<MyNumber>,
     name: String,
@@ -111,7 +110,6 @@ struct Rec {
     addr_style: u8,
     copay: CopayRatio,
     bracket: Option<IncomeBracket>,
-    card: Option<Arc<Card>>,
 }
 
 /// Everything of a chunk while it is being generated.
@@ -273,6 +271,7 @@ impl<'a> Gen<'a> {
             pool[usize::from(sex == Sex::Female)][age as usize].push(id);
         }
         let mut pool = Pool { b: pool };
+        self.adult_twins(&mut pool);
         self.families_with_children(&mut pool);
         self.couples(&mut pool);
         for s in 0..2 {
@@ -283,6 +282,52 @@ impl<'a> Gen<'a> {
                 }
             }
         }
+    }
+
+    /// Adults who are twins, at the share of twin deliveries of their birth year: pairs of people of the
+    /// same age in the pool get the same birth date (most then live apart; children's twins are made
+    /// with their families).
+    fn adult_twins(&mut self, pool: &mut Pool) {
+        for age in 18..=110u32 {
+            let a = age as usize;
+            let count = pool.b[0][a].len() + pool.b[1][a].len();
+            let Some(&first) = pool.b[0][a].first().or(pool.b[1][a].first()) else { continue };
+            let q = data::twin_delivery_share(self.p[first as usize].birth);
+            let pairs = self.rng.round(count as f64 * q / (1.0 + q));
+            let mut made = Vec::new();
+            for _ in 0..pairs {
+                let Some(x) = pool.take(&mut self.rng, None, age, age, age) else { break };
+                let sex = self.rng.chance(0.65).then(|| self.p[x as usize].sex);
+                let Some(y) = pool.take(&mut self.rng, sex, age, age, age).or_else(|| {
+                    // the other sex when this one has run out
+                    pool.take(&mut self.rng, None, age, age, age)
+                }) else {
+                    made.push(x);
+                    break;
+                };
+                self.make_twin(x, y);
+                made.extend([x, y]);
+            }
+            // back into the pool, at the bottom so the next draws are not all twins
+            for x in made {
+                pool.b[usize::from(self.p[x as usize].sex == Sex::Female)][a].insert(0, x);
+            }
+        }
+    }
+
+    /// Takes a child aged `lo..=hi` (near `pref`) and, at the twin share of its birth year, its twin.
+    fn take_child(&mut self, pool: &mut Pool, lo: u32, hi: u32, pref: u32) -> Vec<u32> {
+        let Some(c) = pool.take(&mut self.rng, None, lo, hi, pref) else { return Vec::new() };
+        let mut out = vec![c];
+        if self.rng.chance(data::twin_delivery_share(self.p[c as usize].birth)) {
+            let age = self.p[c as usize].age_on(self.start);
+            let sex = self.rng.chance(0.65).then(|| self.p[c as usize].sex);
+            if let Some(tw) = pool.take(&mut self.rng, sex, age, age, age) {
+                self.make_twin(c, tw);
+                out.push(tw);
+            }
+        }
+        out
     }
 
     /// Makes a household of `members` with the family surname `sn` (members listed in `other`
@@ -316,9 +361,10 @@ impl<'a> Gen<'a> {
                 break;
             }
             let a = self.rng.weighted(&cum) as u32;
-            let Some(child) = pool.take(&mut self.rng, None, a, a, a) else {
+            let mut children = self.take_child(pool, a, a, a);
+            if children.is_empty() {
                 break;
-            };
+            }
             let m_pref = a + (31.0 + 4.5 * self.rng.normal()).round().clamp(18.0, 45.0) as u32;
             let mother = pool.take(&mut self.rng, Some(Sex::Female), a + 18, a + 45, m_pref);
             let m_age = mother.map_or(a + 31, |m| self.p[m as usize].age_on(self.start));
@@ -333,25 +379,14 @@ impl<'a> Gen<'a> {
                 None
             };
             let mut members: Vec<u32> = [father, mother, guardian].into_iter().flatten().collect();
-            let mut children = vec![child];
-            // twins: 1% of deliveries
-            if self.rng.chance(0.01) {
-                let same = self.rng.chance(0.65);
-                let sex = if same { Some(self.p[child as usize].sex) } else { None };
-                if let Some(tw) = pool.take(&mut self.rng, sex, a, a, a) {
-                    self.make_twin(child, tw);
-                    children.push(tw);
-                }
-            }
             let extra = self.rng.pick(&[0.42, 0.40, 0.14, 0.04]);
             let max_child = m_age.saturating_sub(18).min(29);
             for _ in 0..extra {
                 let lo = a.saturating_sub(7);
                 let hi = (a + 7).min(max_child);
                 let pref = if self.rng.chance(0.5) { a + 3 } else { a.saturating_sub(3) };
-                if let Some(s) = pool.take(&mut self.rng, None, lo, hi, pref) {
-                    children.push(s);
-                }
+                let more = self.take_child(pool, lo, hi, pref);
+                children.extend(more);
             }
             for &c in &children {
                 let cp = &mut self.p[c as usize];
@@ -467,14 +502,21 @@ impl<'a> Gen<'a> {
     /// birth date of someone in another household.
     fn doppelgangers(&mut self) {
         let pairs = self.rng.round(self.ctx.cfg.error_rates.doppelganger * self.p.len() as f64 / 2.0);
-        let alone: Vec<u32> = self.h.iter().filter(|h| h.members.len() == 1).map(|h| h.members[0]).collect();
+        // b lives alone and has no twin, so taking another's birth date breaks no family; a is an adult,
+        // so b (who lives alone) stays one
+        let alone: Vec<u32> = self
+            .h
+            .iter()
+            .filter(|h| h.members.len() == 1 && self.p[h.members[0] as usize].twin.is_none())
+            .map(|h| h.members[0])
+            .collect();
         for _ in 0..pairs {
             if alone.len() < 2 {
                 break;
             }
             let a = self.rng.below(self.p.len()) as u32;
             let b = alone[self.rng.below(alone.len())];
-            if a == b || self.p[a as usize].hh == self.p[b as usize].hh {
+            if a == b || self.p[a as usize].hh == self.p[b as usize].hh || self.p[a as usize].age_on(self.start) < 20 {
                 continue;
             }
             let (sn, sk, gv, gk, birth, sex) = {
@@ -552,7 +594,6 @@ impl<'a> Gen<'a> {
         rel: Relationship,
         insured: Option<u32>,
         acquired_on: Date,
-        initial: bool,
     ) -> u32 {
         let Slot { insurer, symbol, number, branch } = slot;
         let idx = self.r.len() as u32;
@@ -581,7 +622,6 @@ impl<'a> Gen<'a> {
             acquired_on,
             acq_reported: acquired_on,
             lost_on: None,
-            initial,
             my_number: Some(p.my_number),
             name: p.name(),
             kana: p.kana(),
@@ -592,7 +632,6 @@ impl<'a> Gen<'a> {
             addr_style: 0,
             copay: copay_ratio,
             bracket,
-            card: None,
         });
         let pm = &mut self.p[person as usize];
         pm.records.push(idx);
@@ -601,15 +640,15 @@ impl<'a> Gen<'a> {
     }
 
     /// Enrols `person` as the insured of a new employee record.
-    fn enrol_employee(&mut self, person: u32, job: (u16, Option<String>), on: Date, initial: bool) -> u32 {
+    fn enrol_employee(&mut self, person: u32, job: (u16, Option<String>), on: Date) -> u32 {
         let number = self.next_number();
         self.p[person as usize].job = Some(job.clone());
         let slot = Slot { insurer: job.0, symbol: job.1, number, branch: 0 };
-        self.new_record(person, slot, Relationship::Insured, None, on, initial)
+        self.new_record(person, slot, Relationship::Insured, None, on)
     }
 
     /// Enrols `person` as a dependent of the insured record `of`.
-    fn enrol_dependent(&mut self, person: u32, of: u32, on: Date, initial: bool) -> u32 {
+    fn enrol_dependent(&mut self, person: u32, of: u32, on: Date) -> u32 {
         let branch = self.r[of as usize].next_branch;
         self.r[of as usize].next_branch = branch.saturating_add(1);
         let (ins, sym, num) = {
@@ -617,13 +656,13 @@ impl<'a> Gen<'a> {
             (r.insurer, r.key.symbol.as_ref().map(|s| s.as_str().to_owned()), r.key.number.as_str().to_owned())
         };
         let slot = Slot { insurer: ins, symbol: sym, number: num, branch };
-        let rec = self.new_record(person, slot, Relationship::Dependent, Some(of), on, initial);
+        let rec = self.new_record(person, slot, Relationship::Dependent, Some(of), on);
         self.r[of as usize].deps.push(rec);
         rec
     }
 
     /// Enrols `person` in the 国保 of their household's municipality (or its 国保組合).
-    fn enrol_national(&mut self, person: u32, on: Date, initial: bool, assoc: bool) -> u32 {
+    fn enrol_national(&mut self, person: u32, on: Date, assoc: bool) -> u32 {
         let hh = self.p[person as usize].hh as usize;
         let muni = self.h[hh].addr.muni as usize;
         let pref = self.h[hh].addr.pref();
@@ -648,24 +687,17 @@ impl<'a> Gen<'a> {
             None => (String::new(), 1),
         };
         let symbol = Some(format!("{:02}", 1 + (muni % 99)));
-        self.new_record(person, Slot { insurer, symbol, number: num, branch }, Relationship::Insured, None, on, initial)
+        self.new_record(person, Slot { insurer, symbol, number: num, branch }, Relationship::Insured, None, on)
     }
 
     /// Enrols `person` in their prefecture's 後期高齢者医療.
-    fn enrol_late(&mut self, person: u32, on: Date, initial: bool) -> u32 {
+    fn enrol_late(&mut self, person: u32, on: Date) -> u32 {
         let hh = self.p[person as usize].hh as usize;
         let pref = self.h[hh].addr.pref();
         let insurer = self.ctx.ins.late[usize::from(pref) - 1];
         self.number_seq += 1;
         let number = format!("{:08}", self.index * 1_000_000 + self.number_seq);
-        self.new_record(
-            person,
-            Slot { insurer, symbol: None, number, branch: 0 },
-            Relationship::Insured,
-            None,
-            on,
-            initial,
-        )
+        self.new_record(person, Slot { insurer, symbol: None, number, branch: 0 }, Relationship::Insured, None, on)
     }
 
     fn insurance_at_start(&mut self) {
@@ -703,7 +735,7 @@ impl<'a> Gen<'a> {
                 let job = self.employer(pref);
                 let tenure_max = i64::from(age.saturating_sub(18)) * 365 + 1;
                 let tenure = ((-(1.0 - self.rng.f()).ln() * 8.0 * 365.0) as i64).clamp(1, tenure_max);
-                let r = self.enrol_employee(m, job, add_days(start, -tenure), true);
+                let r = self.enrol_employee(m, job, add_days(start, -tenure));
                 insured.insert(m, r);
             }
             // dependents, 国保, 後期
@@ -719,7 +751,7 @@ impl<'a> Gen<'a> {
                 };
                 if age >= 75 {
                     let since = late_stage_from(birth).max(system_start);
-                    self.enrol_late(m, since, true);
+                    self.enrol_late(m, since);
                     continue;
                 }
                 let ins_of = |x: Option<u32>| x.and_then(|x| insured.get(&x).copied());
@@ -742,10 +774,10 @@ impl<'a> Gen<'a> {
                 match sponsor {
                     Some(of) => {
                         let since = self.r[of as usize].acquired_on.max(birth);
-                        self.enrol_dependent(m, of, since, true);
+                        self.enrol_dependent(m, of, since);
                     }
                     _ => {
-                        self.enrol_national(m, nhi_since.max(birth), true, assoc);
+                        self.enrol_national(m, nhi_since.max(birth), assoc);
                     }
                 }
             }
@@ -765,7 +797,9 @@ impl<'a> Gen<'a> {
         let r = &self.r[rec as usize];
         let p = &self.p[r.person as usize];
         match kind {
-            ErrorKind::TwinSwap => p.twin.is_some_and(|t| self.p[t as usize].alive),
+            // a twin's number reaches the record through the family's papers: twins who live apart are
+            // not swapped
+            ErrorKind::TwinSwap => p.twin.is_some_and(|t| self.p[t as usize].alive && self.p[t as usize].hh == p.hh),
             ErrorKind::FamilySwap => self.h[p.hh as usize].members.len() > 1,
             ErrorKind::SameNameStranger => self.names.get(&p.name()).is_some_and(|v| v.len() > 1),
             ErrorKind::MissingMyNumber => is_employee(self.ins_kind(r.insurer)),
@@ -1004,69 +1038,44 @@ impl<'a> Gen<'a> {
             p.start_household = self.index * 10_000_000 + u64::from(p.hh);
             self.out.registry_start.push(res);
         }
+        // insured records come before their dependents (new_record order), so a dependent's report can be
+        // kept on or after its insured's: an insurer cannot record a dependent of a member it has not
+        // recorded
+        let day_before = add_days(self.start, -1);
         for rec in 0..self.r.len() as u32 {
-            let lag = self.lag(rec, Act::Acquire);
             let acquired = self.r[rec as usize].acquired_on;
-            let reported = add_days(acquired, lag).min(add_days(self.start, -1)).max(acquired);
+            let mut reported = self.report_date(rec, acquired).min(day_before).max(acquired);
+            if let Some(ins) = self.r[rec as usize].insured {
+                reported = reported.max(self.r[ins as usize].acq_reported);
+            }
             self.r[rec as usize].acq_reported = reported;
-            self.issue_card(rec);
             let row = self.member_row(rec, reported);
             self.out.members.push(row);
         }
         self.out.households = self.h.len() as u64;
     }
 
-    fn issue_card(&mut self, rec: u32) {
-        let r = &self.r[rec as usize];
-        let card = Card { record_id: r.id, key: r.key.clone(), birth_date: r.birth };
-        self.r[rec as usize].card = Some(Arc::new(card));
-    }
-
     // -------------------------------------------------------------------- lags
 
-    fn lag_model(&self, insurer: u16, act: Act) -> LagModel {
-        let l = &self.ctx.cfg.lags;
-        match (self.ins_kind(insurer), act) {
-            (InsurerKind::KyokaiKenpo, Act::Lose) => l.kyokai_lose,
-            (InsurerKind::KyokaiKenpo, _) => l.kyokai_acquire,
-            (InsurerKind::HealthInsuranceSociety, Act::Lose) => l.society_lose,
-            (InsurerKind::HealthInsuranceSociety, _) => l.society_acquire,
-            (InsurerKind::LateStageElderly, _) => l.late_stage,
-            (k, _) if k.scheme() == Scheme::National => l.national,
-            (_, Act::Lose) => l.mutual_aid_lose,
-            _ => l.mutual_aid_acquire,
-        }
+    /// Days from the legal date to the insurer's own record (the notification lag), drawn from `from`.
+    fn notification_days(&mut self, rec: u32, from: Date) -> i64 {
+        let m = self.ctx.cfg.lags.notification(self.ins_kind(self.r[rec as usize].insurer));
+        let (z, u) = (self.rng.normal(), self.rng.f());
+        m.days_from(from, z, u)
     }
 
-    /// Days from the legal date to the report.
-    fn lag(&mut self, rec: u32, act: Act) -> i64 {
-        let m = self.lag_model(self.r[rec as usize].insurer, act);
-        self.lag_days(m, self.start)
+    /// The day the insurer records an action on `rec` that takes effect on `effective`.
+    fn report_date(&mut self, rec: u32, effective: Date) -> Date {
+        add_days(effective, self.notification_days(rec, effective))
     }
 
-    fn lag_days(&mut self, m: LagModel, from: Date) -> i64 {
-        match m {
-            LagModel::LogNormal { median_days, sigma } => {
-                if median_days <= 0.0 {
-                    return 0;
-                }
-                (median_days * (sigma * self.rng.normal()).exp()).round().clamp(0.0, 730.0) as i64
-            }
-            LagModel::BusinessDays { min, max } => {
-                let n = self.rng.between(i64::from(min), i64::from(max)) as u32;
-                days_between(from, add_business_days(from, n))
-            }
-        }
-    }
-
-    fn report_date(&mut self, rec: u32, act: Act, effective: Date) -> Date {
-        let m = self.lag_model(self.r[rec as usize].insurer, act);
-        match m {
-            LagModel::BusinessDays { min, max } => {
-                let n = self.rng.between(i64::from(min), i64::from(max)) as u32;
-                add_business_days(effective, n)
-            }
-            lm => add_days(effective, self.lag_days(lm, effective)),
+    /// The day the insurer records a change it knows ahead (turning 70 or 75, 1 August): before the day
+    /// for `ahead_share` of them, else after the notification lag.
+    fn ahead_date(&mut self, rec: u32, effective: Date) -> Date {
+        if self.rng.chance(self.ctx.cfg.lags.ahead_share) {
+            add_days(effective, -self.rng.between(1, 14))
+        } else {
+            self.report_date(rec, effective)
         }
     }
 
@@ -1085,13 +1094,20 @@ impl<'a> Gen<'a> {
         (self.index << 32) | self.event_seq
     }
 
-    /// Registers a new record: acquisition report, card.
-    fn acquire(&mut self, rec: u32, eid: u64, cause: Cause) {
+    /// Registers a new record: the insurer records the acquisition after the notification lag (or ahead,
+    /// for changes it knows ahead), never before the registry knows the person (`not_before`) nor before
+    /// the insured person of a dependent; the card is issued on that day.
+    fn acquire(&mut self, rec: u32, eid: u64, cause: Cause, ahead: bool, not_before: Option<Date>) {
         self.inject(rec);
         let eff = self.r[rec as usize].acquired_on;
-        let rep = self.report_date(rec, Act::Acquire, eff);
+        let mut rep = if ahead { self.ahead_date(rec, eff) } else { self.report_date(rec, eff) };
+        if let Some(d) = not_before {
+            rep = rep.max(d);
+        }
+        if let Some(ins) = self.r[rec as usize].insured {
+            rep = rep.max(self.r[ins as usize].acq_reported);
+        }
         self.r[rec as usize].acq_reported = rep;
-        self.issue_card(rec);
         let row = self.member_row(rec, rep);
         self.emit(rep, eff, eid, cause, Action::Acquire(Box::new(row)));
     }
@@ -1101,12 +1117,16 @@ impl<'a> Gen<'a> {
         if self.r[rec as usize].lost_on.is_some() {
             return Vec::new();
         }
+        // a record that ends before it begins (a death between two jobs) never covers anyone: lost on the
+        // day it was to begin
+        let on = on.max(self.r[rec as usize].acquired_on);
         self.r[rec as usize].lost_on = Some(on);
         let person = self.r[rec as usize].person;
         if self.p[person as usize].cover == Some(rec) {
             self.p[person as usize].cover = None;
         }
-        let rep = self.report_date(rec, Act::Lose, on);
+        // an insurer cannot record the loss of a record it has not recorded yet
+        let rep = self.report_date(rec, on).max(self.r[rec as usize].acq_reported);
         let id = self.r[rec as usize].id;
         self.emit(rep, on, eid, cause, Action::Lose { record_id: id, reason });
         let deps: Vec<u32> =
@@ -1120,11 +1140,10 @@ impl<'a> Gen<'a> {
     }
 
     fn change(&mut self, rec: u32, eff: Date, ch: MemberChange, eid: u64, cause: Cause, ahead: bool) {
-        let rep = if ahead && self.rng.chance(self.ctx.cfg.lags.ahead_share) {
-            add_days(eff, -self.rng.between(1, 14))
-        } else {
-            self.report_date(rec, Act::Change, eff)
-        };
+        // a change before the record begins (a move between two jobs) applies from its acquisition
+        let eff = eff.max(self.r[rec as usize].acquired_on);
+        let rep = if ahead { self.ahead_date(rec, eff) } else { self.report_date(rec, eff) };
+        let rep = rep.max(self.r[rec as usize].acq_reported);
         if rep <= self.end {
             let r = &mut self.r[rec as usize];
             if let Some(n) = &ch.name {
@@ -1250,7 +1269,7 @@ impl<'a> Gen<'a> {
                 EV_INCOME => self.income(d),
                 EV_BIRTH => self.birth(subject, d),
                 EV_MARRY => self.marriage(d),
-                EV_MOVE => self.move_household(subject, d, None),
+                EV_MOVE => self.move_household(subject, d),
                 _ => {}
             }
         }
@@ -1285,11 +1304,11 @@ impl<'a> Gen<'a> {
             return;
         }
         let rec = if self.p[person as usize].age_on(on) >= 75 {
-            self.enrol_late(person, on, false)
+            self.enrol_late(person, on)
         } else {
-            self.enrol_national(person, on, false, false)
+            self.enrol_national(person, on, false)
         };
-        self.acquire(rec, eid, cause);
+        self.acquire(rec, eid, cause, false, None);
     }
 
     fn job_change(&mut self, person: u32, d: Date, retire: bool) {
@@ -1321,12 +1340,12 @@ impl<'a> Gen<'a> {
         let on = add_days(d, gap);
         let pref = self.h[self.p[person as usize].hh as usize].addr.pref();
         let job = self.employer(pref);
-        let new = self.enrol_employee(person, job, on, false);
-        self.acquire(new, eid, cause);
+        let new = self.enrol_employee(person, job, on);
+        self.acquire(new, eid, cause, false, None);
         for dp in deps {
             if self.p[dp as usize].alive {
-                let r = self.enrol_dependent(dp, new, on, false);
-                self.acquire(r, eid, cause);
+                let r = self.enrol_dependent(dp, new, on);
+                self.acquire(r, eid, cause, false, None);
             }
         }
     }
@@ -1366,11 +1385,12 @@ impl<'a> Gen<'a> {
             }
             deps = self.lose(rec, d, LossReason::AgedOut, eid, Cause::Turning75);
         }
-        if self.p[person as usize].bracket == IncomeBracket::General && self.rng.chance(0.2) {
-            self.p[person as usize].bracket = IncomeBracket::General2;
+        if self.p[person as usize].bracket_on(d) == IncomeBracket::General && self.rng.chance(0.2) {
+            self.p[person as usize].bracket_changes.push((d, IncomeBracket::General2));
         }
-        let r = self.enrol_late(person, d, false);
-        self.acquire(r, eid, Cause::Turning75);
+        // the 広域連合 knows the birthday and issues the card ahead
+        let r = self.enrol_late(person, d);
+        self.acquire(r, eid, Cause::Turning75, true, None);
         for dp in deps {
             self.join_public(dp, d, eid, Cause::Turning75);
         }
@@ -1379,7 +1399,8 @@ impl<'a> Gen<'a> {
     fn income(&mut self, d: Date) {
         for person in 0..self.p.len() as u32 {
             let p = &self.p[person as usize];
-            if !p.alive || p.age_on(d) < 70 {
+            // the 70-year-olds whose 高齢受給者 determination falls on this very day were just determined
+            if !p.alive || p.age_on(d) < 70 || elderly_from(p.birth) == d {
                 continue;
             }
             let Some(rec) = p.cover else { continue };
@@ -1418,7 +1439,7 @@ impl<'a> Gen<'a> {
         let father = m.spouse.filter(|&f| self.p[f as usize].alive);
         let hh = m.hh;
         let (sn, sk) = (m.surname.clone(), m.surname_kana.clone());
-        let twins = self.rng.chance(0.01);
+        let twins = self.rng.chance(data::twin_delivery_share(d));
         let eid = self.new_event_id();
         let mut babies = Vec::new();
         for _ in 0..if twins { 2 } else { 1 } {
@@ -1444,9 +1465,11 @@ impl<'a> Gen<'a> {
         for &b in &babies {
             let name = self.p[b as usize].name();
             self.names.entry(name).or_default().push(b);
+            // 出生届 within 14 days (戸籍法 第49条); the insurer can record the child only once the registry
+            // has given it a My Number
             let res = self.resident(b);
-            let rep = add_days(d, self.rng.between(0, 14));
-            self.emit(rep, d, eid, Cause::Birth, Action::ResidentAdd(res));
+            let registered = add_days(d, self.rng.between(0, 14));
+            self.emit(registered, d, eid, Cause::Birth, Action::ResidentAdd(res));
             if self.h[hh as usize].welfare {
                 continue;
             }
@@ -1457,10 +1480,10 @@ impl<'a> Gen<'a> {
                 })
             });
             let rec = match sponsor {
-                Some(of) => self.enrol_dependent(b, of, d, false),
-                None => self.enrol_national(b, d, false, false),
+                Some(of) => self.enrol_dependent(b, of, d),
+                None => self.enrol_national(b, d, false),
             };
-            self.acquire(rec, eid, Cause::Birth);
+            self.acquire(rec, eid, Cause::Birth, false, Some(registered));
         }
     }
 
@@ -1518,7 +1541,6 @@ impl<'a> Gen<'a> {
             if self.rng.chance(0.7) { Addr::random_in(&mut self.rng, muni) } else { Addr::random(&mut self.rng) };
         let hid = self.h.len() as u32;
         self.h.push(Household { members: vec![groom, bride], addr, welfare: false, nhi: None });
-        let old_hh = [self.p[bride as usize].hh, self.p[groom as usize].hh];
         self.p[bride as usize].hh = hid;
         self.p[groom as usize].hh = hid;
         for x in [renamed, keeper] {
@@ -1533,8 +1555,7 @@ impl<'a> Gen<'a> {
                 r.rel == Relationship::Insured && is_employee(g.ins_kind(r.insurer))
             })
         };
-        for (x, other, oh) in [(bride, groom, old_hh[0]), (groom, bride, old_hh[1])] {
-            let _ = oh;
+        for (x, other) in [(bride, groom), (groom, bride)] {
             match insured_emp(self, x) {
                 Some(rec) => self.report_personal(rec, x, d, eid, Cause::Marriage, x == renamed),
                 None => {
@@ -1545,10 +1566,10 @@ impl<'a> Gen<'a> {
                         continue;
                     }
                     let rec = match insured_emp(self, other) {
-                        Some(of) => self.enrol_dependent(x, of, d, false),
-                        None => self.enrol_national(x, d, false, false),
+                        Some(of) => self.enrol_dependent(x, of, d),
+                        None => self.enrol_national(x, d, false),
                     };
-                    self.acquire(rec, eid, Cause::Marriage);
+                    self.acquire(rec, eid, Cause::Marriage, false, None);
                 }
             }
         }
@@ -1564,7 +1585,8 @@ impl<'a> Gen<'a> {
         if renamed && untouched && self.rng.chance(p_name) {
             self.r[rec as usize].error = Some(ErrorKind::StaleName);
             // the address still reaches the insurer
-            renamed_false_then_address(self, rec, person, d, eid, cause);
+            let ch = self.personal_change(rec, person, false, true);
+            self.change(rec, d, ch, eid, cause, false);
             return;
         }
         if untouched && self.rng.chance(p_move) {
@@ -1604,7 +1626,7 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn move_household(&mut self, hh: u32, d: Date, _unused: Option<()>) {
+    fn move_household(&mut self, hh: u32, d: Date) {
         let alive: Vec<u32> =
             self.h[hh as usize].members.iter().copied().filter(|&m| self.p[m as usize].alive).collect();
         if alive.is_empty() {
@@ -1676,6 +1698,8 @@ impl<'a> Gen<'a> {
                 visits.push((d, person));
             }
         }
+        let share = cfg.my_number_card_share;
+        visits.sort_unstable();
         for (d, person) in visits {
             let p = &self.p[person as usize];
             let covering = p.records.iter().copied().find(|&r| {
@@ -1688,31 +1712,31 @@ impl<'a> Gen<'a> {
                 .copied()
                 .filter(|&r| self.r[r as usize].acq_reported <= d)
                 .max_by_key(|&r| (self.r[r as usize].acquired_on, r));
-            let (ratio, bracket, ins) = match covering {
+            let (ratio, bracket) = match covering {
                 Some(r) => {
-                    let rr = &self.r[r as usize];
-                    let scheme = self.ins_kind(rr.insurer).scheme();
+                    let scheme = self.ins_kind(self.r[r as usize].insurer).scheme();
                     let b = (p.age_on(d) >= 70 || scheme == Scheme::LateStageElderly).then(|| p.bracket_on(d));
-                    (copay(p.birth, d, scheme, b).ratio(), b, Some(rr.key.insurer_number))
+                    (copay(p.birth, d, scheme, b).ratio(), b)
                 }
-                None => (None, None, None),
+                None => (None, None),
             };
             let pref = self.h[p.hh as usize].addr.pref();
-            let visit = Visit {
+            let institution_code = clinic(cfg.seed, pref, self.rng.below(64) as u32);
+            // without a card the patient can only show the My Number card
+            let presents =
+                if card.is_none() || self.rng.chance(share) { Presents::MyNumberCard } else { Presents::Card };
+            self.out.visits.push(Visit {
+                service_date: d,
                 my_number: p.my_number,
-                institution_code: clinic(self.ctx.cfg.seed, pref, self.rng.below(64) as u32),
-                card: card.and_then(|r| self.r[r as usize].card.clone()),
+                institution_code,
+                presents,
+                card: card.map(|r| self.r[r as usize].id),
                 expect: Expect {
-                    covered: covering.is_some(),
-                    record_id: covering.map(|r| self.r[r as usize].id),
-                    insurer_number: ins,
+                    covered_by: covering.map(|r| self.r[r as usize].id),
                     copay_ratio: ratio,
                     income_bracket: bracket,
-                    card_valid: covering.is_some() && covering == card,
                 },
-            };
-            let eid = self.new_event_id();
-            self.emit(d, d, eid, Cause::Visit, Action::Visit(Box::new(visit)));
+            });
         }
     }
 
@@ -1743,11 +1767,9 @@ impl<'a> Gen<'a> {
                 });
             }
         }
-        let _ = self.r.iter().filter(|r| r.initial).count();
-        // events: by day, then registry, insurer, clinic, then creation order
+        // events: by day, then registry before insurers, then creation order
         let phase = |a: &Action| match a {
             Action::ResidentAdd(_) | Action::ResidentUpdate(_) | Action::ResidentRemove { .. } => 0u8,
-            Action::Visit(_) => 2,
             _ => 1,
         };
         let mut ev = std::mem::take(&mut self.out.events);
@@ -1774,18 +1796,6 @@ impl<'a> Gen<'a> {
             }
         }
     }
-}
-
-fn renamed_false_then_address(g: &mut Gen, rec: u32, person: u32, d: Date, eid: u64, cause: Cause) {
-    let ch = g.personal_change(rec, person, false, true);
-    g.change(rec, d, ch, eid, cause, false);
-}
-
-#[derive(Clone, Copy)]
-enum Act {
-    Acquire,
-    Lose,
-    Change,
 }
 
 const EV_DEATH: u8 = 0;

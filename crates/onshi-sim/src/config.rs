@@ -33,6 +33,10 @@ pub struct Config {
     /// Clinic visits (eligibility checks at the counter) per person and year, before the age
     /// weighting (default 11.0: OECD, doctor consultations per capita in Japan, 2021).
     pub visits_per_person_year: f64,
+    /// The share of visits where the patient presents the My Number card (マイナ保険証) rather than the
+    /// numbers of a 資格確認書 or insurance card (default 35%: 「利用率が3割台」, MHLW hearing of
+    /// 2025-10-30 in the seeds).
+    pub my_number_card_share: f64,
     /// Persons per chunk: the unit of streaming, of parallel work and of seeding (households are
     /// never split). Changing it changes the world. Default 16,384.
     pub chunk_persons: u32,
@@ -49,6 +53,7 @@ impl Config {
             error_rates: ErrorRates::default(),
             lags: Lags::default(),
             visits_per_person_year: 11.0,
+            my_number_card_share: 0.35,
             chunk_persons: 16_384,
         }
     }
@@ -76,6 +81,9 @@ impl Config {
         }
         if !(0.0..=366.0).contains(&self.visits_per_person_year) {
             return bad("visits_per_person_year must be between 0 and 366");
+        }
+        if !(0.0..=1.0).contains(&self.my_number_card_share) {
+            return bad("my_number_card_share must be between 0 and 1");
         }
         if self.start.checked_add_days(chrono::Days::new(4000)).is_none() || self.start.year_ce().1 < 1950 {
             return bad("start must be a date from 1950 on");
@@ -260,7 +268,7 @@ impl ErrorRates {
     }
 }
 
-/// How long after the legal date a change reaches the eligibility system.
+/// A distribution of delays in days.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LagModel {
     /// Calendar days, log-normal with this median and log-standard-deviation `sigma`, rounded.
@@ -280,6 +288,9 @@ pub enum LagModel {
 }
 
 impl LagModel {
+    /// No delay.
+    pub const ZERO: LagModel = LagModel::LogNormal { median_days: 0.0, sigma: 0.0 };
+
     fn valid(&self) -> bool {
         match *self {
             LagModel::LogNormal { median_days, sigma } => {
@@ -288,80 +299,146 @@ impl LagModel {
             LagModel::BusinessDays { min, max } => min <= max && max <= 260,
         }
     }
+
+    /// The same model with every delay multiplied by `factor` (business days rounded).
+    pub fn scaled(self, factor: f64) -> LagModel {
+        let f = factor.max(0.0);
+        match self {
+            LagModel::LogNormal { median_days, sigma } => LagModel::LogNormal { median_days: median_days * f, sigma },
+            LagModel::BusinessDays { min, max } => LagModel::BusinessDays {
+                min: (f64::from(min) * f).round() as u32,
+                max: (f64::from(max) * f).round() as u32,
+            },
+        }
+    }
+
+    /// The delay for a standard normal draw `z` and a uniform draw `u` in [0, 1), counted from `from`:
+    /// log-normal days use `z`, business days use `u`. Deterministic, so the generator and the legacy
+    /// policy (which draws from a hash) share it.
+    pub fn days_from(&self, from: onshi_law::Date, z: f64, u: f64) -> i64 {
+        match *self {
+            LagModel::LogNormal { median_days, sigma } => {
+                if median_days <= 0.0 {
+                    return 0;
+                }
+                (median_days * (sigma * z).exp()).round().clamp(0.0, 730.0) as i64
+            }
+            LagModel::BusinessDays { min, max } => {
+                let span = f64::from(max - min + 1);
+                let n = min + ((u.clamp(0.0, 0.999_999) * span) as u32).min(max - min);
+                crate::rng::days_between(from, crate::rng::add_business_days(from, n))
+            }
+        }
+    }
 }
 
-/// Reporting lags per insurer kind. The defaults are the Board of Audit's standard days
-/// (会計検査院, 2024-05-15, 注22): 協会けんぽ acquisition 29 days and loss 19 days after the
-/// legal date, 健保組合 8 and 7 days; 国保 2–3 business days (a municipality's answer quoted in
-/// the seeds). Changes (name, address, copay) travel the acquisition channel.
+/// How long after the legal date a change reaches a system, in two parts, because onshi removes one of
+/// them (the model and its sources are in `docs/sim-format.md`):
+///
+/// 1. **Notification**: from the legal date to the insurer's own record. Employers notify within 5 days
+///    (健康保険法施行規則 第24条・第29条), people notify their municipality within 14 days (国民健康保険法
+///    施行規則). The generator draws it for every insurer action: it is the action's `reported_on`, the day it
+///    reaches onshi, because the insurer records directly into onshi. Both policies live with it.
+/// 2. **Registration**: from the insurer's record to the national system's 中間サーバー, which only the
+///    legacy policy adds ([`crate::Legacy`]). The defaults are the Board of Audit's standard days (会計検査院,
+///    2024-05-15, 注22: 協会けんぽ acquisition 29 / loss 19 days after the legal date, 健保組合 8 / 7) less the
+///    employer's 5 days, and 国保's 2–3 business days (a municipality's answer quoted in the seeds).
+///
+/// Changes (name, address, copay) travel the acquisition channel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lags {
-    /// 協会けんぽ acquisition (default median 29 days, sigma 0.5).
-    pub kyokai_acquire: LagModel,
-    /// 協会けんぽ loss (default median 19 days).
-    pub kyokai_lose: LagModel,
-    /// 健保組合 acquisition (default median 8 days).
-    pub society_acquire: LagModel,
-    /// 健保組合 loss (default median 7 days).
-    pub society_lose: LagModel,
-    /// 共済組合 acquisition (no published figure: 健保組合's 8 days).
-    pub mutual_aid_acquire: LagModel,
-    /// 共済組合 loss (健保組合's 7 days).
-    pub mutual_aid_lose: LagModel,
-    /// 国保, every action (default 2–3 business days).
-    pub national: LagModel,
-    /// 後期高齢者医療, every action (the municipal channel: 2–3 business days).
-    pub late_stage: LagModel,
-    /// Of the changes known ahead (turning 70, the 1 August re-determination), the share the
-    /// insurer registers before the day they apply (default 80%); the rest follow the lag.
+    /// Employee insurers (協会けんぽ, 健保組合, 共済): the employer's notice. Default median 3 days,
+    /// sigma 0.7 (about a quarter later than the legal 5 days).
+    pub notify_employee: LagModel,
+    /// 国保 and 後期高齢者医療: the person's own notice to the municipality. Default median 5 days,
+    /// sigma 0.9 (the legal limit is 14 days; about 8% are later).
+    pub notify_public: LagModel,
+    /// 協会けんぽ acquisition, 日本年金機構's review and relay included (default median 24 days).
+    pub register_kyokai_acquire: LagModel,
+    /// 協会けんぽ loss (default median 14 days).
+    pub register_kyokai_lose: LagModel,
+    /// 健保組合 acquisition (default median 3 days).
+    pub register_society_acquire: LagModel,
+    /// 健保組合 loss (default median 2 days).
+    pub register_society_lose: LagModel,
+    /// 共済組合 acquisition (no published figure: 健保組合's 3 days).
+    pub register_mutual_acquire: LagModel,
+    /// 共済組合 loss (健保組合's 2 days).
+    pub register_mutual_lose: LagModel,
+    /// 国保 and 後期高齢者医療, every action (default 2–3 business days).
+    pub register_public: LagModel,
+    /// Of the changes known ahead (turning 70, turning 75, the 1 August re-determination), the share the
+    /// insurer records before the day they apply (default 80%); the rest follow the notification lag.
     pub ahead_share: f64,
 }
 
 impl Default for Lags {
     fn default() -> Self {
-        let ln = |median_days| LagModel::LogNormal { median_days, sigma: 0.5 };
-        let bd = LagModel::BusinessDays { min: 2, max: 3 };
+        let ln = |median_days, sigma| LagModel::LogNormal { median_days, sigma };
         Lags {
-            kyokai_acquire: ln(29.0),
-            kyokai_lose: ln(19.0),
-            society_acquire: ln(8.0),
-            society_lose: ln(7.0),
-            mutual_aid_acquire: ln(8.0),
-            mutual_aid_lose: ln(7.0),
-            national: bd,
-            late_stage: bd,
+            notify_employee: ln(3.0, 0.7),
+            notify_public: ln(5.0, 0.9),
+            register_kyokai_acquire: ln(24.0, 0.3),
+            register_kyokai_lose: ln(14.0, 0.3),
+            register_society_acquire: ln(3.0, 0.3),
+            register_society_lose: ln(2.0, 0.3),
+            register_mutual_acquire: ln(3.0, 0.3),
+            register_mutual_lose: ln(2.0, 0.3),
+            register_public: LagModel::BusinessDays { min: 2, max: 3 },
             ahead_share: 0.8,
         }
     }
 }
 
 impl Lags {
-    /// No lag at all: every change reaches the system on its legal date.
+    /// No lag at all: every change reaches every system on its legal date.
     pub fn none() -> Self {
-        let z = LagModel::LogNormal { median_days: 0.0, sigma: 0.0 };
+        let z = LagModel::ZERO;
         Lags {
-            kyokai_acquire: z,
-            kyokai_lose: z,
-            society_acquire: z,
-            society_lose: z,
-            mutual_aid_acquire: z,
-            mutual_aid_lose: z,
-            national: z,
-            late_stage: z,
+            notify_employee: z,
+            notify_public: z,
+            register_kyokai_acquire: z,
+            register_kyokai_lose: z,
+            register_society_acquire: z,
+            register_society_lose: z,
+            register_mutual_acquire: z,
+            register_mutual_lose: z,
+            register_public: z,
             ahead_share: 1.0,
         }
     }
 
+    /// The registration part for an insurer of `kind` and an action (`lose`: a loss; else an acquisition
+    /// or a change).
+    pub fn registration(&self, kind: onshi_ids::InsurerKind, lose: bool) -> LagModel {
+        use onshi_ids::{InsurerKind as K, Scheme};
+        match (kind, lose) {
+            (K::KyokaiKenpo, true) => self.register_kyokai_lose,
+            (K::KyokaiKenpo, false) => self.register_kyokai_acquire,
+            (K::HealthInsuranceSociety, true) => self.register_society_lose,
+            (K::HealthInsuranceSociety, false) => self.register_society_acquire,
+            (k, _) if k.scheme() != Scheme::Employee => self.register_public,
+            (_, true) => self.register_mutual_lose,
+            (_, false) => self.register_mutual_acquire,
+        }
+    }
+
+    /// The notification part for an insurer of `kind`.
+    pub fn notification(&self, kind: onshi_ids::InsurerKind) -> LagModel {
+        if kind.scheme() == onshi_ids::Scheme::Employee { self.notify_employee } else { self.notify_public }
+    }
+
     fn validate(&self) -> Result<(), SimError> {
         let models = [
-            self.kyokai_acquire,
-            self.kyokai_lose,
-            self.society_acquire,
-            self.society_lose,
-            self.mutual_aid_acquire,
-            self.mutual_aid_lose,
-            self.national,
-            self.late_stage,
+            self.notify_employee,
+            self.notify_public,
+            self.register_kyokai_acquire,
+            self.register_kyokai_lose,
+            self.register_society_acquire,
+            self.register_society_lose,
+            self.register_mutual_acquire,
+            self.register_mutual_lose,
+            self.register_public,
         ];
         if models.iter().all(LagModel::valid) && (0.0..=1.0).contains(&self.ahead_share) {
             Ok(())

@@ -84,9 +84,15 @@
 mod chunk;
 mod config;
 mod data;
+pub mod files;
+mod http;
 mod insurers;
+mod legacy;
+pub mod measure;
 mod model;
 mod output;
+pub mod replay;
+pub mod report;
 mod rng;
 mod text;
 
@@ -98,11 +104,13 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use config::{Config, ErrorRates, LagModel, Lags, MAX_PERSONS};
+pub use legacy::{Legacy, cut_to_jis};
 pub use model::{
-    Action, Card, Cause, ErrorKind, Event, Expect, Insurer, LossReason, Member, MemberChange, PersonInfo, Record,
+    Action, Cause, ErrorKind, Event, Expect, Insurer, LossReason, Member, MemberChange, PersonInfo, Presents, Record,
     RecordId, Resident, Truth, Visit,
 };
 pub use output::kind_code;
+pub use replay::{PolicyResult, Questions, ReplayOptions, ReplayReport, Target, WriteStats, replay};
 
 use chunk::{ChunkOut, Ctx};
 use insurers::Insurers;
@@ -122,17 +130,45 @@ pub enum SimError {
         #[source]
         source: std::io::Error,
     },
+    /// A file of a world cannot be read.
+    #[error(
+        "cannot read {path} (line {line}): {reason}; the replay reads a directory written by `onshi sim generate`: generate it again"
+    )]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The line (1-based; 0 when unknown).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The server of an HTTP replay cannot be used.
+    #[error("cannot replay against {addr}: {reason}")]
+    Server {
+        /// The address given.
+        addr: String,
+        /// What is wrong, and what to do.
+        reason: String,
+    },
+    /// The service failed in a way the replay cannot go on from (a storage failure, not a refusal: refusals
+    /// are counted in the report).
+    #[error("the replay stopped: {0}; nothing of the world is lost, run it again (the store is a fresh directory)")]
+    Replay(String),
     /// A bug: built-in data produced an invalid identifier.
     #[error("internal error in the simulation: {0}")]
     Internal(String),
 }
 
 impl SimError {
-    /// A stable snake_case code: `invalid_config`, `io_error`, `internal_error`.
+    /// A stable snake_case code: `invalid_config`, `io_error`, `unreadable_world`, `server_unusable`,
+    /// `replay_failed`, `internal_error`.
     pub fn code(&self) -> &'static str {
         match self {
             SimError::InvalidConfig(_) => "invalid_config",
             SimError::Io { .. } => "io_error",
+            SimError::Read { .. } => "unreadable_world",
+            SimError::Server { .. } => "server_unusable",
+            SimError::Replay(_) => "replay_failed",
             SimError::Internal(_) => "internal_error",
         }
     }
@@ -141,6 +177,12 @@ impl SimError {
 /// Counts describing a generated world (also written as `summary.json`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// The seed.
+    pub seed: u64,
+    /// The first day of the period.
+    pub start: Option<onshi_law::Date>,
+    /// The last day of the period.
+    pub end: Option<onshi_law::Date>,
     /// Residents at the start.
     pub persons: u64,
     /// Households at the start.
@@ -161,11 +203,25 @@ pub struct Summary {
     pub events_by_kind: BTreeMap<&'static str, u64>,
     /// Lines by `cause`.
     pub events_by_cause: BTreeMap<&'static str, u64>,
+    /// Rows of `visits.csv`.
+    pub visits: u64,
+    /// Visits by what the patient presents.
+    pub visits_by_presents: BTreeMap<&'static str, u64>,
     /// Truth rows by error kind.
     pub errors: BTreeMap<&'static str, u64>,
 }
 
 impl Summary {
+    fn of(cfg: &Config, insurers: usize) -> Summary {
+        Summary {
+            seed: cfg.seed,
+            start: Some(cfg.start),
+            end: Some(cfg.end()),
+            insurers: insurers as u64,
+            ..Summary::default()
+        }
+    }
+
     fn add(&mut self, c: &ChunkOut) {
         self.persons += c.registry_start.len() as u64;
         self.households += c.households;
@@ -183,6 +239,10 @@ impl Summary {
                 *self.errors.entry(k.as_str()).or_default() += 1;
             }
         }
+        self.visits += c.visits.len() as u64;
+        for v in &c.visits {
+            *self.visits_by_presents.entry(v.presents.as_str()).or_default() += 1;
+        }
     }
 
     /// The summary as JSON (keys in a fixed order).
@@ -192,7 +252,10 @@ impl Summary {
             format!("{{{}}}", inner.join(", "))
         };
         format!(
-            "{{\n  \"persons\": {},\n  \"households\": {},\n  \"residents_at_end\": {},\n  \"members_at_start\": {},\n  \"records\": {},\n  \"truth\": {},\n  \"insurers\": {},\n  \"events\": {},\n  \"events_by_kind\": {},\n  \"events_by_cause\": {},\n  \"errors\": {}\n}}\n",
+            "{{\n  \"seed\": {},\n  \"start\": \"{}\",\n  \"end\": \"{}\",\n  \"persons\": {},\n  \"households\": {},\n  \"residents_at_end\": {},\n  \"members_at_start\": {},\n  \"records\": {},\n  \"truth\": {},\n  \"insurers\": {},\n  \"events\": {},\n  \"events_by_kind\": {},\n  \"events_by_cause\": {},\n  \"visits\": {},\n  \"visits_by_presents\": {},\n  \"errors\": {}\n}}\n",
+            self.seed,
+            self.start.map(|d| d.to_string()).unwrap_or_default(),
+            self.end.map(|d| d.to_string()).unwrap_or_default(),
             self.persons,
             self.households,
             self.residents_at_end,
@@ -203,6 +266,8 @@ impl Summary {
             self.events,
             map(&self.events_by_kind),
             map(&self.events_by_cause),
+            self.visits,
+            map(&self.visits_by_presents),
             map(&self.errors)
         )
     }
@@ -225,6 +290,8 @@ pub struct World {
     pub truth: Vec<Truth>,
     /// The actions of the period, in replay order.
     pub events: Vec<Event>,
+    /// The clinic visits of the period, by service date.
+    pub visits: Vec<Visit>,
     /// What the generator knows about every person (start residents and births).
     pub persons: Vec<PersonInfo>,
     /// Counts.
@@ -249,7 +316,7 @@ pub fn world(cfg: &Config) -> Result<World, SimError> {
     let chunks: Vec<ChunkOut> =
         sizes.par_iter().enumerate().map(|(i, &n)| chunk::generate(&ctx, i as u64, n, true)).collect();
     let mut w = World { insurers: ins.list.clone(), ..World::default() };
-    w.summary.insurers = ins.list.len() as u64;
+    w.summary = Summary::of(cfg, ins.list.len());
     for c in chunks {
         w.summary.add(&c);
         w.registry_start.extend(c.registry_start);
@@ -258,10 +325,12 @@ pub fn world(cfg: &Config) -> Result<World, SimError> {
         w.records.extend(c.records);
         w.truth.extend(c.truth);
         w.events.extend(c.events);
+        w.visits.extend(c.visits);
         w.persons.extend(c.persons);
     }
     // the file order: by day, then chunk (a stable sort keeps chunk and in-chunk order)
     w.events.sort_by_key(|e| e.at);
+    w.visits.sort_by_key(|v| v.service_date);
     Ok(w)
 }
 
@@ -279,7 +348,7 @@ pub fn stream(cfg: &Config) -> Result<impl Iterator<Item = World>, SimError> {
         let ctx = Ctx { cfg: &cfg, ins: &ins };
         let c = chunk::generate(&ctx, i as u64, n, true);
         let mut w = World { insurers: ins.list.clone(), ..World::default() };
-        w.summary.insurers = ins.list.len() as u64;
+        w.summary = Summary::of(&cfg, ins.list.len());
         w.summary.add(&c);
         w.registry_start = c.registry_start;
         w.registry = c.registry;
@@ -287,6 +356,7 @@ pub fn stream(cfg: &Config) -> Result<impl Iterator<Item = World>, SimError> {
         w.records = c.records;
         w.truth = c.truth;
         w.events = c.events;
+        w.visits = c.visits;
         w.persons = c.persons;
         w
     }))
@@ -301,6 +371,30 @@ struct Rendered {
     truth: Vec<u8>,
     /// (day index, lines)
     events: Vec<(u32, Vec<u8>)>,
+    /// (day index, rows)
+    visits: Vec<(u32, Vec<u8>)>,
+}
+
+/// Groups consecutive items of the same day into one buffer per day (items come sorted by day).
+fn by_day<T>(
+    items: &[T],
+    start: onshi_law::Date,
+    day: impl Fn(&T) -> onshi_law::Date,
+    line: impl Fn(&mut Vec<u8>, &T),
+) -> Vec<(u32, Vec<u8>)> {
+    let mut out: Vec<(u32, Vec<u8>)> = Vec::new();
+    for x in items {
+        let d = rng::days_between(start, day(x)).max(0) as u32;
+        match out.last_mut() {
+            Some((last, buf)) if *last == d => line(buf, x),
+            _ => {
+                let mut buf = Vec::with_capacity(1 << 14);
+                line(&mut buf, x);
+                out.push((d, buf));
+            }
+        }
+    }
+    out
 }
 
 fn render(c: &ChunkOut, start: onshi_law::Date) -> Rendered {
@@ -311,6 +405,7 @@ fn render(c: &ChunkOut, start: onshi_law::Date) -> Rendered {
         records: Vec::with_capacity(c.records.len() * 130),
         truth: Vec::with_capacity(c.truth.len() * 40),
         events: Vec::new(),
+        visits: Vec::new(),
     };
     for x in &c.registry_start {
         output::resident_row(&mut r.registry_start, x);
@@ -327,24 +422,8 @@ fn render(c: &ChunkOut, start: onshi_law::Date) -> Rendered {
     for x in &c.truth {
         output::truth_row(&mut r.truth, x);
     }
-    let mut cur: Option<(u32, Vec<u8>)> = None;
-    for e in &c.events {
-        let day = rng::days_between(start, e.at).max(0) as u32;
-        match &mut cur {
-            Some((d, buf)) if *d == day => output::event_line(buf, e),
-            _ => {
-                if let Some(done) = cur.take() {
-                    r.events.push(done);
-                }
-                let mut buf = Vec::with_capacity(1 << 16);
-                output::event_line(&mut buf, e);
-                cur = Some((day, buf));
-            }
-        }
-    }
-    if let Some(done) = cur {
-        r.events.push(done);
-    }
+    r.events = by_day(&c.events, start, |e| e.at, output::event_line);
+    r.visits = by_day(&c.visits, start, |v| v.service_date, output::visit_row);
     r
 }
 
@@ -375,9 +454,50 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SimError + '_ {
     move |source| SimError::Io { path: path.to_owned(), source }
 }
 
-/// Generates the world of `cfg` and writes it to `out` (created if missing; existing files of
-/// the same names are replaced). Chunks are generated in parallel (rayon) and written in order;
-/// events go through one temporary file per day under `out/.events-tmp`, removed at the end.
+/// Lines spooled per day into one temporary file each, then concatenated in day order: chunks are
+/// generated and written in batches, but each output file must be ordered by day over all chunks.
+struct DaySpool {
+    dir: PathBuf,
+    ext: &'static str,
+    used: std::collections::BTreeSet<u32>,
+}
+
+impl DaySpool {
+    fn path(&self, day: u32) -> PathBuf {
+        self.dir.join(format!("{day:05}.{}", self.ext))
+    }
+
+    /// Appends, for each day, the parts in the order given.
+    fn append(&mut self, by_day: BTreeMap<u32, Vec<&[u8]>>) -> Result<(), SimError> {
+        for (d, parts) in by_day {
+            let p = self.path(d);
+            let f = fs::OpenOptions::new().create(true).append(true).open(&p).map_err(io(&p))?;
+            let mut w = BufWriter::with_capacity(1 << 20, f);
+            for part in parts {
+                w.write_all(part).map_err(io(&p))?;
+            }
+            w.flush().map_err(io(&p))?;
+            self.used.insert(d);
+        }
+        Ok(())
+    }
+
+    /// Writes `header` and every day's lines, in day order, to `out`.
+    fn finish(&self, out: &Path, header: &str) -> Result<(), SimError> {
+        let mut f = BufWriter::with_capacity(1 << 20, File::create(out).map_err(io(out))?);
+        f.write_all(header.as_bytes()).map_err(io(out))?;
+        for &d in &self.used {
+            let p = self.path(d);
+            let mut src = File::open(&p).map_err(io(&p))?;
+            std::io::copy(&mut src, &mut f).map_err(io(out))?;
+        }
+        f.flush().map_err(io(out))
+    }
+}
+
+/// Generates the world of `cfg` and writes it to `out` (created if missing; existing files of the same
+/// names are replaced). Chunks are generated in parallel (rayon) and written in order; events and visits
+/// go through one temporary file per day under `out/.spool`, removed at the end.
 ///
 /// # Errors
 /// [`SimError::InvalidConfig`], [`SimError::Io`] (the path is named), [`SimError::Internal`].
@@ -386,7 +506,7 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
     fs::create_dir_all(out).map_err(io(out))?;
     let ins = Insurers::build(cfg.seed)?;
     let ctx = Ctx { cfg, ins: &ins };
-    let mut summary = Summary { insurers: ins.list.len() as u64, ..Summary::default() };
+    let mut summary = Summary::of(cfg, ins.list.len());
 
     let mut insurers = Out::create(out, "insurers.csv", output::INSURERS_HEADER)?;
     let mut buf = Vec::new();
@@ -401,13 +521,13 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
     let mut members = Out::create(out, "members.csv", output::MEMBERS_HEADER)?;
     let mut records = Out::create(out, "records.csv", output::RECORDS_HEADER)?;
     let mut truth = Out::create(out, "truth.csv", output::TRUTH_HEADER)?;
-    let tmp = out.join(".events-tmp");
+    let tmp = out.join(".spool");
     if tmp.exists() {
         fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
     }
     fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-    let day_path = |d: u32| tmp.join(format!("{d:05}.jsonl"));
-    let mut days_used: std::collections::BTreeSet<u32> = Default::default();
+    let mut events = DaySpool { dir: tmp.clone(), ext: "jsonl", used: Default::default() };
+    let mut visits = DaySpool { dir: tmp.clone(), ext: "csv", used: Default::default() };
 
     let sizes = chunk_sizes(cfg);
     let batch = (rayon::current_num_threads() * 2).max(2);
@@ -424,7 +544,8 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
             })
             .collect();
         // per day, the batch's lines in chunk order
-        let mut by_day: BTreeMap<u32, Vec<&[u8]>> = BTreeMap::new();
+        let mut ev_days: BTreeMap<u32, Vec<&[u8]>> = BTreeMap::new();
+        let mut visit_days: BTreeMap<u32, Vec<&[u8]>> = BTreeMap::new();
         for (r, s) in &rendered {
             reg_start.write(&r.registry_start)?;
             reg.write(&r.registry)?;
@@ -433,19 +554,14 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
             truth.write(&r.truth)?;
             merge(&mut summary, s);
             for (d, lines) in &r.events {
-                by_day.entry(*d).or_default().push(lines);
+                ev_days.entry(*d).or_default().push(lines);
+            }
+            for (d, rows) in &r.visits {
+                visit_days.entry(*d).or_default().push(rows);
             }
         }
-        for (d, parts) in by_day {
-            let p = day_path(d);
-            let f = fs::OpenOptions::new().create(true).append(true).open(&p).map_err(io(&p))?;
-            let mut w = BufWriter::with_capacity(1 << 20, f);
-            for part in parts {
-                w.write_all(part).map_err(io(&p))?;
-            }
-            w.flush().map_err(io(&p))?;
-            days_used.insert(d);
-        }
+        events.append(ev_days)?;
+        visits.append(visit_days)?;
         index = hi;
     }
     reg_start.finish()?;
@@ -453,15 +569,8 @@ pub fn generate(cfg: &Config, out: &Path) -> Result<Summary, SimError> {
     members.finish()?;
     records.finish()?;
     truth.finish()?;
-
-    let ev_path = out.join("events.jsonl");
-    let mut ev = File::create(&ev_path).map_err(io(&ev_path))?;
-    for d in days_used {
-        let p = day_path(d);
-        let mut f = File::open(&p).map_err(io(&p))?;
-        std::io::copy(&mut f, &mut ev).map_err(io(&ev_path))?;
-    }
-    ev.flush().map_err(io(&ev_path))?;
+    events.finish(&out.join("events.jsonl"), "")?;
+    visits.finish(&out.join("visits.csv"), output::VISITS_HEADER)?;
     fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
 
     let sp = out.join("summary.json");
@@ -485,5 +594,9 @@ fn merge(into: &mut Summary, s: &Summary) {
     }
     for (k, v) in &s.errors {
         *into.errors.entry(k).or_default() += v;
+    }
+    into.visits += s.visits;
+    for (k, v) in &s.visits_by_presents {
+        *into.visits_by_presents.entry(k).or_default() += v;
     }
 }

@@ -1,7 +1,6 @@
 //! The rows and events of a world, as typed values. Their file forms are in the crate docs.
 
 use std::fmt;
-use std::sync::Arc;
 
 use onshi_ids::{InstitutionCode, InsurerKind, InsurerNumber, MunicipalityCode, MyNumber};
 use onshi_law::{CopayRatio, Date, IncomeBracket};
@@ -202,8 +201,6 @@ string_enum! {
         Turning75 = "turning_75",
         /// The 1 August income re-determination.
         IncomeRedetermination = "income_redetermination",
-        /// A clinic visit.
-        Visit = "visit",
     }
 }
 
@@ -225,43 +222,41 @@ string_enum! {
     }
 }
 
-/// What a card presented at the counter says: the record and its key.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Card {
-    /// The record the card was issued for.
-    pub record_id: RecordId,
-    /// Insurer number, symbol, number, branch as printed.
-    pub key: MemberKey,
-    /// Date of birth as the insurer holds it.
-    pub birth_date: Date,
+string_enum! {
+    /// What the patient presents at the counter.
+    Presents {
+        /// The My Number card (マイナ保険証): the system looks the person up by My Number.
+        MyNumberCard = "my_number_card",
+        /// The numbers of a 資格確認書 or insurance card: insurer, symbol, number, branch, birth date.
+        Card = "card",
+    }
 }
 
 /// The truth at a visit: what a perfect system would answer.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Expect {
-    /// The patient is covered by some insurer on the service date.
-    pub covered: bool,
-    /// The record that covers them.
-    pub record_id: Option<RecordId>,
-    /// Its insurer.
-    pub insurer_number: Option<InsurerNumber>,
-    /// The law's copay ratio for them on that day ([`onshi_law::copay`]).
+    /// The record that covers the patient on the service date (`None`: not covered).
+    pub covered_by: Option<RecordId>,
+    /// The law's copay ratio for them on that day ([`onshi_law::copay`]), when covered.
     pub copay_ratio: Option<CopayRatio>,
-    /// Their true income bracket (70 and over).
+    /// Their true income bracket (70 and over), when covered.
     pub income_bracket: Option<IncomeBracket>,
-    /// The card presented is the covering record's.
-    pub card_valid: bool,
 }
 
-/// A clinic visit: the question asked at the counter and its true answer.
+/// A clinic visit (a row of `visits.csv`): the question asked at the counter and its true answer.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Visit {
-    /// The patient's true My Number (as read from a My Number card).
+    /// The date of service (the day the question is asked).
+    pub service_date: Date,
+    /// The patient's true My Number (what a My Number card holds).
     pub my_number: MyNumber,
     /// The clinic.
     pub institution_code: InstitutionCode,
-    /// The latest card the insurer has issued to the patient by that day (`None`: none yet).
-    pub card: Option<Arc<Card>>,
+    /// What the patient presents.
+    pub presents: Presents,
+    /// The record of the latest card the patient's insurer had recorded (and so issued) by that day
+    /// (`None`: none yet). Its numbers are the record's (`members.csv` or its `acquire` event).
+    pub card: Option<RecordId>,
     /// The truth.
     pub expect: Expect,
 }
@@ -306,12 +301,10 @@ pub enum Action {
     },
     /// Insurer: a change from `effective_on`.
     Change(Box<MemberChange>),
-    /// Clinic: a visit on `effective_on`.
-    Visit(Box<Visit>),
 }
 
 impl Action {
-    /// `resident_add`, `resident_update`, `resident_remove`, `acquire`, `lose`, `change`, `visit`.
+    /// `resident_add`, `resident_update`, `resident_remove`, `acquire`, `lose`, `change`.
     pub const fn kind(&self) -> &'static str {
         match self {
             Action::ResidentAdd(_) => "resident_add",
@@ -320,7 +313,6 @@ impl Action {
             Action::Acquire(_) => "acquire",
             Action::Lose { .. } => "lose",
             Action::Change(_) => "change",
-            Action::Visit(_) => "visit",
         }
     }
 }
@@ -328,14 +320,14 @@ impl Action {
 /// One line of `events.jsonl`: an action reaching a system on day `at`.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Event {
-    /// The day the action reaches the system: `reported_on` (a visit: the service date).
+    /// The day the action reaches the system: `reported_on`.
     pub at: Date,
-    /// The legal date of the change (a visit: the service date).
+    /// The legal date of the change.
     pub effective_on: Date,
     /// The day the registry or insurer registered it (equal to `at`).
     pub reported_on: Date,
     /// The life event this action belongs to (several actions share one: a job change is a
-    /// loss and an acquisition). Visits have their own.
+    /// loss and an acquisition).
     pub event_id: u64,
     /// Why.
     pub cause: Cause,

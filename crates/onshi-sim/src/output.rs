@@ -14,6 +14,8 @@ pub(crate) const RECORDS_HEADER: &str = "record_id,my_number,name,name_kana,birt
 pub(crate) const TRUTH_HEADER: &str = "record_id,true_my_number,error\n";
 pub(crate) const MEMBERS_HEADER: &str = "record_id,insurer_number,symbol,number,branch,relationship,insured_record_id,my_number,name,name_kana,birth_date,sex,address,acquired_on,income_bracket,copay_ratio,reported_on\n";
 pub(crate) const INSURERS_HEADER: &str = "insurer_number,kind,name,prefecture,municipality_code\n";
+pub(crate) const VISITS_HEADER: &str =
+    "service_date,my_number,institution_code,presents,card_record_id,covered_record_id,copay_ratio,income_bracket\n";
 
 /// One CSV field, quoted when it holds a comma, quote or line break.
 fn field(out: &mut Vec<u8>, s: &str) {
@@ -121,6 +123,25 @@ pub(crate) fn member_row(out: &mut Vec<u8>, m: &Member) {
     out.push(b',');
     date(out, m.acquired_on);
     let _ = writeln!(out, ",{},{},{}", bracket(m.income_bracket), m.copay_ratio.percent(), m.reported_on);
+}
+
+pub(crate) fn visit_row(out: &mut Vec<u8>, v: &Visit) {
+    date(out, v.service_date);
+    let _ = write!(out, ",{},{},{},", v.my_number.as_str(), v.institution_code.as_str(), v.presents.as_str());
+    if let Some(c) = v.card {
+        let _ = write!(out, "{c}");
+    }
+    out.push(b',');
+    if let Some(r) = v.expect.covered_by {
+        let _ = write!(out, "{r}");
+    }
+    out.push(b',');
+    if let Some(r) = v.expect.copay_ratio {
+        let _ = write!(out, "{}", r.percent());
+    }
+    out.push(b',');
+    out.extend_from_slice(bracket(v.expect.income_bracket).as_bytes());
+    out.push(b'\n');
 }
 
 pub(crate) fn insurer_row(out: &mut Vec<u8>, i: &Insurer) {
@@ -244,35 +265,6 @@ pub(crate) fn event_line(out: &mut Vec<u8>, e: &Event) {
             if let Some(r) = c.copay_ratio {
                 let _ = write!(out, ",\"copay_ratio\":{}", r.percent());
             }
-        }
-        Action::Visit(v) => {
-            kd(out, "service_date", e.effective_on);
-            kv(out, "my_number", v.my_number.as_str());
-            kv(out, "institution_code", v.institution_code.as_str());
-            match &v.card {
-                Some(c) => {
-                    let _ = write!(out, ",\"card\":{{\"record_id\":\"{}\"", c.record_id);
-                    key_fields(out, &c.key);
-                    kd(out, "birth_date", c.birth_date);
-                    out.push(b'}');
-                }
-                None => out.extend_from_slice(b",\"card\":null"),
-            }
-            let x = &v.expect;
-            let _ = write!(out, ",\"expect\":{{\"covered\":{}", x.covered);
-            if let Some(r) = x.record_id {
-                kv(out, "record_id", &r.to_string());
-            }
-            if let Some(i) = x.insurer_number {
-                kv(out, "insurer_number", i.as_str());
-            }
-            if let Some(r) = x.copay_ratio {
-                let _ = write!(out, ",\"copay_ratio\":{}", r.percent());
-            }
-            if let Some(b) = x.income_bracket {
-                kv(out, "income_bracket", b.as_str());
-            }
-            let _ = write!(out, ",\"card_valid\":{}}}", x.card_valid);
         }
     }
     out.extend_from_slice(b"}\n");

@@ -26,7 +26,7 @@ use onshi_law::Date;
 use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt, Sex};
 use serde::{Deserialize, Serialize};
 
-pub use sqlite::SqliteStore;
+pub use sqlite::{AUDIT_FILE, CARDS_FILE, MAIN_FILE, SqliteStore};
 
 /// The identifier of one member record (one qualification period of one person with one insurer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -127,6 +127,48 @@ pub struct Credential {
     pub subject: String,
 }
 
+/// A 利用者証明用電子証明書 as the issuing authority registered it: the serial belongs to one My Number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// 32 upper-case hex digits.
+    pub serial: String,
+    pub my_number: MyNumber,
+    pub issued_on: Date,
+    pub expires_on: Date,
+    /// Set once the card was reported lost, returned, or replaced; never cleared.
+    pub revocation: Option<Revocation>,
+}
+
+/// Why and when a certificate was revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub reason: String,
+    pub revoked_at: RecordedAt,
+}
+
+/// A clinic's registered card reader: its key signs face-authentication results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderRecord {
+    pub reader_id: String,
+    /// The institution code the reader belongs to.
+    pub institution: String,
+    /// DER SubjectPublicKeyInfo.
+    pub public_key: Vec<u8>,
+}
+
+/// A patient's consent, given on the reader, to show a clinic their medication and checkup information.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub my_number: MyNumber,
+    pub institution: String,
+    pub medication: bool,
+    pub checkup: bool,
+    /// Microseconds since the epoch.
+    pub given_at: i64,
+    pub expires_at: i64,
+    pub request_id: String,
+}
+
 /// Errors of the store. Domain refusals detected inside the writing transaction are distinct variants so
 /// that the service can turn them into the contract's error codes.
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +196,12 @@ pub enum StoreError {
     /// The data directory cannot be used.
     #[error("cannot open the data directory {path}: {reason}")]
     Open { path: String, reason: String },
+    /// A certificate serial registered twice.
+    #[error("certificate {0} is already registered")]
+    DuplicateCertificate(String),
+    /// No certificate with that serial.
+    #[error("certificate {0} is not registered")]
+    CertificateNotFound(String),
     /// The write was not carried out: the store is shutting down or could not start a transaction.
     #[error("the write was not carried out (the store is shutting down or failing); nothing was stored, try again")]
     Closed,
@@ -224,69 +272,132 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a credential.
     fn put_credential(&self, c: Credential) -> Pending<()>;
+
+    /// Registers an issued certificate (refuses a serial registered before).
+    fn put_certificate(&self, c: CertificateRecord) -> Pending<()>;
+    /// A registered certificate with its revocation, if any.
+    fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError>;
+    /// Every certificate registered for a My Number, oldest first.
+    fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError>;
+    /// Revokes a certificate (the first revocation stands); resolves to the record as revoked.
+    fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord>;
+    /// Registers (or re-registers) a card reader of an institution.
+    fn put_reader(&self, r: ReaderRecord) -> Pending<()>;
+    /// A registered reader.
+    fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError>;
+    /// Records a consent. Resolves when durable.
+    fn record_consent(&self, c: ConsentRecord) -> Pending<()>;
+    /// A person's consents to one institution, newest first.
+    fn consents(&self, my_number: &MyNumber, institution: &str, limit: usize)
+    -> Result<Vec<ConsentRecord>, StoreError>;
     /// Every stored credential (loaded once at start into the service's in-memory table).
     fn credentials(&self) -> Result<Vec<Credential>, StoreError>;
+}
+
+/// Where a store reads the recording time (`recorded_at`) from: the wall clock, unless a simulator replays a
+/// world in simulated time ([`SqliteStore::open_with_clock`]).
+pub trait RecordClock: Send + Sync + 'static {
+    /// Microseconds since the UNIX epoch, UTC.
+    fn now_micros(&self) -> i64;
 }
 
 /// A store chosen at run time (the embedded engine, or a server engine later).
 pub type AnyStore = Box<dyn Store>;
 
-impl Store for Box<dyn Store> {
-    fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
-        (**self).put_resident(r)
-    }
-    fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
-        (**self).resident(my_number)
-    }
-    fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
-        (**self).residents_born_on(birth_date)
-    }
-    fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
-        (**self).resident_versions(my_number)
-    }
-    fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
-        (**self).enrol(m)
-    }
-    fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
-        (**self).append(id, effective_on, change)
-    }
-    fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
-        (**self).member(id)
-    }
-    fn members_by_card(
-        &self,
-        insurer: &InsurerNumber,
-        number: &InsuredNumber,
-        birth_date: Date,
-    ) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).members_by_card(insurer, number, birth_date)
-    }
-    fn insured_of(
-        &self,
-        insurer: &InsurerNumber,
-        symbol: Option<&Symbol>,
-        number: &InsuredNumber,
-    ) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).insured_of(insurer, symbol, number)
-    }
-    fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
-        (**self).members_by_my_number(my_number)
-    }
-    fn log_access(&self, e: AccessEntry) -> Pending<()> {
-        (**self).log_access(e)
-    }
-    fn access_log_for(
-        &self,
-        my_number: Option<&MyNumber>,
-        member_ids: &[MemberId],
-        limit: usize,
-    ) -> Result<Vec<AccessRecord>, StoreError> {
-        (**self).access_log_for(my_number, member_ids, limit)
-    }
-    fn put_credential(&self, c: Credential) -> Pending<()> {
-        (**self).put_credential(c)
-    }
-    fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
-        (**self).credentials()
-    }
+/// A store behind a pointer is a store: `Box<dyn Store>` ([`AnyStore`]), and `Arc<S>` so that several services
+/// (the simulator's policies) may answer from one store.
+macro_rules! forward_store {
+    ($($ptr:ident),*) => {$(
+        impl<T: Store + ?Sized> Store for $ptr<T> {
+            fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
+                (**self).put_resident(r)
+            }
+            fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
+                (**self).resident(my_number)
+            }
+            fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
+                (**self).residents_born_on(birth_date)
+            }
+            fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
+                (**self).resident_versions(my_number)
+            }
+            fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
+                (**self).enrol(m)
+            }
+            fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
+                (**self).append(id, effective_on, change)
+            }
+            fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
+                (**self).member(id)
+            }
+            fn members_by_card(
+                &self,
+                insurer: &InsurerNumber,
+                number: &InsuredNumber,
+                birth_date: Date,
+            ) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).members_by_card(insurer, number, birth_date)
+            }
+            fn insured_of(
+                &self,
+                insurer: &InsurerNumber,
+                symbol: Option<&Symbol>,
+                number: &InsuredNumber,
+            ) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).insured_of(insurer, symbol, number)
+            }
+            fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).members_by_my_number(my_number)
+            }
+            fn log_access(&self, e: AccessEntry) -> Pending<()> {
+                (**self).log_access(e)
+            }
+            fn access_log_for(
+                &self,
+                my_number: Option<&MyNumber>,
+                member_ids: &[MemberId],
+                limit: usize,
+            ) -> Result<Vec<AccessRecord>, StoreError> {
+                (**self).access_log_for(my_number, member_ids, limit)
+            }
+            fn put_credential(&self, c: Credential) -> Pending<()> {
+                (**self).put_credential(c)
+            }
+            fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
+                (**self).credentials()
+            }
+            fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
+                (**self).put_certificate(c)
+            }
+            fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
+                (**self).certificate(serial)
+            }
+            fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
+                (**self).certificates_of(my_number)
+            }
+            fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
+                (**self).revoke_certificate(serial, reason)
+            }
+            fn put_reader(&self, r: ReaderRecord) -> Pending<()> {
+                (**self).put_reader(r)
+            }
+            fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
+                (**self).reader(reader_id)
+            }
+            fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
+                (**self).record_consent(c)
+            }
+            fn consents(
+                &self,
+                my_number: &MyNumber,
+                institution: &str,
+                limit: usize,
+            ) -> Result<Vec<ConsentRecord>, StoreError> {
+                (**self).consents(my_number, institution, limit)
+            }
+        }
+    )*};
 }
+
+use std::sync::Arc;
+forward_store!(Box, Arc);

@@ -104,6 +104,44 @@ pub(crate) const AUDIT: &[&str] = &[
     "#,
 ];
 
+/// The migrations of the card registry (`cards.sqlite3`): what the issuing authority (J-LIS's role) records
+/// of each 利用者証明用電子証明書, the clinics' registered card readers, and the patients' consents.
+pub(crate) const CARDS: &[&str] = &[
+    // 1: certificates (serial → My Number, as registered at issuance), revocations, readers, consents.
+    r#"
+    CREATE TABLE certificates (
+        serial      TEXT PRIMARY KEY,
+        my_number   TEXT NOT NULL,
+        issued_on   TEXT NOT NULL,
+        expires_on  TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX certificates_my_number ON certificates(my_number);
+    CREATE TABLE revocations (
+        serial     TEXT PRIMARY KEY REFERENCES certificates(serial),
+        reason     TEXT NOT NULL,
+        revoked_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE readers (
+        reader_id     TEXT PRIMARY KEY,
+        institution   TEXT NOT NULL,
+        public_key    BLOB NOT NULL,
+        registered_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE consents (
+        id          INTEGER PRIMARY KEY,
+        my_number   TEXT NOT NULL,
+        institution TEXT NOT NULL,
+        medication  INTEGER NOT NULL,
+        checkup     INTEGER NOT NULL,
+        given_at    INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        request_id  TEXT NOT NULL
+    );
+    CREATE INDEX consents_person ON consents(my_number, institution, given_at);
+    "#,
+];
+
 /// The schema version this build writes for a list of migrations.
 pub(crate) fn current(list: &[&str]) -> i64 {
     list.len() as i64

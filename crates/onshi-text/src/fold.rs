@@ -2,7 +2,7 @@
 
 use crate::kana::{
     fold_width, is_dakuten, is_dash, is_handakuten, is_ideograph, is_separator, is_space, is_variation_selector,
-    loose_kana, semi_voiced, to_katakana, voiced,
+    large_kana, loose_kana, semi_voiced, to_katakana, voiced,
 };
 use crate::tables::tables;
 
@@ -22,15 +22,14 @@ pub(crate) struct Mode {
 /// stripped, dashes unified, separators removed, ASCII letters upper-cased.
 pub(crate) fn fold_into(out: &mut String, s: &str, mode: Mode) {
     let dash = if mode.address { '-' } else { 'ー' };
-    let mut chars = s.chars().peekable();
+    // Characters that fold to nothing are dropped first, so that a voiced mark separated from its kana by one
+    // of them (「ｶ」 + variation selector + 「゙」) composes the same way in every pass: keys stay idempotent.
+    let mut chars = s.chars().filter(|&c| !folds_to_nothing(c)).peekable();
     // The last ideograph pushed, for the iteration mark 々.
     let mut last_ideograph: Option<char> = None;
     while let Some(c) = chars.next() {
         // ASCII fast path.
         if c.is_ascii() {
-            if c.is_ascii_whitespace() || c == '=' {
-                continue;
-            }
             last_ideograph = None;
             if c == '-' {
                 push(out, dash, mode);
@@ -40,11 +39,12 @@ pub(crate) fn fold_into(out: &mut String, s: &str, mode: Mode) {
             continue;
         }
         let mut c = to_katakana(fold_width(c));
+        if mode.loose {
+            // Small kana become large before voiced marks compose (ゥ + ゛ = ヴ), as they would in a second pass.
+            c = large_kana(c);
+        }
         if c.is_ascii() {
             // A full-width ASCII character.
-            if c == '=' {
-                continue;
-            }
             last_ideograph = None;
             if c == '-' {
                 push(out, dash, mode);
@@ -73,9 +73,6 @@ pub(crate) fn fold_into(out: &mut String, s: &str, mode: Mode) {
             out.push(c);
             continue;
         }
-        if is_space(c) || is_variation_selector(c) || is_separator(c) {
-            continue;
-        }
         if c == '々' && mode.variant {
             if let Some(prev) = last_ideograph {
                 out.push(prev);
@@ -89,6 +86,19 @@ pub(crate) fn fold_into(out: &mut String, s: &str, mode: Mode) {
             push(out, normalize_mark(c), mode);
         }
     }
+}
+
+/// Whitespace, variation selectors, separators and 「=」 (in any width) are not part of any key.
+#[inline]
+fn folds_to_nothing(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_whitespace() || c == '=';
+    }
+    let f = to_katakana(fold_width(c));
+    if f.is_ascii() {
+        return f.is_ascii_whitespace() || f == '=';
+    }
+    is_space(f) || is_variation_selector(f) || is_separator(f)
 }
 
 /// Combining voiced marks that could not be composed become their spacing forms.

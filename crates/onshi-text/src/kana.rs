@@ -114,37 +114,48 @@ pub(crate) fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{323AF}')
 }
 
-/// Loose reading fold of one full-width katakana: small → large, ヂ → ジ, ヅ → ズ, ヲ → オ, ヴ → ブ,
-/// ヰ → イ, ヱ → エ, ヷ..ヺ → バ, ビ, ベ, ボ. `None` means "drop it" (the long vowel mark ー).
+/// The large form of a small full-width katakana (ァ → ア, ッ → ツ, ャ → ヤ, ヮ → ワ, ヵ → カ, ヶ → ケ, ㇰ → ク …);
+/// any other character unchanged.
 #[inline]
-pub(crate) fn loose_kana(c: char) -> Option<char> {
+pub(crate) fn large_kana(c: char) -> char {
     let u = u32::from(c);
     let r = match u {
-        0x30FC => return None,
         0x30A1 | 0x30A3 | 0x30A5 | 0x30A7 | 0x30A9 => u + 1,
         0x30C3 => 0x30C4,
         0x30E3 | 0x30E5 | 0x30E7 => u + 1,
         0x30EE => 0x30EF,
         0x30F5 => 0x30AB,
         0x30F6 => 0x30B1,
-        0x30C2 => 0x30B8,
-        0x30C5 => 0x30BA,
-        0x30F2 => 0x30AA,
-        0x30F4 => 0x30D6,
-        0x30F0 => 0x30A4,
-        0x30F1 => 0x30A8,
-        0x30F7 => 0x30D0,
-        0x30F8 => 0x30D3,
-        0x30F9 => 0x30D9,
-        0x30FA => 0x30DC,
         0x31F0..=0x31FF => {
             const SMALL_EXT: [char; 16] =
                 ['ク', 'シ', 'ス', 'ト', 'ヌ', 'ハ', 'ヒ', 'フ', 'ヘ', 'ホ', 'ム', 'ラ', 'リ', 'ル', 'レ', 'ロ'];
-            return Some(SMALL_EXT[(u - 0x31F0) as usize]);
+            return SMALL_EXT[(u - 0x31F0) as usize];
         }
-        _ => u,
+        _ => return c,
     };
-    Some(char::from_u32(r).unwrap_or(c))
+    char::from_u32(r).unwrap_or(c)
+}
+
+/// Loose reading fold of one full-width katakana: small → large, ヂ → ジ, ヅ → ズ, ヲ → オ, ヴ → ブ,
+/// ヰ → イ, ヱ → エ, ヷ..ヺ → バ, ビ, ベ, ボ. `None` means "drop it" (the long vowel mark ー).
+#[inline]
+pub(crate) fn loose_kana(c: char) -> Option<char> {
+    let c = large_kana(c);
+    let r = match c {
+        '\u{30FC}' => return None,
+        'ヂ' => 'ジ',
+        'ヅ' => 'ズ',
+        'ヲ' => 'オ',
+        'ヴ' => 'ブ',
+        'ヰ' => 'イ',
+        'ヱ' => 'エ',
+        'ヷ' => 'バ',
+        'ヸ' => 'ビ',
+        'ヹ' => 'ベ',
+        'ヺ' => 'ボ',
+        _ => c,
+    };
+    Some(r)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
 
+mod card;
 mod demo;
 mod reconcile;
 mod serve;
+mod sim;
 
 use clap::{Parser, Subcommand};
 
@@ -17,13 +19,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Serve(serve::ServeArgs),
+    Card(card::CardArgs),
     Reconcile(reconcile::ReconcileArgs),
+    Sim(sim::SimArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Card(args) => card::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Sim(args) => sim::run(args),
     }
 }

@@ -29,6 +29,13 @@ pub struct ServeArgs {
     /// dependents that exercises the trouble cases; print tokens and example calls.
     #[arg(long)]
     demo: bool,
+    /// The reception screen's card reader: the directory whose card files (`*.card.json`) count as placed on
+    /// the reader (the demo uses DATA/reader). Without it the screen checks by insurance number only.
+    #[arg(long, value_name = "DIR")]
+    reader_dir: Option<PathBuf>,
+    /// The IPAmj明朝 font the reception screen draws exact names with (Debian: fonts-ipamj-mincho).
+    #[arg(long, value_name = "FILE", default_value = onshi_http::IPAMJ_SYSTEM_PATH)]
+    font: PathBuf,
     /// Log as JSON lines (for log collectors) instead of human-readable text.
     #[arg(long)]
     log_json: bool,
@@ -77,7 +84,24 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let store = SqliteStore::open(&data).with_context(|| format!("opening the store in {}", data.display()))?;
     let store: AnyStore = Box::new(store);
-    let svc = Arc::new(Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?);
+    // The issuing CA of the My Number cards lives in the data directory (made on first start).
+    let today = onshi_law::legal_today(chrono::Utc::now());
+    let issuer = onshi_card::Issuer::open_or_create(&data.join("ca"), today)
+        .map_err(|e| anyhow::anyhow!("the card CA in {}: {e}", data.join("ca").display()))?;
+    let svc = Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let svc = Arc::new(svc.with_card_issuer(issuer));
+    let reader_dir = args.reader_dir.clone().or_else(|| args.demo.then(|| data.join("reader")));
+    let reader_key = match &reader_dir {
+        Some(_) => Some(
+            onshi_card::pki::load_or_create_key(&data.join("reader-key.der"))
+                .map_err(|e| anyhow::anyhow!("the reader's key: {e}"))?,
+        ),
+        None => None,
+    };
+    if !args.font.exists() {
+        tracing::warn!(font = %args.font.display(), "IPAmj明朝 is missing: install fonts-ipamj-mincho so that the reception screen draws every registered name");
+    }
+    let reception = onshi_http::Reception::new(reader_dir.clone(), reader_key, args.font.clone());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -87,9 +111,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         if args.demo {
             let printed = crate::demo::load(&svc, &admin, local, &data).await?;
             println!("{printed}");
+            if let Some(dir) = &reader_dir {
+                println!("{}", crate::card::demo::load(&svc, dir, &format!("http://{local}")).await?);
+            }
         }
         tracing::info!(addr = %local, data = %data.display(), "onshi is serving");
-        let app = onshi_http::router(svc.clone());
+        let app = onshi_http::router_with(svc.clone(), reception);
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving")?;
         tracing::info!("stopped");
         anyhow::Ok(())

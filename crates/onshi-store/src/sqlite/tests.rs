@@ -286,3 +286,81 @@ fn overlap_is_half_open() {
     assert!(overlaps((d("2020-01-01"), Some(d("2021-01-02"))), (d("2021-01-01"), None)));
     assert!(!overlaps((d("2022-01-01"), None), (d("2020-01-01"), Some(d("2022-01-01")))));
 }
+
+#[test]
+fn certificates_revocations_readers_and_consents_are_durable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let serial = "0123456789ABCDEF0123456789ABCDEF".to_owned();
+    {
+        let s = SqliteStore::open(dir.path()).expect("open");
+        let rec = CertificateRecord {
+            serial: serial.clone(),
+            my_number: mn("12345678901"),
+            issued_on: d("2026-05-01"),
+            expires_on: d("2031-04-15"),
+            revocation: None,
+        };
+        s.put_certificate(rec.clone()).wait().expect("put");
+        assert!(matches!(s.put_certificate(rec.clone()).wait(), Err(StoreError::DuplicateCertificate(_))));
+        assert_eq!(s.certificate(&serial).expect("read"), Some(rec));
+        assert!(matches!(
+            s.revoke_certificate("FF".into(), "lost".into()).wait(),
+            Err(StoreError::CertificateNotFound(_))
+        ));
+        let revoked = s.revoke_certificate(serial.clone(), "lost".into()).wait().expect("revoke");
+        assert_eq!(revoked.revocation.as_ref().map(|r| r.reason.as_str()), Some("lost"));
+        // the first revocation stands
+        let again = s.revoke_certificate(serial.clone(), "returned".into()).wait().expect("revoke");
+        assert_eq!(again.revocation.map(|r| r.reason), Some("lost".into()));
+        s.put_reader(ReaderRecord { reader_id: "r1".into(), institution: "1311234567".into(), public_key: vec![1, 2] })
+            .wait()
+            .expect("reader");
+        for (i, med) in [(1, true), (2, false)] {
+            s.record_consent(ConsentRecord {
+                my_number: mn("12345678901"),
+                institution: "1311234567".into(),
+                medication: med,
+                checkup: true,
+                given_at: i,
+                expires_at: i + 10,
+                request_id: format!("q{i}"),
+            })
+            .wait()
+            .expect("consent");
+        }
+    }
+    let s = SqliteStore::open(dir.path()).expect("reopen");
+    let c = s.certificate(&serial).expect("read").expect("kept");
+    assert_eq!(c.revocation.map(|r| r.reason), Some("lost".into()));
+    assert_eq!(s.certificates_of(&mn("12345678901")).expect("of").len(), 1);
+    assert_eq!(s.reader("r1").expect("reader").map(|r| r.public_key), Some(vec![1, 2]));
+    assert_eq!(s.reader("r2").expect("reader"), None);
+    let consents = s.consents(&mn("12345678901"), "1311234567", 10).expect("consents");
+    assert_eq!(consents.iter().map(|c| c.medication).collect::<Vec<_>>(), vec![false, true], "newest first");
+    assert!(s.consents(&mn("12345678901"), "1319999999", 10).expect("other").is_empty());
+}
+
+/// The statements of the eligibility check are prepared once per connection, not once per use: a plan that
+/// depends on the bound values (as `ORDER BY` over an index column makes it) is re-prepared every time
+/// rusqlite's statement cache hands the statement out again.
+#[test]
+fn hot_reads_are_not_reprepared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    for i in 0..20 {
+        s.enrol(new_member(&format!("{}", 100 + i), "00", Relationship::Insured, "2024-04-01")).wait().expect("enrol");
+    }
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    for i in 0..60 {
+        let number = InsuredNumber::parse(&format!("{}", 100 + i % 20)).expect("number");
+        assert_eq!(s.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
+    }
+    let members =
+        format!("SELECT {MEMBER_COLUMNS} FROM members WHERE insurer_number = ?1 AND number = ?2 AND birth_date = ?3");
+    let entries = "SELECT seq, recorded_at, effective_on, change FROM member_entries WHERE member_id = ?1";
+    for sql in [members.as_str(), entries] {
+        let reprepared =
+            s.read(|c| Ok(c.prepare_cached(sql)?.get_status(rusqlite::StatementStatus::RePrepare))).expect("status");
+        assert!(reprepared <= 1, "{sql}: re-prepared {reprepared} times in 60 uses");
+    }
+}
