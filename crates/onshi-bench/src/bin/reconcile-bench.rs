@@ -98,10 +98,15 @@ fn standardise(input: &Path, output: &Path, records: bool) -> anyhow::Result<u64
     let mut w = csv::Writer::from_path(output).with_context(|| format!("writing {}", output.display()))?;
     w.write_record(["uid", "my_number", "surname", "given", "name", "kana", "birth_date", "sex", "address"])?;
     let mut n = 0u64;
+    let mut skipped = 0u64;
     for row in r.records() {
         let row = row?;
         let f = |i: usize| row.get(i).unwrap_or("").trim();
-        let Ok(birth_date) = chrono::NaiveDate::parse_from_str(f(birth), "%Y-%m-%d") else { continue };
+        // ISO or 和暦, as onshi reads them. A row Splink could not be given is counted, never hidden.
+        let Ok(birth_date) = onshi_law::parse_date(f(birth)) else {
+            skipped += 1;
+            continue;
+        };
         let p = onshi_linkage::Prepared::new(&onshi_linkage::Basic4 {
             name: f(name),
             name_kana: Some(f(kana)).filter(|k| !k.is_empty()),
@@ -112,8 +117,8 @@ fn standardise(input: &Path, output: &Path, records: bool) -> anyhow::Result<u64
         let (surname, given) = p.name_parts_variant_keys().unwrap_or((p.name_variant_key(), ""));
         let uid = if records { format!("r{}", f(id)) } else { format!("p{}", f(id)) };
         let sex = match f(sex) {
-            "male" | "男" | "1" => "m",
-            "female" | "女" | "2" => "f",
+            "male" | "Male" | "M" | "m" | "男" | "男性" | "1" => "m",
+            "female" | "Female" | "F" | "f" | "女" | "女性" | "2" => "f",
             _ => "",
         };
         w.write_record([
@@ -130,6 +135,9 @@ fn standardise(input: &Path, output: &Path, records: bool) -> anyhow::Result<u64
         n += 1;
     }
     w.flush()?;
+    if skipped > 0 {
+        eprintln!("{}: {skipped} rows without a readable birth date left out", input.display());
+    }
     Ok(n)
 }
 
