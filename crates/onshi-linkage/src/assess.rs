@@ -42,6 +42,30 @@ impl Fit {
         a.iter().zip(&b).all(|(x, y)| x >= y) && a != b
     }
 
+    /// Whether this fit is better than `other` on more fields than it is worse on (name, birth date, sex,
+    /// reading, address each count once).
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use onshi_linkage::{Basic4, Prepared, Sex, compare};
+    /// let p = |name, address| Prepared::new(&Basic4 {
+    ///     name, name_kana: Some("サトウ チエ"), birth_date: NaiveDate::from_ymd_opt(1943, 12, 24).unwrap(),
+    ///     sex: Some(Sex::Female), address: Some(address),
+    /// });
+    /// let record = p("佐藤 智恵", "岩国市錦町須川137");
+    /// // The owner: two kanji of the given name differ, same reading, same address.
+    /// let owner = compare(&record, &p("佐藤 千江", "山口県岩国市錦町須川137番地")).2;
+    /// // Elsewhere: one kanji differs, another address. Better on the name, worse on the address.
+    /// let elsewhere = compare(&record, &p("佐藤 千恵", "愛知県岡崎市古部町414番地")).2;
+    /// assert!(elsewhere > owner && !elsewhere.wins_more_fields(owner));
+    /// ```
+    pub fn wins_more_fields(self, other: Fit) -> bool {
+        let (a, b) = (self.fields(), other.fields());
+        let wins = a.iter().zip(&b).filter(|(x, y)| x > y).count();
+        let losses = a.iter().zip(&b).filter(|(x, y)| x < y).count();
+        wins > losses
+    }
+
     /// The grade the record would get against this resident if no other resident were known.
     pub fn grade(self) -> Grade {
         match self.0 >> 30 {
@@ -307,10 +331,11 @@ fn birth_date_typo(a: NaiveDate, b: NaiveDate) -> bool {
 ///   same content) is skipped. A genuine duplicate registration with identical basic four is therefore not
 ///   seen here; use [`grade_by_id`] to skip the owner by id instead.
 /// - If another resident fits strictly better than the owner and would itself get A or B, the grade is C
-///   with reason `better_candidate`, and `better` names it when it fits at a better *grade* than the owner
-///   (A against the owner's B, A or B against the owner's C) or [dominates](Fit::dominates) the owner
-///   field by field. Ahead on points only (better on one field, worse on another, same grade), it is not
-///   named: the record may be either's. If several fit equally best, `better` is `None` and the reason is
+///   with reason `better_candidate`, and `better` names it when it [dominates](Fit::dominates) the owner
+///   field by field, or fits at a better *grade* (A against the owner's B, A or B against the owner's C)
+///   and [is better on more fields than worse](Fit::wins_more_fields). Otherwise (ahead on points only,
+///   or a better grade won on the name while the owner has the address) it is not named: the record may
+///   be either's. If several fit equally best, `better` is `None` and the reason is
 ///   `indistinguishable_resident`.
 /// - If another resident fits exactly as well as the owner, the grade is at most B with reason
 ///   `indistinguishable_resident`: the grader never guesses between two residents.
@@ -384,10 +409,12 @@ fn grade_filtered<'c, Id: Clone + 'c>(
             reasons.insert(Reason::IndistinguishableResident);
         } else {
             reasons.insert(Reason::BetterCandidate);
-            // Named only when it fits at a better grade, or at least as well on every field: ahead on
-            // points alone (an exact name elsewhere against a one-character difference at the owner's
-            // address), the record may be either's, and a wrong suggestion would make a new wrong link.
-            if fit.grade() < own.fit.grade() || fit.dominates(own.fit) {
+            // Named only when it fits at least as well on every field, or at a better grade and better
+            // on more fields than worse: ahead on points alone (an exact name elsewhere against a
+            // one-character difference at the owner's address), or at a better grade through the name
+            // alone (a one-kanji difference elsewhere against a two-kanji one at the owner's address, same
+            // reading), the record may be either's, and a wrong suggestion would make a new wrong link.
+            if fit.dominates(own.fit) || (fit.grade() < own.fit.grade() && fit.wins_more_fields(own.fit)) {
                 better = Some(id.clone());
             }
         }

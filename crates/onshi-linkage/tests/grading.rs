@@ -285,6 +285,30 @@ fn ahead_on_points_within_the_same_grade_is_c_but_names_nobody() {
 }
 
 #[test]
+fn a_better_grade_won_on_the_name_alone_names_nobody() {
+    // Found by reconciling a 10-million-person synthetic world: a record with two kanji of the given name
+    // mistyped (same reading) at the owner's exact address, and a woman born the same day in another
+    // prefecture whose name is one kanji off. The owner grades C (another name), the other B (a typo, and
+    // moved): better grade, but through the name alone while the owner has the address. C, no suggestion.
+    let owner = P::new("佐藤 千江", "サトウ チエ", "1943-12-24", Female).at("山口県岩国市錦町須川137番地");
+    let elsewhere = P::new("佐藤 千恵", "サトウ チエ", "1943-12-24", Female).at("愛知県岡崎市古部町414番地");
+    let record = P::new("佐藤 智恵", "サトウ チエ", "1943-12-24", Female).at("山口県岩国市錦町須川137番地");
+    assert_eq!(alone(&record, &owner).grade, Grade::C);
+    assert_eq!(alone(&record, &elsewhere).grade, Grade::B);
+    let g = grade(&record.prep(), &owner.prep(), [(&5u32, &elsewhere.prep())]);
+    assert_eq!(g.grade, Grade::C);
+    assert!(g.reasons.contains(&Reason::BetterCandidate));
+    assert_eq!(g.better, None);
+    // A parent's record (the parent moved) under the child's number at the old address: the parent wins
+    // on the name and the birth date, loses on the address, at a better grade: named.
+    let child = P::new("鈴木 陽菜", "スズキ ヒナ", "2012-03-03", Female).at("山口県岩国市錦町須川137番地");
+    let mother = P::new("鈴木 美咲", "スズキ ミサキ", "1984-07-21", Female).at("愛知県岡崎市古部町414番地");
+    let record = P::new("鈴木 美咲", "スズキ ミサキ", "1984-07-21", Female).at("山口県岩国市錦町須川137番地");
+    let g = grade(&record.prep(), &child.prep(), [(&6u32, &mother.prep())]);
+    assert_eq!((g.grade, g.better), (Grade::C, Some(6)));
+}
+
+#[test]
 fn addresses_and_notation() {
     let registry = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("山口県柳井市南町三丁目12番地の4");
     let record = P::new("中村　光", "ﾅｶﾑﾗ ﾋｶﾙ", "1999-09-09", Female).at("柳井市南町３－１２－４");
@@ -422,7 +446,10 @@ proptest! {
             let (_, _, fit_owner) = compare(&pr, &po);
             prop_assert!(fit_better > fit_owner);
             prop_assert!(fit_better.grade() != Grade::C);
-            prop_assert!(fit_better.grade() < fit_owner.grade() || fit_better.dominates(fit_owner));
+            prop_assert!(
+                fit_better.dominates(fit_owner)
+                    || (fit_better.grade() < fit_owner.grade() && fit_better.wins_more_fields(fit_owner))
+            );
             prop_assert_eq!(with.grade, Grade::C);
         }
     }
@@ -436,8 +463,9 @@ proptest! {
         let g = grade(&pr, &po, [(&1u8, &pr.clone())]);
         if fit_owner < fit_self && fit_self.grade() != Grade::C && pr != po {
             prop_assert_eq!(g.grade, Grade::C);
-            // Named only when it fits at a better grade than the owner, or better field by field.
-            let named = fit_self.grade() < fit_owner.grade() || fit_self.dominates(fit_owner);
+            // Named only when it fits better field by field, or at a better grade and on more fields.
+            let named = fit_self.dominates(fit_owner)
+                || (fit_self.grade() < fit_owner.grade() && fit_self.wins_more_fields(fit_owner));
             prop_assert_eq!(g.better, named.then_some(1));
         }
     }

@@ -76,20 +76,23 @@
 //! # The candidate rule: why twins, family members and same-name strangers are always found
 //!
 //! Grading a record against the owner of its number alone would pass a twin's record as B ("one
-//! character off"). So each record is also compared with every resident that shares the record's **birth
-//! date** and one of: its surname, its given name, its whole name (onshi-text variant keys, so 髙/高 and
-//! spacing do not matter), or its reading. The person a record really describes has the record's birth
-//! date and name, so they are among the candidates whatever number the record carries:
+//! character off"). So each record is also compared with the residents that share one of its
+//! [blocking keys](onshi_linkage::Prepared::blocking_keys): the record's **birth date** together with the
+//! first or last two characters of its name, its surname, its given name or its whole name (onshi-text
+//! variant keys, so 髙/高 and spacing do not matter). onshi-linkage guarantees (and property-tests) that
+//! a resident the record fits as A or B shares a key with it, so this gives exactly the grade that
+//! grading against every resident born that day would give. The person a record really describes has
+//! the record's birth date and name, so they are among the candidates whatever number the record carries:
 //! - a twin swap: the other twin has the same birth date and surname;
 //! - a family swap (a parent's record with the child's number): the owner has another birth date, but
-//!   the parent — the true person — has the record's birth date and surname;
+//!   the parent — the true person — has the record's birth date and name;
 //! - a same-name stranger: same name, and the record's birth date is the stranger's.
 //!
 //! `grade_by_id` then grades C with `better_candidate` (and `suggested_my_number`) when a candidate fits
-//! strictly better, and at most B with `indistinguishable_resident` when one fits exactly as well. With a
-//! typo in one field the true person is still found through another key. Each key brings at most
-//! `MAX_PER_KEY` (256) residents; real buckets hold a handful, so each record is compared with a handful
-//! of residents, not thousands.
+//! strictly better, and at most B with `indistinguishable_resident` when one fits exactly as well. Each
+//! key brings at most `MAX_PER_KEY` (256) residents; real buckets hold a handful, so each record is
+//! compared with a handful of residents, not thousands. A record whose bucket was cut (placeholder dates
+//! and names) gets `too_many_candidates` and at most B.
 //!
 //! # Streaming, memory, speed
 //!
@@ -97,9 +100,11 @@
 //! keys computed once, one allocation; ≈ 350 bytes with typical names and addresses), its number, and two
 //! sorted multimaps (My Number → resident, candidate key → resident; 16 bytes an entry). Records are
 //! then read in chunks of 65,536 rows on a reader thread, graded in parallel with rayon, and written in
-//! input order: memory does not grow with the number of records, except for the first pass that finds
-//! duplicated record ids and My Numbers (24 bytes a row, freed before grading, overlapped with loading
-//! the registry). See `reconcile-bench` for measurements.
+//! input order. Memory does not grow with the number of records beyond two bits a row: the first pass
+//! that finds duplicated record ids and My Numbers (overlapped with loading the registry) keeps up to
+//! 2 Mi (key, row) pairs in memory and beyond that spreads them over hash partitions in temporary files
+//! next to the output (24 bytes a row on disk, removed at the end); what it leaves for grading is one
+//! bit a row per kind. Measurements: docs/benchmarks.md (`bench/reconcile/run.sh`).
 //!
 //! ```no_run
 //! use onshi_reconcile::{Options, run};

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::chunks::Chunk;
 
@@ -14,9 +14,12 @@ pub(crate) fn bar(enabled: bool, phase: &'static str) -> ProgressBar {
     }
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
     let style = ProgressStyle::with_template(
-        "{msg:>8} {wide_bar} {percent:>3}% {human_pos}/{human_len} rows {per_sec} ETA {eta}",
+        "{msg:>8} {wide_bar} {percent:>3}% {human_pos}/{human_len} rows, {rate} rows/s, ETA {eta}",
     )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    .unwrap_or_else(|_| ProgressStyle::default_bar())
+    .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+        let _ = write!(w, "{}", HumanCount(s.per_sec() as u64));
+    });
     bar.set_style(style);
     bar.set_message(phase);
     bar

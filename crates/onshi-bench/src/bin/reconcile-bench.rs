@@ -42,6 +42,14 @@ enum Cmd {
         #[arg(long)]
         stress: bool,
     },
+    /// Write the world's registry and records as Splink's inputs (WORLD/splink/registry.csv and
+    /// records.csv): one `uid` column and the fields standardised with onshi-text's keys (variant-folded
+    /// surname, given name and whole name, loose reading, address key), so that Splink compares what
+    /// onshi compares (bench/splink).
+    SplinkInput {
+        #[arg(long)]
+        world: PathBuf,
+    },
     /// Compare a world's OUT.csv (default WORLD/out.csv) with its truth.csv and print the ratios.
     Accuracy {
         #[arg(long)]
@@ -71,8 +79,79 @@ fn world(persons: u64, seed: u64, dir: &Path, stress: bool) -> anyhow::Result<()
     Ok(())
 }
 
+/// One row of REGISTRY.csv or RECORDS.csv as Splink's standardised input.
+fn standardise(input: &Path, output: &Path, records: bool) -> anyhow::Result<u64> {
+    let mut r = csv::Reader::from_path(input).with_context(|| format!("reading {}", input.display()))?;
+    let headers = r.headers()?.clone();
+    let col = |name: &str| {
+        headers.iter().position(|h| h == name).with_context(|| format!("{} has no {name}", input.display()))
+    };
+    let (id, number, name, kana, birth, sex, address) = (
+        if records { col("record_id")? } else { col("my_number")? },
+        col("my_number")?,
+        col("name")?,
+        col("name_kana")?,
+        col("birth_date")?,
+        col("sex")?,
+        col("address")?,
+    );
+    let mut w = csv::Writer::from_path(output).with_context(|| format!("writing {}", output.display()))?;
+    w.write_record(["uid", "my_number", "surname", "given", "name", "kana", "birth_date", "sex", "address"])?;
+    let mut n = 0u64;
+    let mut skipped = 0u64;
+    for row in r.records() {
+        let row = row?;
+        let f = |i: usize| row.get(i).unwrap_or("").trim();
+        // ISO or 和暦, as onshi reads them. A row Splink could not be given is counted, never hidden.
+        let Ok(birth_date) = onshi_law::parse_date(f(birth)) else {
+            skipped += 1;
+            continue;
+        };
+        let p = onshi_linkage::Prepared::new(&onshi_linkage::Basic4 {
+            name: f(name),
+            name_kana: Some(f(kana)).filter(|k| !k.is_empty()),
+            birth_date,
+            sex: None,
+            address: Some(f(address)).filter(|a| !a.is_empty()),
+        });
+        let (surname, given) = p.name_parts_variant_keys().unwrap_or((p.name_variant_key(), ""));
+        let uid = if records { format!("r{}", f(id)) } else { format!("p{}", f(id)) };
+        let sex = match f(sex) {
+            "male" | "Male" | "M" | "m" | "男" | "男性" | "1" => "m",
+            "female" | "Female" | "F" | "f" | "女" | "女性" | "2" => "f",
+            _ => "",
+        };
+        w.write_record([
+            uid.as_str(),
+            f(number),
+            surname,
+            given,
+            p.name_variant_key(),
+            p.kana_loose_key(),
+            &birth_date.to_string(),
+            sex,
+            p.address_key().unwrap_or(""),
+        ])?;
+        n += 1;
+    }
+    w.flush()?;
+    if skipped > 0 {
+        eprintln!("{}: {skipped} rows without a readable birth date left out", input.display());
+    }
+    Ok(n)
+}
+
 fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
+        Cmd::SplinkInput { world } => {
+            let dir = world.join("splink");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let t = Instant::now();
+            let residents = standardise(&world.join("registry.csv"), &dir.join("registry.csv"), false)?;
+            let records = standardise(&world.join("records.csv"), &dir.join("records.csv"), true)?;
+            eprintln!("{residents} residents, {records} records in {:.1} s", t.elapsed().as_secs_f64());
+            Ok(())
+        }
         Cmd::World { persons, seed, dir, stress } => world(persons, seed, &dir, stress),
         Cmd::Accuracy { world, out } => {
             let out = out.unwrap_or_else(|| world.join("out.csv"));
