@@ -3,8 +3,8 @@
 //! show a dependent, lock a PIN, the grace period, a revoked card, overlapping coverage, not found.
 //! Screenshots are kept in target/screenshots/ as test artefacts.
 //!
-//! Needs `apt-get install -y chromium chromium-driver fonts-ipamj-mincho` (`.ci/run` installs them); without
-//! them this test fails and says so, it never passes silently.
+//! Needs Debian's chromium, chromium-driver and fonts-ipamj-mincho (`scripts/test.sh`, the README's test command,
+//! installs them); without them this test fails and says so, it never passes silently.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -124,8 +124,8 @@ async fn the_reception_screen_checks_patients_in_by_card_and_by_number() {
     for (p, what) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
         assert!(
             Path::new(p).exists(),
-            "{p} is missing: the browser tests need Debian's {what} (apt-get install -y chromium chromium-driver \
-             fonts-ipamj-mincho; .ci/run does this)"
+            "{p} is missing: the browser tests need Debian's {what} (bash scripts/test.sh installs them: \
+             apt-get install -y chromium chromium-driver fonts-ipamj-mincho)"
         );
     }
     // the server: the demo world and its cards on the reader
