@@ -1129,6 +1129,26 @@ impl<'a> Gen<'a> {
         if let Some(d) = not_before {
             rep = rep.max(d);
         }
+        self.record_acquisition(rec, eid, cause, rep);
+    }
+
+    /// Registers a dependent enrolled on its insured person's notice (the employer's 資格取得届 lists the
+    /// dependents with the insured person): recorded on the day the insured person's acquisition is.
+    fn acquire_with_insured(&mut self, rec: u32, eid: u64, cause: Cause) {
+        self.inject(rec);
+        let rep = match self.r[rec as usize].insured {
+            Some(ins) => self.r[ins as usize].acq_reported,
+            None => {
+                let eff = self.r[rec as usize].acquired_on;
+                self.report_date(rec, eff)
+            }
+        };
+        self.record_acquisition(rec, eid, cause, rep);
+    }
+
+    /// Emits the acquisition of `rec` recorded on `rep` (kept on or after its insured person's).
+    fn record_acquisition(&mut self, rec: u32, eid: u64, cause: Cause, mut rep: Date) {
+        let eff = self.r[rec as usize].acquired_on;
         if let Some(ins) = self.r[rec as usize].insured {
             rep = rep.max(self.r[ins as usize].acq_reported);
         }
@@ -1139,6 +1159,20 @@ impl<'a> Gen<'a> {
 
     /// Ends a record on `on` (the first day without coverage) and its dependents'.
     fn lose(&mut self, rec: u32, on: Date, reason: LossReason, eid: u64, cause: Cause) -> Vec<u32> {
+        self.lose_on_notice(rec, on, reason, eid, cause, None)
+    }
+
+    /// [`Gen::lose`], the insurer recording it on `notice` when given (a dependent's loss travels on its
+    /// insured person's 資格喪失届), else after the notification lag.
+    fn lose_on_notice(
+        &mut self,
+        rec: u32,
+        on: Date,
+        reason: LossReason,
+        eid: u64,
+        cause: Cause,
+        notice: Option<Date>,
+    ) -> Vec<u32> {
         if self.r[rec as usize].lost_on.is_some() {
             return Vec::new();
         }
@@ -1151,14 +1185,18 @@ impl<'a> Gen<'a> {
             self.p[person as usize].cover = None;
         }
         // an insurer cannot record the loss of a record it has not recorded yet
-        let rep = self.report_date(rec, on).max(self.r[rec as usize].acq_reported);
+        let rep = match notice {
+            Some(d) => d,
+            None => self.report_date(rec, on),
+        };
+        let rep = rep.max(self.r[rec as usize].acq_reported);
         let id = self.r[rec as usize].id;
         self.emit(rep, on, eid, cause, Action::Lose { record_id: id, reason });
         let deps: Vec<u32> =
             self.r[rec as usize].deps.iter().copied().filter(|&d| self.r[d as usize].lost_on.is_none()).collect();
         let mut out = Vec::new();
         for d in deps {
-            self.lose(d, on, LossReason::InsuredLost, eid, cause);
+            self.lose_on_notice(d, on, LossReason::InsuredLost, eid, cause, Some(rep));
             out.push(self.r[d as usize].person);
         }
         out
@@ -1370,7 +1408,7 @@ impl<'a> Gen<'a> {
         for dp in deps {
             if self.p[dp as usize].alive {
                 let r = self.enrol_dependent(dp, new, on);
-                self.acquire(r, eid, cause, false, None);
+                self.acquire_with_insured(r, eid, cause);
             }
         }
     }

@@ -300,6 +300,22 @@ impl LagModel {
         }
     }
 
+    /// A log-normal delay whose mean (before rounding to whole days) is `mean_days`: the median is
+    /// `mean_days / exp(sigma² / 2)`.
+    pub fn log_normal_with_mean(mean_days: f64, sigma: f64) -> LagModel {
+        LagModel::LogNormal { median_days: mean_days.max(0.0) / (sigma * sigma / 2.0).exp(), sigma }
+    }
+
+    /// The mean delay in calendar days: `median · exp(sigma² / 2)` for a log-normal delay (rounding to whole
+    /// days moves it by a few hundredths), and for business days their mean times 7/5 (weekends spread
+    /// evenly; exact over a whole number of weeks).
+    pub fn mean_days(&self) -> f64 {
+        match *self {
+            LagModel::LogNormal { median_days, sigma } => median_days * (sigma * sigma / 2.0).exp(),
+            LagModel::BusinessDays { min, max } => f64::from(min + max) / 2.0 * 7.0 / 5.0,
+        }
+    }
+
     /// The same model with every delay multiplied by `factor` (business days rounded).
     pub fn scaled(self, factor: f64) -> LagModel {
         let f = factor.max(0.0);
@@ -332,38 +348,51 @@ impl LagModel {
     }
 }
 
+/// The Board of Audit's standard days from the legal date until a change of an employee insurer's member can
+/// be seen through the My Number system (会計検査院, 「マイナンバー制度における地方公共団体による情報照会の
+/// 実施状況について」, 2024-05-15, 注22, figures of 2017, quoted in the seeds): 協会けんぽ, as
+/// (acquisition, loss).
+pub const KYOKAI_STANDARD_DAYS: (f64, f64) = (29.0, 19.0);
+
+/// The same for 健康保険組合: 8 days after an acquisition, 7 after a loss.
+pub const SOCIETY_STANDARD_DAYS: (f64, f64) = (8.0, 7.0);
+
 /// How long after the legal date a change reaches a system, in two parts, because onshi removes one of
 /// them (the model and its sources are in `docs/sim-format.md`):
 ///
 /// 1. **Notification**: from the legal date to the insurer's own record. Employers notify within 5 days
 ///    (健康保険法施行規則 第24条・第29条), people notify their municipality within 14 days (国民健康保険法
 ///    施行規則). The generator draws it for every insurer action: it is the action's `reported_on`, the day it
-///    reaches onshi, because the insurer records directly into onshi. Both policies live with it.
+///    reaches onshi, because the insurer records directly into onshi. Both policies live with it. A
+///    dependent enrolled or lost with its insured person travels on the same notice (same day).
 /// 2. **Registration**: from the insurer's record to the national system's 中間サーバー, which only the
-///    legacy policy adds ([`crate::Legacy`]). The defaults are the Board of Audit's standard days (会計検査院,
-///    2024-05-15, 注22: 協会けんぽ acquisition 29 / loss 19 days after the legal date, 健保組合 8 / 7) less the
-///    employer's 5 days, and 国保's 2–3 business days (a municipality's answer quoted in the seeds).
+///    legacy policy adds ([`crate::Legacy`]). The defaults are calibrated so that the **mean total**
+///    (notification + registration) is the Board of Audit's standard days ([`KYOKAI_STANDARD_DAYS`]:
+///    協会けんぽ acquisition 29 / loss 19 days after the legal date; [`SOCIETY_STANDARD_DAYS`]: 健保組合
+///    8 / 7): each registration mean is the standard days less the employer notification's mean (3.83 days).
+///    国保 and 後期 take 2–3 business days (a municipality's answer quoted in the seeds: 「反映には2~3営業日」).
 ///
 /// Changes (name, address, copay) travel the acquisition channel.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Lags {
     /// Employee insurers (協会けんぽ, 健保組合, 共済): the employer's notice. Default median 3 days,
-    /// sigma 0.7 (about a quarter later than the legal 5 days).
+    /// sigma 0.7 (mean 3.83 days; about a fifth later than the legal 5 days).
     pub notify_employee: LagModel,
     /// 国保 and 後期高齢者医療: the person's own notice to the municipality. Default median 5 days,
-    /// sigma 0.9 (the legal limit is 14 days; about 8% are later).
+    /// sigma 0.9 (mean 7.5 days; the legal limit is 14 days, about 12% are later).
     pub notify_public: LagModel,
-    /// 協会けんぽ acquisition, 日本年金機構's review and relay included (default median 24 days).
+    /// 協会けんぽ acquisition, 日本年金機構's review and relay included: default mean 29 − 3.83 = 25.17 days
+    /// (median 24.06, sigma 0.3).
     pub register_kyokai_acquire: LagModel,
-    /// 協会けんぽ loss (default median 14 days).
+    /// 協会けんぽ loss: default mean 19 − 3.83 = 15.17 days (median 14.50, sigma 0.3).
     pub register_kyokai_lose: LagModel,
-    /// 健保組合 acquisition (default median 3 days).
+    /// 健保組合 acquisition: default mean 8 − 3.83 = 4.17 days (median 3.98, sigma 0.3).
     pub register_society_acquire: LagModel,
-    /// 健保組合 loss (default median 2 days).
+    /// 健保組合 loss: default mean 7 − 3.83 = 3.17 days (median 3.03, sigma 0.3).
     pub register_society_lose: LagModel,
-    /// 共済組合 acquisition (no published figure: 健保組合's 3 days).
+    /// 共済組合 acquisition (no published figure: 健保組合's).
     pub register_mutual_acquire: LagModel,
-    /// 共済組合 loss (健保組合's 2 days).
+    /// 共済組合 loss (健保組合's).
     pub register_mutual_lose: LagModel,
     /// 国保 and 後期高齢者医療, every action (default 2–3 business days).
     pub register_public: LagModel,
@@ -374,16 +403,20 @@ pub struct Lags {
 
 impl Default for Lags {
     fn default() -> Self {
-        let ln = |median_days, sigma| LagModel::LogNormal { median_days, sigma };
+        let notify_employee = LagModel::LogNormal { median_days: 3.0, sigma: 0.7 };
+        // the registration's mean is the standard days less the notification's, so that the total's mean is
+        // the Board of Audit's figure
+        let register =
+            |standard: f64| LagModel::log_normal_with_mean((standard - notify_employee.mean_days()).max(0.0), 0.3);
         Lags {
-            notify_employee: ln(3.0, 0.7),
-            notify_public: ln(5.0, 0.9),
-            register_kyokai_acquire: ln(24.0, 0.3),
-            register_kyokai_lose: ln(14.0, 0.3),
-            register_society_acquire: ln(3.0, 0.3),
-            register_society_lose: ln(2.0, 0.3),
-            register_mutual_acquire: ln(3.0, 0.3),
-            register_mutual_lose: ln(2.0, 0.3),
+            notify_employee,
+            notify_public: LagModel::LogNormal { median_days: 5.0, sigma: 0.9 },
+            register_kyokai_acquire: register(KYOKAI_STANDARD_DAYS.0),
+            register_kyokai_lose: register(KYOKAI_STANDARD_DAYS.1),
+            register_society_acquire: register(SOCIETY_STANDARD_DAYS.0),
+            register_society_lose: register(SOCIETY_STANDARD_DAYS.1),
+            register_mutual_acquire: register(SOCIETY_STANDARD_DAYS.0),
+            register_mutual_lose: register(SOCIETY_STANDARD_DAYS.1),
             register_public: LagModel::BusinessDays { min: 2, max: 3 },
             ahead_share: 0.8,
         }
@@ -447,5 +480,38 @@ impl Lags {
                 "lags: medians 0–365 days, sigma 0–3, business days min ≤ max ≤ 260, ahead_share 0–1".to_owned(),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_ids::InsurerKind as K;
+
+    #[test]
+    fn default_lags_add_up_to_the_board_of_audit_standard_days() {
+        let l = Lags::default();
+        let total = |k: K, lose: bool| l.notification(k).mean_days() + l.registration(k, lose).mean_days();
+        for (k, (acquire, lose)) in
+            [(K::KyokaiKenpo, KYOKAI_STANDARD_DAYS), (K::HealthInsuranceSociety, SOCIETY_STANDARD_DAYS)]
+        {
+            assert!((total(k, false) - acquire).abs() < 1e-9, "{k:?} acquisition {}", total(k, false));
+            assert!((total(k, true) - lose).abs() < 1e-9, "{k:?} loss {}", total(k, true));
+        }
+        assert_eq!(KYOKAI_STANDARD_DAYS, (29.0, 19.0));
+        assert_eq!(SOCIETY_STANDARD_DAYS, (8.0, 7.0));
+        assert_eq!(l.registration(K::NationalHealthInsurance, true), LagModel::BusinessDays { min: 2, max: 3 });
+        // the medians the documentation quotes
+        let LagModel::LogNormal { median_days, .. } = l.register_kyokai_acquire else { panic!() };
+        assert!((median_days - 24.06).abs() < 0.01, "{median_days}");
+        let LagModel::LogNormal { median_days, .. } = l.register_society_lose else { panic!() };
+        assert!((median_days - 3.03).abs() < 0.01, "{median_days}");
+    }
+
+    #[test]
+    fn a_log_normal_lag_has_the_mean_asked_for() {
+        let m = LagModel::log_normal_with_mean(10.0, 0.5);
+        assert!((m.mean_days() - 10.0).abs() < 1e-9);
+        assert_eq!(LagModel::ZERO.mean_days(), 0.0);
     }
 }

@@ -14,7 +14,7 @@ const GIVEN_FEMALE: &str = include_str!("../data/given_female.tsv");
 const TOWNS: &str = include_str!("../data/towns.tsv");
 
 /// The 47 prefectures with their 2020 census population (令和2年国勢調査 人口等基本集計).
-pub(crate) const PREFECTURES: [(&str, u32); 47] = [
+pub const PREFECTURES: [(&str, u32); 47] = [
     ("北海道", 5_224_614),
     ("青森県", 1_237_984),
     ("岩手県", 1_210_534),
@@ -67,20 +67,20 @@ pub(crate) const PREFECTURES: [(&str, u32); 47] = [
 /// Japan's population by 5-year age band (0–4 … 95–99, 100+), 2020 census. 0–69: the census
 /// counts as tabulated (am-consulting.co.jp, from the Statistics Bureau's table); 70+: the
 /// census's age-imputed (不詳補完) figures rounded to thousands — see docs/sim-format.md.
-pub(crate) const AGE_BANDS: [u32; 21] = [
+pub const AGE_BANDS: [u32; 21] = [
     4_516_082, 5_089_093, 5_350_517, 5_617_440, 5_931_306, 6_031_964, 6_484_594, 7_311_567, 8_291_077, 9_650_293,
     8_539_851, 7_767_482, 7_297_190, 8_075_268, 9_193_000, 7_085_000, 5_416_000, 3_787_000, 1_812_000, 517_000, 80_000,
 ];
 
 /// Share of men per age band (2020 census, approximate: 61.3M men in 126.1M overall).
-pub(crate) const MALE_SHARE: [f64; 21] = [
+pub const MALE_SHARE: [f64; 21] = [
     0.512, 0.512, 0.512, 0.513, 0.515, 0.513, 0.510, 0.508, 0.506, 0.504, 0.503, 0.497, 0.495, 0.487, 0.471, 0.450,
     0.412, 0.348, 0.262, 0.179, 0.12,
 ];
 
 /// Annual probability of death per age band (2022 life tables, both sexes, rounded; with the
 /// pyramid above it gives a crude death rate of about 12.5 per 1,000 against 12.9 observed).
-pub(crate) const DEATH_RATE: [f64; 21] = [
+pub const DEATH_RATE: [f64; 21] = [
     0.0005, 0.0001, 0.0001, 0.0003, 0.0003, 0.0003, 0.0006, 0.0006, 0.0013, 0.0013, 0.003, 0.003, 0.0055, 0.009, 0.014,
     0.024, 0.045, 0.09, 0.17, 0.30, 0.45,
 ];
@@ -88,7 +88,7 @@ pub(crate) const DEATH_RATE: [f64; 21] = [
 /// The share of deliveries that are multiple (twins) in the year of `birth`: 人口動態統計 (vital
 /// statistics), 複産の分娩件数 / 総分娩件数, rounded: about 0.6% until the 1980s, rising with assisted
 /// reproduction to about 1% from the 2000s (2022: 1.0%).
-pub(crate) fn twin_delivery_share(birth: onshi_law::Date) -> f64 {
+pub fn twin_delivery_share(birth: onshi_law::Date) -> f64 {
     use chrono::Datelike;
     match birth.year() {
         ..=1984 => 0.006,
@@ -294,11 +294,10 @@ pub(crate) fn band_of(age: u32) -> usize {
 /// Registered variants applied to surnames: (standard, registered variant, share). The dataset
 /// counts names outside JIS X 0208 under their standard form; the share is the median share of
 /// the old form among JIS-encodable pairs in the same data (11%); 𠮷 is rarer (assumed 2%).
-pub(crate) const NON_JIS_VARIANTS: [(char, char, f64); 3] =
-    [('高', '髙', 0.11), ('崎', '﨑', 0.11), ('吉', '𠮷', 0.02)];
+pub const NON_JIS_VARIANTS: [(char, char, f64); 3] = [('高', '髙', 0.11), ('崎', '﨑', 0.11), ('吉', '𠮷', 0.02)];
 
 /// Old forms inside JIS X 0208 and the new form an insurer may type instead.
-pub(crate) const JIS_VARIANTS: [(char, char); 12] = [
+pub const JIS_VARIANTS: [(char, char); 12] = [
     ('齋', '斎'),
     ('齊', '斉'),
     ('邊', '辺'),

@@ -27,8 +27,8 @@
 //! # Files written by [`generate`]
 //!
 //! All UTF-8 without BOM, `\n` line ends, dates ISO `YYYY-MM-DD`, CSV with a header row and
-//! fields quoted only when they hold a comma or quote. Rows are in chunk order, then creation
-//! order.
+//! fields quoted only when they hold a comma, quote or line break. Rows are in chunk order, then
+//! creation order. Every column, event kind, figure and source is in `docs/sim-format.md`.
 //!
 //! | file | columns / content |
 //! |---|---|
@@ -39,13 +39,15 @@
 //! | `insurers.csv` | `insurer_number,kind,name,prefecture,municipality_code` (`kind`: [`kind_code`]; `municipality_code` for 市町村国保) |
 //! | `members.csv` | `record_id,insurer_number,symbol,number,branch,relationship,insured_record_id,my_number,name,name_kana,birth_date,sex,address,acquired_on,income_bracket,copay_ratio,reported_on`: the member records existing at the start, as the insurer enrolled them; `copay_ratio` is the ratio the insurer typed (10/20/30) |
 //! | `events.jsonl` | one JSON object per line, in the order the replay must feed them (below) |
-//! | `summary.json` | counts: persons, households, records, events by kind, errors by kind |
+//! | `visits.csv` | `service_date,my_number,institution_code,presents,card_record_id,covered_record_id,copay_ratio,income_bracket`: every clinic visit of the period by service date, with its truth (below) |
+//! | `summary.json` | counts: persons, households, records, events by kind and cause, visits by what is presented, errors by kind |
 //!
 //! # `events.jsonl`
 //!
-//! Each line is one *action* reaching one system. Lines are ordered by `at` (the day the action
-//! reaches the system: the report day, or the service date of a visit); within a day by chunk,
-//! and within a chunk registry actions, then insurer actions, then visits. Every line has
+//! Each line is one *action* reaching one system (the registry or an insurer; visits are in
+//! `visits.csv`). Lines are ordered by `at` (the day the action reaches the system: the report
+//! day); within a day by chunk, and within a chunk registry actions, then insurer actions. Every
+//! line has
 //!
 //! `{"at", "kind", "cause", "event_id", "effective_on", "reported_on", …}`
 //!
@@ -65,12 +67,15 @@
 //! * `lose`: `record_id, lost_on, reason` ([`LossReason`]).
 //! * `change`: `record_id, name?, name_kana?, address?, income_bracket?, copay_ratio?` from
 //!   `effective_on`.
-//! * `visit`: `service_date, my_number` (the patient's true number), `institution_code`, `card`
-//!   (`{record_id, insurer_number, symbol?, number, branch, birth_date}`: the latest card the
-//!   patient's insurer had registered by that day, or `null`), and `expect`: `{covered,
-//!   record_id?, insurer_number?, copay_ratio?, income_bracket?, card_valid}` — the truth: is
-//!   the patient covered that day, by which record, at which ratio by law
-//!   ([`onshi_law::copay`]), and is the presented card that record.
+//!
+//! # `visits.csv`
+//!
+//! One row per clinic visit, by `service_date` (the day the eligibility question is asked):
+//! `my_number` is the patient's true number (what a My Number card holds), `presents` what the
+//! patient shows (`my_number_card` or `card`, see [`Presents`]), `card_record_id` the latest
+//! record the patient's insurer had recorded by that day (its numbers are the card's; empty when
+//! none), and the truth: `covered_record_id` (the record covering the patient that day, empty
+//! when not covered), `copay_ratio` (the law's, [`onshi_law::copay`]) and `income_bracket`.
 //!
 //! # Identifiers
 //!
@@ -103,13 +108,24 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use config::{Config, ErrorRates, LagModel, Lags, MAX_PERSONS};
+pub use config::{Config, ErrorRates, KYOKAI_STANDARD_DAYS, LagModel, Lags, MAX_PERSONS, SOCIETY_STANDARD_DAYS};
 pub use legacy::{Legacy, cut_to_jis};
 pub use model::{
     Action, Cause, ErrorKind, Event, Expect, Insurer, LossReason, Member, MemberChange, PersonInfo, Presents, Record,
     RecordId, Resident, Truth, Visit,
 };
 pub use output::kind_code;
+
+/// The public figures the world is drawn from, for tests and reports (their sources are in
+/// `docs/sim-format.md`): the 2020 census's population by prefecture and by 5-year age band, the share of
+/// men per band, the death rates, the share of twin deliveries by birth year, the registered kanji
+/// variants, and the Board of Audit's standard days the reporting lags are calibrated to.
+pub mod figures {
+    pub use crate::config::{KYOKAI_STANDARD_DAYS, SOCIETY_STANDARD_DAYS};
+    pub use crate::data::{
+        AGE_BANDS, DEATH_RATE, JIS_VARIANTS, MALE_SHARE, NON_JIS_VARIANTS, PREFECTURES, twin_delivery_share,
+    };
+}
 pub use replay::{PolicyResult, Questions, ReplayOptions, ReplayReport, Target, WriteStats, replay};
 
 use chunk::{ChunkOut, Ctx};

@@ -1,17 +1,34 @@
-//! `onshi serve --demo`: a small hand-made world that exercises the trouble cases of the seeds, loaded
-//! through the same use-cases as every request, and a printed guide with working tokens and calls.
+//! `onshi serve --demo`: a small hand-made world that exercises the trouble cases of the seeds, and beside it a
+//! seeded generated world of a few thousand persons (`onshi_sim`), both loaded through the same use-cases as
+//! every request, and a printed guide with working tokens and calls.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
 
 use anyhow::{Context, anyhow};
 use onshi_ids::MyNumber;
+use onshi_law::Date;
 use onshi_service::api::{
     CredentialBody, EnrolBody, IncomeBracketValue, LossBody, RelationshipValue, ResidentBody, SexValue,
 };
 use onshi_service::{Actor, Ctx, Service};
 use onshi_store::AnyStore;
+
+/// Residents at the start of the demo's generated world.
+pub const GENERATED_PERSONS: u64 = 3_000;
+
+/// The seed of the demo's generated world (printed, so that `onshi sim generate` can write the same world).
+pub const GENERATED_SEED: u64 = 1;
+
+/// Requests in flight while the generated world is loaded (the store commits them in groups).
+const CONCURRENCY: usize = 64;
+
+/// The My Number bodies the hand-made demo data uses (this file: 20,261,125,000 + 7·i; the demo cards:
+/// 29,990,000,000 + 11·i): a generated resident never takes one.
+const RESERVED_BODIES: [std::ops::Range<u64>; 2] = [20_261_125_000..20_261_126_000, 29_990_000_000..29_990_001_000];
 
 const ADDRESS: &str = "東京都千代田区永田町二丁目1番2号";
 
@@ -149,7 +166,7 @@ fn world() -> Vec<(Person, Vec<Membership>)> {
 }
 
 /// Loads the demo world and returns the guide to print.
-pub async fn load(svc: &Service<AnyStore>, admin: &str, addr: SocketAddr, data: &Path) -> anyhow::Result<String> {
+pub async fn load(svc: &Arc<Service<AnyStore>>, admin: &str, addr: SocketAddr, data: &Path) -> anyhow::Result<String> {
     let cx = ctx();
     let err = |e: onshi_service::ServiceError| anyhow!("demo world: {e}");
     let mut numbers = Vec::new();
@@ -199,6 +216,7 @@ pub async fn load(svc: &Service<AnyStore>, admin: &str, addr: SocketAddr, data: 
             }
         }
     }
+    let generated = load_generated(svc).await?;
     let clinic = svc
         .issue_credential(&cx, CredentialBody { role: "clinic".into(), subject: "1311234567".into() })
         .await
@@ -252,5 +270,212 @@ pub async fn load(svc: &Service<AnyStore>, admin: &str, addr: SocketAddr, data: 
     for (name, mn) in numbers {
         writeln!(w, "  {mn}  {name}").context("format")?;
     }
+    writeln!(w, "{}", generated.line()).context("format")?;
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------------- the generated world
+
+/// What loading the generated world did.
+#[derive(Debug, Default)]
+struct Generated {
+    as_of: Option<Date>,
+    residents: u64,
+    members: u64,
+    /// Enrolled without their My Number: the link was refused (graded C), as an injected error deserves.
+    unlinked: u64,
+    /// Refused outright, by code (none expected).
+    refused: Vec<String>,
+    seconds: f64,
+}
+
+impl Generated {
+    /// The one line the demo prints about it.
+    fn line(&self) -> String {
+        let as_of = self.as_of.map(|d| d.to_string()).unwrap_or_default();
+        let mut what = format!(
+            "{} residents and {} member records loaded in {:.1} s",
+            thousands(self.residents),
+            thousands(self.members),
+            self.seconds
+        );
+        if self.unlinked > 0 {
+            what.push_str(&format!(", {} of them without its My Number (the link was graded C)", self.unlinked));
+        }
+        if !self.refused.is_empty() {
+            what.push_str(&format!(", {} refused ({})", self.refused.len(), self.refused.join(", ")));
+        }
+        format!(
+            "Beside them, a generated world (onshi sim, seed {GENERATED_SEED}, as of {as_of}): {what}; as files: \
+             onshi sim generate --persons {GENERATED_PERSONS} --seed {GENERATED_SEED} --start {as_of} --days 0 --out DIR"
+        )
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What one request of the load did.
+enum Step {
+    Done,
+    Unlinked,
+    Refused(String),
+}
+
+fn reserved(mn: &MyNumber) -> bool {
+    let body = mn.as_str().get(..11).and_then(|b| b.parse::<u64>().ok()).unwrap_or(0);
+    RESERVED_BODIES.iter().any(|r| r.contains(&body))
+}
+
+fn internal(what: &str) -> impl FnOnce(String) -> anyhow::Error + '_ {
+    move |e| anyhow!("demo world: a generated {what} cannot be sent: {e}")
+}
+
+fn resident_body(r: &onshi_sim::Resident) -> anyhow::Result<ResidentBody> {
+    Ok(ResidentBody {
+        name: r.name.clone(),
+        name_kana: r.name_kana.clone(),
+        birth_date: r.birth_date.to_string(),
+        sex: SexValue::try_from(r.sex.as_str().to_owned()).map_err(internal("resident"))?,
+        address: r.address.clone(),
+    })
+}
+
+/// The enrolment as the insurer typed it, but for the copay ratio: the law decides it (as an insurer migrating
+/// its members into onshi does).
+fn enrol_body(m: &onshi_sim::Member, linked: bool) -> anyhow::Result<EnrolBody> {
+    Ok(EnrolBody {
+        insurer_number: m.key.insurer_number.as_str().to_owned(),
+        symbol: m.key.symbol.as_ref().map(|s| s.as_str().to_owned()),
+        number: m.key.number.as_str().to_owned(),
+        branch: m.key.branch.as_str().to_owned(),
+        relationship: RelationshipValue::try_from(m.relationship.as_str().to_owned()).map_err(internal("member"))?,
+        my_number: m.my_number.filter(|_| linked).map(|n| n.as_str().to_owned()),
+        name: m.name.clone(),
+        name_kana: m.name_kana.clone(),
+        birth_date: m.birth_date.to_string(),
+        sex: SexValue::try_from(m.sex.as_str().to_owned()).map_err(internal("member"))?,
+        address: m.address.clone(),
+        acquired_on: m.acquired_on.to_string(),
+        income_bracket: m
+            .income_bracket
+            .map(|b| IncomeBracketValue::try_from(b.as_str().to_owned()))
+            .transpose()
+            .map_err(internal("member"))?,
+        copay_ratio: None,
+        copay_ratio_reason: None,
+    })
+}
+
+fn fatal(e: &onshi_service::ServiceError) -> bool {
+    matches!(e.kind, onshi_service::ErrorKind::Internal | onshi_service::ErrorKind::Unavailable)
+}
+
+async fn put_generated(svc: Arc<Service<AnyStore>>, r: onshi_sim::Resident) -> anyhow::Result<Step> {
+    let body = resident_body(&r)?;
+    match svc.put_resident(&ctx(), r.my_number.as_str(), body).await {
+        Ok(_) => Ok(Step::Done),
+        Err(e) if fatal(&e) => Err(anyhow!("demo world: {e}")),
+        Err(e) => Ok(Step::Refused(format!("resident: {}", e.code))),
+    }
+}
+
+/// Enrols a member; when its link is refused (an injected error: a twin's number, a stranger's), enrols it
+/// again without the number, as an insurer does after 住基ネット照会 finds no unique match.
+async fn enrol_generated(svc: Arc<Service<AnyStore>>, m: onshi_sim::Member, linked: bool) -> anyhow::Result<Step> {
+    let unlinked = match svc.enrol(&ctx(), enrol_body(&m, linked)?).await {
+        Ok(_) => return Ok(Step::Done),
+        Err(e) if fatal(&e) => return Err(anyhow!("demo world: {e}")),
+        Err(e) if e.code == "linkage_rejected" => enrol_body(&m, false)?,
+        Err(e) => return Ok(Step::Refused(format!("{}: {}", m.record_id, e.code))),
+    };
+    match svc.enrol(&ctx(), unlinked).await {
+        Ok(_) => Ok(Step::Unlinked),
+        Err(e) if fatal(&e) => Err(anyhow!("demo world: {e}")),
+        Err(e) => Ok(Step::Refused(format!("{}: {}", m.record_id, e.code))),
+    }
+}
+
+/// Runs `f` over `items` with [`CONCURRENCY`] requests in flight and adds up what they did; returns how many
+/// took effect.
+async fn in_lanes<T, F, Fut>(items: Vec<T>, f: F, into: &mut Generated) -> anyhow::Result<u64>
+where
+    T: Send + 'static,
+    F: Fn(T) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<Step>> + Send,
+{
+    let mut lanes: Vec<Vec<T>> = (0..CONCURRENCY).map(|_| Vec::new()).collect();
+    for (i, it) in items.into_iter().enumerate() {
+        lanes[i % CONCURRENCY].push(it);
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for lane in lanes {
+        let f = f.clone();
+        set.spawn(async move {
+            let mut steps = Vec::with_capacity(lane.len());
+            for it in lane {
+                steps.push(f(it).await?);
+            }
+            anyhow::Ok(steps)
+        });
+    }
+    let mut applied = 0;
+    while let Some(done) = set.join_next().await {
+        for step in done.context("demo world: a loading task failed")?? {
+            match step {
+                Step::Done => applied += 1,
+                Step::Unlinked => {
+                    applied += 1;
+                    into.unlinked += 1;
+                }
+                Step::Refused(what) => into.refused.push(what),
+            }
+        }
+    }
+    // the same order whatever the scheduling
+    into.refused.sort();
+    Ok(applied)
+}
+
+/// Generates the seeded world as of today (its residents and the member records insurers hold, no events)
+/// and loads it: the residents, then the insured members, then their dependents.
+async fn load_generated(svc: &Arc<Service<AnyStore>>) -> anyhow::Result<Generated> {
+    let t = Instant::now();
+    let today = onshi_law::legal_today(svc.now());
+    let mut cfg = onshi_sim::Config::new(GENERATED_PERSONS, GENERATED_SEED);
+    cfg.start = today;
+    cfg.days = 0;
+    let world = tokio::task::spawn_blocking(move || onshi_sim::world(&cfg))
+        .await
+        .context("demo world: the generator stopped")?
+        .map_err(|e| anyhow!("demo world: [{}] {e}", e.code()))?;
+    let mut out = Generated { as_of: Some(today), ..Generated::default() };
+
+    let residents: Vec<onshi_sim::Resident> =
+        world.registry_start.into_iter().filter(|r| !reserved(&r.my_number)).collect();
+    let s = svc.clone();
+    out.residents = in_lanes(residents, move |r| put_generated(s.clone(), r), &mut out).await?;
+
+    // a dependent's insured member first
+    let (insured, dependents): (Vec<onshi_sim::Member>, Vec<onshi_sim::Member>) =
+        world.members.into_iter().partition(|m| m.insured_record_id.is_none());
+    for wave in [insured, dependents] {
+        let s = svc.clone();
+        let enrol = move |m: onshi_sim::Member| {
+            let linked = !m.my_number.as_ref().is_some_and(reserved);
+            enrol_generated(s.clone(), m, linked)
+        };
+        out.members += in_lanes(wave, enrol, &mut out).await?;
+    }
+    out.seconds = t.elapsed().as_secs_f64();
     Ok(out)
 }
