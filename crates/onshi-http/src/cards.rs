@@ -81,7 +81,8 @@ pub(crate) async fn register_reader(
 /// A single-use challenge for a card check, valid for 120 seconds, bound to the caller's institution.
 #[utoipa::path(post, path = "/clinic/v1/card/challenges", tag = "cards",
     security(("bearer" = [])),
-    responses((status = 201, body = ChallengeAnswer), (status = 503, description = "cards_unavailable", body = ErrorBody)))]
+    responses((status = 201, body = ChallengeAnswer), (status = 403, description = "forbidden", body = ErrorBody),
+               (status = 503, description = "cards_unavailable, too_many_challenges", body = ErrorBody)))]
 pub(crate) async fn challenge(
     State(app): State<App>,
     caller: Caller,
@@ -94,21 +95,33 @@ pub(crate) async fn challenge(
 /// reader's face authentication). Verifies the chain to onshi's CA, the signed 券面事項, the validity (an
 /// expired certificate is accepted for 3 months after the month of expiry, with a notice) and revocation,
 /// maps the serial to the person, records the consent (24 hours), logs the access, and answers every linked
-/// coverage on the service date — one valid coverage, or `multiple`, never a silent pick.
+/// coverage on the service date — one valid coverage, or `multiple`, never a silent pick. Every attempt,
+/// answered or refused (a body that cannot be read included), leaves an access-log line.
 #[utoipa::path(post, path = "/clinic/v1/card/eligibility", tag = "cards", request_body = CardCheckBody,
     security(("bearer" = [])),
     responses((status = 200, body = CardCheckAnswer),
+               (status = 400, description = "malformed_json", body = ErrorBody),
+               (status = 403, description = "forbidden", body = ErrorBody),
                (status = 409, description = "card_challenge_replayed", body = ErrorBody),
                (status = 422, description = "card_untrusted_issuer, card_certificate_forged, card_signature_invalid, \
                 card_surface_altered, card_certificate_mismatch, card_not_registered, card_revoked, card_expired, \
                 card_not_yet_valid, card_challenge_unknown, card_challenge_expired, reader_unknown, \
-                face_assertion_invalid, card_certificate_malformed, invalid_value, invalid_date", body = ErrorBody),
+                face_assertion_invalid, card_certificate_malformed, card_malformed, missing_field, unknown_field, \
+                invalid_value, invalid_date", body = ErrorBody),
                (status = 503, description = "cards_unavailable", body = ErrorBody)))]
 pub(crate) async fn card_check(
     State(app): State<App>,
     caller: Caller,
-    JsonBody(body): JsonBody<CardCheckBody>,
+    body: Result<JsonBody<CardCheckBody>, ApiError>,
 ) -> Result<Json<CardCheckAnswer>, ApiError> {
     let cx = caller.ctx("POST /clinic/v1/card/eligibility");
+    let body = match body {
+        Ok(JsonBody(body)) => body,
+        // a body that cannot be read is an attempt too: it is logged like every refusal of the check
+        Err(ApiError(e)) => {
+            app.log_card_refusal(&cx, e.code).await?;
+            return Err(ApiError(e));
+        }
+    };
     Ok(Json(app.card_check(&cx, body).await?))
 }

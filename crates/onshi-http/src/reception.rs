@@ -291,30 +291,33 @@ async fn by_card(
     Html(render(&a, &cfg, Some(&outcome), &NumberForm::default(), &shown).into_string()).into_response()
 }
 
-/// The reader component: the chip operations on the card file, then the server's check.
+/// The reader component: the chip operations on the card file, then the server's check. Every attempt is in
+/// the access log: the server's check logs its own outcomes, [`logged`] the refusals that come before it.
 async fn read_card(app: &App, cfg: &Reception, cx: &Ctx, f: &CardForm) -> Outcome {
     let Some(dir) = cfg.reader_dir.clone() else {
-        return Outcome::Refused {
+        let refusal = Outcome::Refused {
             code: "reader_not_connected".into(),
             message: "この onshi にはカードリーダーが接続されていません。 (no card reader is connected to this onshi)"
                 .into(),
             next_step: Some("check by the insurance number below, or run `onshi card read` on the reception PC".into()),
             field: None,
         };
+        return logged(app, cx, refusal).await;
     };
     let name = f.card.trim().to_owned();
     if !cards_on_reader(&dir).contains(&name) {
-        return Outcome::Refused {
+        let refusal = Outcome::Refused {
             code: "card_not_on_reader".into(),
             message: "カードがリーダーに置かれていません。 (no such card on the reader)".into(),
             next_step: Some("ask the patient to place the card on the reader, then choose it".into()),
             field: Some("card".into()),
         };
+        return logged(app, cx, refusal).await;
     }
     let path = dir.join(&name);
     let challenge = match app.card_challenge(cx) {
         Ok(c) => c,
-        Err(e) => return Outcome::refused(&e),
+        Err(e) => return logged(app, cx, Outcome::refused(&e)).await,
     };
     let face = f.method == "face";
     let pin = f.pin.trim().to_owned();
@@ -339,13 +342,14 @@ async fn read_card(app: &App, cfg: &Reception, cx: &Ctx, f: &CardForm) -> Outcom
     .await;
     let (card, signature, face_sig) = match chip {
         Ok(Ok(x)) => x,
-        Ok(Err(e)) => return Outcome::card(&e),
-        Err(e) => return Outcome::refused(&ServiceError::internal(&e)),
+        // the card refused (a wrong or locked PIN, an unreadable file): an attempt all the same
+        Ok(Err(e)) => return logged(app, cx, Outcome::card(&e)).await,
+        Err(e) => return logged(app, cx, Outcome::refused(&ServiceError::internal(&e))).await,
     };
     let face_assertion = match (face_sig, &cfg.reader_key) {
         (Some(sig), Some(key)) => match ensure_reader(app, cfg, cx, key).await {
             Ok(id) => Some(FaceAssertion { reader_id: id, signature: B64.encode(sig) }),
-            Err(e) => return Outcome::refused(&e),
+            Err(e) => return logged(app, cx, Outcome::refused(&e)).await,
         },
         _ => None,
     };
@@ -362,6 +366,18 @@ async fn read_card(app: &App, cfg: &Reception, cx: &Ctx, f: &CardForm) -> Outcom
     };
     match app.card_check(cx, body).await {
         Ok(a) => Outcome::Card(Box::new(a)),
+        Err(e) => Outcome::refused(&e),
+    }
+}
+
+/// A card check refused on the reader, before the server's check (which logs its own outcomes): logged as
+/// every attempt is. If the line cannot be written, that failure is what the clerk sees.
+async fn logged(app: &App, cx: &Ctx, refusal: Outcome) -> Outcome {
+    let Outcome::Refused { code, .. } = &refusal else {
+        return refusal;
+    };
+    match app.log_card_refusal(cx, code).await {
+        Ok(()) => refusal,
         Err(e) => Outcome::refused(&e),
     }
 }

@@ -70,12 +70,16 @@ impl Api {
     }
 
     async fn call(&self, method: &str, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call_raw(method, path, token, body.to_string()).await
+    }
+
+    async fn call_raw(&self, method: &str, path: &str, token: &str, body: String) -> (StatusCode, Value) {
         let req = Request::builder()
             .method(method)
             .uri(path)
             .header("content-type", "application/json")
             .header("authorization", format!("Bearer {token}"))
-            .body(Body::from(body.to_string()))
+            .body(Body::from(body))
             .expect("request");
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
@@ -136,6 +140,22 @@ impl Api {
     }
 }
 
+/// The outcomes of the card checks in the access log that name no person (refused before the card was
+/// verified), newest first; each line must say who asked, through which endpoint, under a request id.
+fn unnamed_card_refusals(api: &Api, subject: &str) -> Vec<String> {
+    let log = api.app.store().access_log_for(None, &[], 1000).expect("log");
+    log.iter()
+        .filter(|l| l.entry.my_number.is_none() && l.entry.member_id.is_none())
+        .map(|l| {
+            assert_eq!(l.entry.subject, subject, "{l:?}");
+            assert_eq!(l.entry.endpoint, "POST /clinic/v1/card/eligibility", "{l:?}");
+            assert!(!l.entry.request_id.is_empty(), "{l:?}");
+            assert!(l.at.0 > 0, "{l:?}");
+            l.entry.outcome.clone()
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn a_card_checks_a_patient_in_with_consent_and_an_access_log_line() {
     let api = Api::new().await;
@@ -183,6 +203,16 @@ async fn a_replayed_nonce_is_refused() {
     api.clock.0.fetch_add(121, Ordering::SeqCst);
     let (s, v) = api.call("POST", "/clinic/v1/card/eligibility", &api.clinic, Api::body(&card, &nonce, &sig)).await;
     assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "card_challenge_expired"), "{v}");
+    // each refusal is in the access log, newest first, before the card names anyone
+    assert_eq!(
+        unnamed_card_refusals(&api, "1311234567"),
+        ["card:card_challenge_expired", "card:card_challenge_unknown", "card:card_challenge_replayed"]
+    );
+    // and the answered check names the person
+    let person = MyNumber::parse(&mn(1)).expect("mn");
+    let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+    let outcomes: Vec<&str> = log.iter().map(|l| l.entry.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["card:not_found"], "{log:?}");
 }
 
 #[tokio::test]
@@ -242,9 +272,63 @@ async fn a_swapped_certificate_and_another_ca_are_refused() {
     let sig = foreign.sign_with_pin("1234", &onshi_card::challenge_message(&n), |_| Ok(())).expect("sign");
     let (s, v) = api.call("POST", "/clinic/v1/card/eligibility", &api.clinic, Api::body(&foreign, &n, &sig)).await;
     assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "card_untrusted_issuer"), "{v}");
-    // refusals are in the access log too
-    let log = api.app.store().access_log_for(None, &[], 100).expect("log");
-    assert!(log.is_empty() || log.iter().all(|l| l.entry.my_number.is_none()));
+    // refusals are in the access log too: each one, newest first, naming nobody (the card was not verified)
+    assert_eq!(
+        unnamed_card_refusals(&api, "1311234567"),
+        ["card:card_untrusted_issuer", "card:card_signature_invalid", "card:card_certificate_mismatch"]
+    );
+    for i in [1, 2] {
+        let person = MyNumber::parse(&mn(i)).expect("mn");
+        let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+        assert!(log.is_empty(), "a refused card named person {i}: {log:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_card_check_attempt_is_in_the_access_log_even_an_unreadable_one() {
+    let api = Api::new().await;
+    api.resident(1, "山田 花子", "1980-04-15").await;
+    let mut card = api.card(1, None).await;
+    let path = "/clinic/v1/card/eligibility";
+    let (s, v) = api.call_raw("POST", path, &api.clinic, "{\"nonce\": ".into()).await;
+    assert_eq!((s, code(&v)), (StatusCode::BAD_REQUEST, "malformed_json"), "{v}");
+    let n = api.nonce().await;
+    let sig = card.sign_with_pin("1234", &onshi_card::challenge_message(&n), |_| Ok(())).expect("sign");
+    let mut b = Api::body(&card, &n, &sig);
+    b["reader"] = json!("x");
+    let (s, v) = api.call("POST", path, &api.clinic, b).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_field"), "{v}");
+    let (s, v) = api.call("POST", path, &api.clinic, json!({"nonce": n})).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "missing_field"), "{v}");
+    let mut b = Api::body(&card, &n, &sig);
+    b["certificate"] = json!("not base64!");
+    let (s, v) = api.call("POST", path, &api.clinic, b).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"), "{v}");
+    let mut b = Api::body(&card, &n, &sig);
+    b["service_date"] = json!("2026-02-30");
+    let (s, v) = api.call("POST", path, &api.clinic, b).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_date"), "{v}");
+    // none of these used the challenge: it still answers, once
+    let (s, v) = api.call("POST", path, &api.clinic, Api::body(&card, &n, &sig)).await;
+    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("not_found")), "{v}");
+    assert_eq!(
+        unnamed_card_refusals(&api, "1311234567"),
+        ["card:invalid_date", "card:invalid_value", "card:missing_field", "card:unknown_field", "card:malformed_json"]
+    );
+    // a credential without the right is logged with its own role and subject
+    let (s, v) =
+        api.call("POST", "/admin/v1/credentials", ADMIN, json!({"role": "registry", "subject": "j-lis"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let registry = v["token"].as_str().expect("token").to_owned();
+    let (s, v) = api.call("POST", path, &registry, Api::body(&card, &n, &sig)).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"), "{v}");
+    let log = api.app.store().access_log_for(None, &[], 10).expect("log");
+    let last = log.first().expect("a line for the forbidden attempt");
+    assert_eq!(
+        (last.entry.role.as_str(), last.entry.subject.as_str(), last.entry.outcome.as_str()),
+        ("registry", "j-lis", "card:forbidden"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

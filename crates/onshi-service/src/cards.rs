@@ -285,26 +285,55 @@ impl<S: Store> Service<S> {
     }
 
     /// `POST /clinic/v1/card/eligibility`: the check by card.
+    ///
+    /// Every attempt leaves an access-log line, answered or refused, whatever the refusal (credential, body,
+    /// challenge unknown, replayed or expired, the card itself, revocation): who asked (role, institution),
+    /// when, through which endpoint, under which request id, and the outcome (`card:<result>` or
+    /// `card:<error code>`). The person is named only once the card's certificate is verified and found
+    /// registered: before that, the card's claims are not trusted. An answer or a refusal leaves only once its
+    /// line is durable; the answered path writes exactly the lines it wrote before (one per coverage), so the
+    /// check's latency is unchanged, and a refusal costs one line on the audit writer.
     pub async fn card_check(&self, cx: &Ctx, body: CardCheckBody) -> Result<CardCheckAnswer> {
-        authorize(&cx.actor, Action::CheckEligibility)?;
-        let issuer = self.issuer()?;
-        let certificate = b64(&body.certificate, "certificate")?;
-        let surface = b64(&body.surface, "surface")?;
-        let surface_signature = b64(&body.surface_signature, "surface_signature")?;
-        let now = self.now();
-        let today = onshi_law::legal_today(now);
-        let service_date = match body.service_date.as_deref() {
-            Some(s) => parse::date(s, "service_date")?,
-            None => today,
-        };
-        self.take_challenge(cx, &body.nonce)?;
-        match self.verify_card(cx, &body, issuer, &certificate, &surface, &surface_signature, today).await {
-            Ok((verified, record)) => self.answer_card(cx, &body, verified, record, service_date, today, now).await,
+        match self.try_card_check(cx, &body).await {
+            Ok(answer) => Ok(answer),
             Err((e, mn)) => {
                 self.log_card(cx, mn, e.code).await?;
                 Err(e)
             }
         }
+    }
+
+    /// Records a card check refused before it reached [`Service::card_check`]: a request body the front end
+    /// could not read (`malformed_json`, `unknown_field`, …), or a PIN the card refused on the reception
+    /// screen's reader (`pin_wrong`, `pin_locked`). Logged as `card:<code>` without a person (an unverified
+    /// card names nobody), so that every attempt is in the access log.
+    pub async fn log_card_refusal(&self, cx: &Ctx, code: &str) -> Result<()> {
+        self.log_card(cx, None, code).await
+    }
+
+    /// The check by card; a refusal comes with the My Number once the certificate is verified and registered.
+    async fn try_card_check(
+        &self,
+        cx: &Ctx,
+        body: &CardCheckBody,
+    ) -> std::result::Result<CardCheckAnswer, (ServiceError, Option<MyNumber>)> {
+        let unnamed = |e: ServiceError| (e, None);
+        authorize(&cx.actor, Action::CheckEligibility).map_err(unnamed)?;
+        let issuer = self.issuer().map_err(unnamed)?;
+        let certificate = b64(&body.certificate, "certificate").map_err(unnamed)?;
+        let surface = b64(&body.surface, "surface").map_err(unnamed)?;
+        let surface_signature = b64(&body.surface_signature, "surface_signature").map_err(unnamed)?;
+        let now = self.now();
+        let today = onshi_law::legal_today(now);
+        let service_date = match body.service_date.as_deref() {
+            Some(s) => parse::date(s, "service_date").map_err(unnamed)?,
+            None => today,
+        };
+        self.take_challenge(cx, &body.nonce).map_err(unnamed)?;
+        let (verified, record) =
+            self.verify_card(cx, body, issuer, &certificate, &surface, &surface_signature, today).await?;
+        let mn = record.my_number;
+        self.answer_card(cx, body, verified, record, service_date, today, now).await.map_err(|e| (e, Some(mn)))
     }
 
     /// Every check of the card and its answer; a refusal comes with the My Number if it was learnt.

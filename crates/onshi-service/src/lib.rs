@@ -8,7 +8,8 @@
 //! - what a value must look like: the parsers in `parse`;
 //! - whether a link may take effect: `linking` (the linkage grade, C refused);
 //! - what a clinic is told: `eligibility` (the ledger's resolution, the copay law, claim-ready names);
-//! - that every read of a person's data by a clinic is in the access log before the answer leaves.
+//! - that every read of a person's data by a clinic, and every card check attempt (refusals included), is in
+//!   the access log before the answer leaves.
 //!
 //! The four rules in which onshi differs from the national system it replaces (visibility, copay source,
 //! linking check, character set) are one small trait, [`Policy`]; every front end uses [`Onshi`], and the

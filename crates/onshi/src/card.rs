@@ -94,7 +94,8 @@ struct ReadArgs {
     /// The card file (its PIN counter is updated in place).
     #[arg(long, value_name = "FILE")]
     card: PathBuf,
-    /// The PIN (asked for when absent).
+    /// The PIN. Asked for on a terminal when absent; without a terminal it is read as one line from standard
+    /// input (scripts: --pin, ONSHI_CARD_PIN or `echo 1234 | onshi card read …`).
     #[arg(long, env = "ONSHI_CARD_PIN", hide_env_values = true)]
     pin: Option<String>,
     /// Authenticate by the reader's face authentication instead of the PIN; needs --reader-key.
@@ -118,8 +119,14 @@ struct ReadArgs {
     json: bool,
 }
 
-/// Revoke a card's certificate (lost, returned, replaced, deceased, other). Never undone.
+/// Revoke a card's certificate (lost, returned, replaced, deceased, other). Never undone: a revoked card is
+/// refused at every counter from then on (`card_revoked`).
+///
+/// Examples:
+///   onshi card revoke --token $ADMIN --card taro.card.json --reason lost
+///   onshi card revoke --token $ADMIN --serial 4F1BDE572B6DE7D33A4DC083AC43BAA9 --reason returned
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 struct RevokeArgs {
     #[command(flatten)]
     server: ServerArgs,
@@ -129,12 +136,18 @@ struct RevokeArgs {
     /// … or the certificate serial.
     #[arg(long)]
     serial: Option<String>,
+    /// Why: lost (紛失), returned (返納), replaced (再発行), deceased (死亡) or other.
     #[arg(long, default_value = "lost")]
     reason: String,
 }
 
-/// At the municipal office (市区町村窓口): reset a locked PIN with the card's reset code.
+/// At the municipal office (市区町村窓口): reset a locked PIN with the card's reset code (printed by
+/// `onshi card issue` and by `onshi serve --demo`). The tries are 3 again; the certificate does not change.
+///
+/// Example:
+///   onshi card reset-pin --card sato-isamu.card.json --reset-code 1234567890123456 --new-pin 1234
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 struct ResetPinArgs {
     #[arg(long, value_name = "FILE")]
     card: PathBuf,
@@ -146,8 +159,13 @@ struct ResetPinArgs {
     new_pin: Option<String>,
 }
 
-/// Make (if missing) and register this reader's key, which signs face-authentication results.
+/// Make (if missing) and register this reader's key, which signs face-authentication results (顔認証); prints
+/// the reader id that `onshi card read --face --reader-id` takes.
+///
+/// Example:
+///   onshi card reader --token $CLINIC --key reader.der
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 struct ReaderArgs {
     #[command(flatten)]
     server: ServerArgs,
@@ -157,7 +175,11 @@ struct ReaderArgs {
 }
 
 /// Show what a card holds (券面事項, certificate serial and expiry, PIN tries left) without the PIN.
+///
+/// Example:
+///   onshi card show --card taro.card.json
 #[derive(Args)]
+#[command(verbatim_doc_comment)]
 struct ShowArgs {
     #[arg(long, value_name = "FILE")]
     card: PathBuf,

@@ -8,9 +8,20 @@ mod sim;
 
 use clap::{Parser, Subcommand};
 
+/// Examples for `onshi --help`: one line per command, each a complete call.
+const EXAMPLES: &str = "\
+Examples:
+  onshi serve --demo
+  ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
+  onshi card read --server http://127.0.0.1:8080 --token $CLINIC --card taro.card.json
+  onshi reconcile --registry registry.csv --records records.csv --out out.csv
+  onshi sim generate --persons 100000 --seed 1 --out /tmp/world
+
+`onshi <command> --help` explains each command with more examples.";
+
 /// onshi — online health-insurance eligibility verification (オンライン資格確認), provably correct.
 #[derive(Parser)]
-#[command(name = "onshi", version, about, long_about = None)]
+#[command(name = "onshi", version, about, long_about = None, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
