@@ -28,7 +28,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                     .next("send one record per request, or use a bulk file tool"),
                 )
             } else {
-                ApiError(ServiceError::new(ErrorKind::BadRequest, "malformed_json", e.body_text()))
+                // the body could not be read to its end (a broken connection, a bad transfer encoding)
+                ApiError(
+                    ServiceError::new(
+                        ErrorKind::BadRequest,
+                        "malformed_json",
+                        format!("the request body could not be read: {}", e.body_text()),
+                    )
+                    .because("unreadable_body")
+                    .next("send the whole body again, as one JSON object in UTF-8"),
+                )
             }
         })?;
         parse(&bytes).map(JsonBody).map_err(ApiError)
@@ -75,10 +84,18 @@ fn classify(e: serde_json::Error, path: &str) -> ServiceError {
         Category::Data if msg.starts_with("missing field") => {
             let name = quoted(&msg).unwrap_or("?");
             ServiceError::invalid("missing_field", &join(path, name), format!("missing field `{name}`"))
+                .next("add the field named in `field`: GET /openapi.json lists each body's required fields")
         }
         Category::Data => {
             let field = if path == "." { "$".to_owned() } else { path.to_owned() };
-            ServiceError::invalid("invalid_value", &field, msg)
+            let (reason, next) = if path == "." {
+                ("not_an_object", "send a JSON object, {\"field\": value, …}, not an array or a bare value")
+            } else if msg.starts_with("invalid type") {
+                ("wrong_type", "give the field the JSON type GET /openapi.json names (a string, a number …)")
+            } else {
+                ("not_accepted", "give one of the values the message lists (GET /openapi.json has them all)")
+            };
+            ServiceError::invalid("invalid_value", &field, msg).because(reason).next(next)
         }
     }
 }

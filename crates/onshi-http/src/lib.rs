@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -39,7 +39,8 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The longest a request may take.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The contract's error body: `{"error": {"code", "message", "field"?}}` (plus `next_step` and `details`).
+/// The contract's error body: `{"error": {"code", "message", "field"?}}`, extended with `next_step` (always
+/// present), `reason` (the specific cause, when finer than the code) and `details`.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: ServiceError,
@@ -70,13 +71,19 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     }
 }
 
+/// The code and field of an error answer, left in the response's extensions for the request's log line.
+#[derive(Debug, Clone)]
+struct Refusal {
+    code: &'static str,
+    field: Option<String>,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = status_of(self.0.kind);
-        if status.is_client_error() {
-            tracing::info!(code = self.0.code, field = ?self.0.field, "refused");
-        }
+        let refusal = Refusal { code: self.0.code, field: self.0.field.clone() };
         let mut res = (status, Json(ErrorBody { error: self.0 })).into_response();
+        res.extensions_mut().insert(refusal);
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -127,17 +134,39 @@ fn next_request_id() -> String {
     format!("{:016x}", NEXT_ID.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The route of a request as a template (`/insurer/v1/members/{member_id}`), never the path itself: a path may
+/// hold a My Number, which must not end up in a log line. `(unmatched)` when no route matched.
+fn route_of(m: Option<&MatchedPath>) -> &str {
+    m.map_or("(unmatched)", MatchedPath::as_str)
+}
+
 async fn request_context(mut req: Request, next: Next) -> Response {
     let id = next_request_id();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    // MatchedPath is an `Arc<str>`: cloning it is cheap, and middleware added by `Router::layer` runs after
+    // routing, so it is there for every matched route.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
+    // The span gives every line logged while the request runs its id; what the request was and how it ended
+    // are in the one `served` line below (fields formatted once, not twice).
+    let span = tracing::info_span!("request", id = %id);
     let start = Instant::now();
-    let mut res = next.run(req).instrument(span.clone()).await;
+    let mut res = next.run(req).instrument(span).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
-    let _g = span.enter();
-    tracing::debug!(status = res.status().as_u16(), micros = start.elapsed().as_micros() as u64, "served");
+    // One event per request, at info: what was asked, what was answered, how long it took.
+    let refusal = res.extensions().get::<Refusal>();
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = route_of(matched.as_ref()),
+        status = res.status().as_u16(),
+        micros = start.elapsed().as_micros() as u64,
+        code = refusal.map(|r| r.code),
+        field = refusal.and_then(|r| r.field.as_deref()),
+        "served"
+    );
     res
 }
 
@@ -185,11 +214,10 @@ async fn unknown_route() -> ApiError {
 }
 
 async fn method_not_allowed() -> Response {
-    let mut r = ApiError(ServiceError::new(
-        ErrorKind::BadRequest,
-        "method_not_allowed",
-        "this route does not take this method",
-    ))
+    let mut r = ApiError(
+        ServiceError::new(ErrorKind::BadRequest, "method_not_allowed", "this route does not take this method")
+            .next("use a method this route takes: GET /openapi.json lists each route's methods"),
+    )
     .into_response();
     *r.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
     r

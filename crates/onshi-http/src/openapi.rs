@@ -27,7 +27,8 @@ impl Modify for Bearer {
         title = "onshi",
         description = "Online health-insurance eligibility verification (オンライン資格確認): the resident registry, \
                        insurers' members with verified My Number links, and eligibility checks for clinics. \
-                       Errors are `{\"error\": {\"code\", \"message\", \"field\"?, \"next_step\"?}}`; dates are YYYY-MM-DD \
+                       Errors are `{\"error\": {\"code\", \"message\", \"field\"?, \"next_step\", \"reason\"?}}` (every error \
+                       says what to do next; `reason` is the specific cause when it is finer than the code); dates are YYYY-MM-DD \
                        (the legal day in Japan).",
     ),
     paths(

@@ -151,7 +151,7 @@ impl Outcome {
         Outcome::Refused {
             code: e.code.to_owned(),
             message: e.message.clone(),
-            next_step: e.next_step.map(str::to_owned),
+            next_step: Some(e.next_step.to_owned()),
             field: e.field.clone(),
         }
     }

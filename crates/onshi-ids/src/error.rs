@@ -162,6 +162,29 @@ impl IdError {
         self.kind().code()
     }
 
+    /// The specific cause, in snake_case: `empty`, `wrong_length`, `non_digit`, `check_digit`,
+    /// `unknown_houbetsu`, `invalid_prefecture`, `invalid_point_table`, `too_long` or
+    /// `control_char`. Stable; a front end may show it next to the [`code`](Self::code).
+    ///
+    /// ```
+    /// use onshi_ids::{Branch, MyNumber};
+    /// assert_eq!(MyNumber::parse("202404010045").unwrap_err().reason(), "check_digit");
+    /// assert_eq!(Branch::parse("0").unwrap_err().reason(), "wrong_length");
+    /// ```
+    pub fn reason(&self) -> &'static str {
+        match self {
+            IdError::Empty { .. } => "empty",
+            IdError::WrongLength { .. } => "wrong_length",
+            IdError::NonDigit { .. } => "non_digit",
+            IdError::CheckDigit { .. } => "check_digit",
+            IdError::UnknownHoubetsu { .. } => "unknown_houbetsu",
+            IdError::InvalidPrefecture { .. } => "invalid_prefecture",
+            IdError::InvalidPointTable { .. } => "invalid_point_table",
+            IdError::TooLong { .. } => "too_long",
+            IdError::ControlChar { .. } => "control_char",
+        }
+    }
+
     /// The identifier this error is about.
     pub fn kind(&self) -> IdKind {
         match self {

@@ -21,6 +21,9 @@
 //!   full-width ASCII and the ideographic space to half-width.
 //! * **Canonical form.** A parsed value holds its canonical ASCII form; `as_str`, `Display`
 //!   and serde all produce it, and parsing the canonical form gives the same value back.
+//! * **Insured numbers compare on a key.** [`InsuredNumber::match_key`] folds the leading zeros
+//!   of an all-digit number (`"001234567"` ~ `"01234567"`), so that a number whose digit count
+//!   changed still finds its member; the number itself is kept as given.
 //! * Every type (de)serialises as a JSON string through `parse`, so invalid values cannot enter
 //!   through serde either.
 //!

@@ -62,9 +62,53 @@ impl InsuredNumber {
         text_identifier(IdKind::Number, s, MAX_SYMBOL_NUMBER_CHARS).map(InsuredNumber)
     }
 
-    /// The normalised number.
+    /// The normalised number, as given (leading zeros kept).
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The key numbers are compared on: a number of ASCII digits only, with its leading zeros
+    /// folded (`"001234567"`, `"01234567"` and `"1234567"` all have the key `"1234567"`; all
+    /// zeros fold to `"0"`); any other number is its own key. The number itself is kept as
+    /// given: the key only decides which numbers may mean the same card.
+    ///
+    /// Why: when a 国保 changes the number of digits of its numbers (8 → 9 with a leading
+    /// zero, or back), a receptionist types what the card or the レセコン shows and the
+    /// lookup must not answer "no such member" for a zero (seed: 「8桁でオンライン確認を行うと
+    /// 資格なし、9桁で行ってみると資格あり」). Two different spellings with the same key are never
+    /// chosen between silently: see `onshi_ledger::select_by_number`.
+    ///
+    /// A key of digits never equals the key of a number with another character, so folding
+    /// cannot make a symbol-like number (`"A012"`) meet a numeric one.
+    ///
+    /// ```
+    /// use onshi_ids::InsuredNumber;
+    /// let n = |s| InsuredNumber::parse(s).unwrap();
+    /// assert_eq!(n("001234567").match_key(), "1234567");
+    /// assert_eq!(n("０１２３４５６７").match_key(), "1234567");
+    /// assert_eq!(n("000").match_key(), "0");
+    /// assert_eq!(n("A012").match_key(), "A012");
+    /// assert!(n("01234567").same_key(&n("001234567")));
+    /// assert!(!n("01234567").same_key(&n("12345670")));
+    /// ```
+    pub fn match_key(&self) -> &str {
+        let s = self.0.as_str();
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return s;
+        }
+        let folded = s.trim_start_matches('0');
+        if folded.is_empty() {
+            // the number is all zeros (never empty: parsing refuses that); keep one zero
+            s.get(s.len().saturating_sub(1)..).unwrap_or(s)
+        } else {
+            folded
+        }
+    }
+
+    /// Whether two numbers have the same [`match_key`](Self::match_key), i.e. differ at most by
+    /// leading zeros.
+    pub fn same_key(&self, other: &InsuredNumber) -> bool {
+        self.match_key() == other.match_key()
     }
 }
 

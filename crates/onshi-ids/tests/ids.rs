@@ -233,6 +233,62 @@ fn symbol_and_number() {
     assert!(serde_json::from_str::<InsuredNumber>("\"\"").is_err());
 }
 
+/// Seed: after a 国保 changed the number of digits of its numbers, a check with 8 digits said
+/// "no such member" and one with 9 digits found it. Numbers are compared on a key with leading
+/// zeros folded; the number is kept as given.
+#[test]
+fn numbers_that_differ_by_leading_zeros_share_a_key() {
+    let n = |s: &str| InsuredNumber::parse(s).unwrap();
+    for (given, key) in [
+        ("01234567", "1234567"),
+        ("001234567", "1234567"),
+        ("1234567", "1234567"),
+        ("０１２３４５６７", "1234567"),
+        (" 0012 ", "12"),
+        ("0", "0"),
+        ("00000000", "0"),
+        ("10", "10"),
+        ("100", "100"),
+        // not all digits: its own key, zeros kept
+        ("A012", "A012"),
+        ("0A12", "0A12"),
+        ("012-3", "012-3"),
+        ("０１２番", "012番"),
+        ("0 12", "0 12"),
+    ] {
+        assert_eq!(n(given).match_key(), key, "{given:?}");
+    }
+    // stored as given
+    assert_eq!(n("001234567").as_str(), "001234567");
+    assert_ne!(n("001234567"), n("01234567"));
+    assert!(n("001234567").same_key(&n("01234567")));
+    assert!(n("0").same_key(&n("000")));
+    // trailing zeros and inner zeros are significant
+    assert!(!n("1234567").same_key(&n("12345670")));
+    assert!(!n("1034567").same_key(&n("134567")));
+    // a digit key never meets a key with another character
+    assert!(!n("012").same_key(&n("A12")));
+    assert!(!n("012").same_key(&n("O12")));
+}
+
+#[test]
+fn every_error_has_a_reason() {
+    let cases: [(IdError, &str); 9] = [
+        (MyNumber::parse(" ").unwrap_err(), "empty"),
+        (MyNumber::parse("1234").unwrap_err(), "wrong_length"),
+        (MyNumber::parse("12345678901a").unwrap_err(), "non_digit"),
+        (MyNumber::parse("202404010045").unwrap_err(), "check_digit"),
+        (InsurerNumber::parse("99130016").unwrap_err(), "unknown_houbetsu"),
+        (InstitutionCode::parse("4811234567").unwrap_err(), "invalid_prefecture"),
+        (InstitutionCode::parse("1321234567").unwrap_err(), "invalid_point_table"),
+        (Symbol::parse(&"1".repeat(21)).unwrap_err(), "too_long"),
+        (InsuredNumber::parse("1\u{7}").unwrap_err(), "control_char"),
+    ];
+    for (e, reason) in cases {
+        assert_eq!(e.reason(), reason, "{e}");
+    }
+}
+
 #[test]
 fn branch() {
     assert_eq!(Branch::parse("00").unwrap().as_str(), "00");
@@ -417,6 +473,19 @@ proptest! {
                 Err(e) => prop_assert!(e.code().starts_with("invalid_") && !e.to_string().is_empty()),
             }
         }
+    }
+
+    #[test]
+    fn number_keys_fold_exactly_the_leading_zeros(body in "[1-9][0-9]{0,9}", zeros in 0usize..8, other in "[0-9]{1,10}") {
+        let padded = format!("{}{body}", "0".repeat(zeros));
+        let a = InsuredNumber::parse(&padded).unwrap();
+        prop_assert_eq!(a.as_str(), padded.as_str());
+        prop_assert_eq!(a.match_key(), body.as_str());
+        // the key is idempotent and two numbers share it exactly when they are equal as integers
+        let again = InsuredNumber::parse(a.match_key()).unwrap();
+        prop_assert_eq!(again.match_key(), a.match_key());
+        let b = InsuredNumber::parse(&other).unwrap();
+        prop_assert_eq!(a.same_key(&b), body.parse::<u64>().ok() == other.parse::<u64>().ok());
     }
 
     #[test]

@@ -66,6 +66,24 @@ pub enum DateError {
         /// The Gregorian day that was meant, if it exists.
         actual: Option<Date>,
     },
+    /// An era year with no day in its era (平成32年, 昭和65年, 令和0年).
+    #[error("{era}{}年 is outside {era} ({}){}", era_year_str(*year), era_years(*era), era_year_hint(*era, *year))]
+    EraYearOutOfRange {
+        /// The era written.
+        era: Era,
+        /// The era year written (0 when written as 0).
+        year: u32,
+    },
+    /// A year alone (`昭和55年`, `S55`) where a full date is required.
+    #[error(
+        "{year} ({}年) is a year without month and day; a date needs all three (e.g. {}4月1日)",
+        year.gregorian(),
+        year
+    )]
+    YearOnly {
+        /// The year written.
+        year: EraYear,
+    },
 }
 
 impl DateError {
@@ -103,6 +121,25 @@ fn era_span(era: Era) -> String {
     match era.last_day() {
         Some(last) => format!("{} – {}", era.first_day(), last),
         None => format!("from {}", era.first_day()),
+    }
+}
+
+/// `元年–31年` for an era that ended, `from 元年` for the current one.
+fn era_years(era: Era) -> String {
+    match era.last_year() {
+        Some(last) => format!("元年–{last}年"),
+        None => "from 元年".to_owned(),
+    }
+}
+
+fn era_year_hint(era: Era, year: u32) -> String {
+    let g = i64::from(era.first_day().year()) + i64::from(year) - 1;
+    match i32::try_from(g).ok().map(EraYear::all_in) {
+        Some(mut years) if year > 0 => match years.next() {
+            Some(y) => format!("; {g} is {y}"),
+            None => String::new(),
+        },
+        _ => String::new(),
     }
 }
 
@@ -175,6 +212,12 @@ impl Era {
         self.next().and_then(|n| n.first_day().pred_opt())
     }
 
+    /// The last era year (31 for 平成: 平成31年 = 2019, its last day 4月30日); `None` for the
+    /// current era.
+    pub fn last_year(self) -> Option<u32> {
+        self.last_day().and_then(|last| u32::try_from(self.year_of(last)).ok())
+    }
+
     /// The era after this one.
     pub const fn next(self) -> Option<Era> {
         match self {
@@ -227,6 +270,85 @@ impl Era {
 impl fmt::Display for Era {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name_ja())
+    }
+}
+
+/// A year of an era (和暦の年): `昭和55年`, `令和元年`. It has at least one day in its era, so
+/// `平成31年` (1 January – 30 April 2019) and `令和元年` (from 1 May 2019) both exist and are both
+/// the Gregorian year 2019.
+///
+/// A year is not a date: nothing turns an `EraYear` into a [`Date`], and [`parse_date`] refuses
+/// a year alone ([`DateError::YearOnly`]).
+///
+/// ```
+/// use onshi_law::{Era, EraYear};
+/// let y = EraYear::new(Era::Showa, 55)?;
+/// assert_eq!((y.gregorian(), y.to_string(), y.short()), (1980, "昭和55年".to_owned(), "S55".to_owned()));
+/// let names: Vec<String> = EraYear::all_in(2019).map(|y| y.to_string()).collect();
+/// assert_eq!(names, ["平成31年", "令和元年"]);
+/// # Ok::<(), onshi_law::DateError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct EraYear {
+    era: Era,
+    year: u32,
+}
+
+impl EraYear {
+    /// Year `year` (1 = 元年) of `era`.
+    ///
+    /// # Errors
+    /// [`DateError::EraYearOutOfRange`] for year 0, a year after the era's last (平成32年), or
+    /// beyond 1000.
+    pub fn new(era: Era, year: u32) -> Result<EraYear, DateError> {
+        let within = year >= 1 && year <= era.last_year().unwrap_or(1000);
+        if within { Ok(EraYear { era, year }) } else { Err(DateError::EraYearOutOfRange { era, year }) }
+    }
+
+    /// The era.
+    pub fn era(self) -> Era {
+        self.era
+    }
+
+    /// The era year, 1 for 元年.
+    pub fn year(self) -> u32 {
+        self.year
+    }
+
+    /// The Gregorian year.
+    pub fn gregorian(self) -> i32 {
+        // year ≤ 1000 (see `new`), so the sum stays far inside i32
+        self.era.first_day().year() + self.year as i32 - 1
+    }
+
+    /// The era year of a date; `None` before 明治.
+    pub fn of(d: Date) -> Option<EraYear> {
+        let era = Era::of(d)?;
+        u32::try_from(era.year_of(d)).ok().map(|year| EraYear { era, year })
+    }
+
+    /// The era years that overlap the Gregorian year `year`, oldest first: one, or two in a year
+    /// an era changed (2019: 平成31年 and 令和元年; 1989: 昭和64年 and 平成元年). None before 1868.
+    pub fn all_in(year: i32) -> impl Iterator<Item = EraYear> {
+        Era::ALL.into_iter().filter_map(move |era| {
+            let first = era.first_day().year();
+            let last = era.last_day().map_or(i32::MAX, |d| d.year());
+            let y = u32::try_from(i64::from(year) - i64::from(first) + 1).ok()?;
+            (first..=last).contains(&year).then_some(())?;
+            EraYear::new(era, y).ok()
+        })
+    }
+
+    /// The abbreviated form: `S55`, `R1`.
+    pub fn short(self) -> String {
+        format!("{}{}", self.era.letter(), self.year)
+    }
+}
+
+impl fmt::Display for EraYear {
+    /// `昭和55年`, `令和元年`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}年", self.era.name_ja(), era_year_str(self.year))
     }
 }
 
@@ -322,21 +444,7 @@ fn gregorian(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
 /// # Ok::<(), onshi_law::DateError>(())
 /// ```
 pub fn parse_date(s: &str) -> Result<Date, DateError> {
-    let mut folded = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\u{FF01}'..='\u{FF5E}' => {
-                folded.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
-            }
-            '\u{3000}' => folded.push(' '),
-            '\u{337E}' => folded.push_str("明治"),
-            '\u{337D}' => folded.push_str("大正"),
-            '\u{337C}' => folded.push_str("昭和"),
-            '\u{337B}' => folded.push_str("平成"),
-            '\u{32FF}' => folded.push_str("令和"),
-            _ => folded.push(c),
-        }
-    }
+    let folded = fold(s);
     let mut p = Cursor { rest: folded.trim() };
     if p.rest.is_empty() {
         return Err(malformed(s, ANY_EXPECTED));
@@ -347,6 +455,10 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
         p.skip_spaces();
         let year = if p.eat('元') { 1 } else { p.number(4).ok_or_else(bad)? };
         p.skip_spaces();
+        if p.rest.is_empty() || p.rest == "年" {
+            // 「昭和55年」: a year, not a date
+            return Err(EraYear::new(era, year).map_or_else(|e| e, |year| DateError::YearOnly { year }));
+        }
         let sep = p.separator().ok_or_else(bad)?;
         p.skip_spaces();
         let month = p.number(2).ok_or_else(bad)?;
@@ -387,6 +499,81 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
         return Err(bad());
     }
     gregorian(year, month, day)
+}
+
+/// Full-width ASCII and the ideographic space to half-width; the one-character era signs
+/// (㍾ ㍽ ㍼ ㍻ ㋿) to their two-character names.
+fn fold(s: &str) -> String {
+    let mut folded = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' => {
+                folded.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c));
+            }
+            '\u{3000}' => folded.push(' '),
+            '\u{337E}' => folded.push_str("明治"),
+            '\u{337D}' => folded.push_str("大正"),
+            '\u{337C}' => folded.push_str("昭和"),
+            '\u{337B}' => folded.push_str("平成"),
+            '\u{32FF}' => folded.push_str("令和"),
+            _ => folded.push(c),
+        }
+    }
+    folded
+}
+
+const YEAR_EXPECTED: &str = "an era year: 昭和55年, 令和元年, S55 or R1";
+
+/// Parses a 和暦 year alone, as forms and old records write a birth year: `昭和55年`, `令和元年`,
+/// `平成31年`, `昭和 55 年`, `昭和５５年`, `㍼55年`, `S55`, `s55`, `R1`, `H31年` (the `年` is
+/// optional). Full-width characters are folded and surrounding whitespace ignored, as in
+/// [`parse_date`].
+///
+/// The year must have a day in its era: `平成31年` (until 30 April 2019) and `令和元年` are both
+/// 2019, `昭和64年` (until 7 January 1989) is 1989, but `平成32年` and `昭和0年` are refused. A
+/// Gregorian year is not taken here (a bare `1980` is not a 和暦 year).
+///
+/// # Errors
+/// [`DateError::Malformed`] when the text is not an era year (including a full date: use
+/// [`parse_date`]); [`DateError::EraYearOutOfRange`] for a year outside its era. The code is
+/// `invalid_date`.
+///
+/// ```
+/// use onshi_law::{parse_era_year, Era};
+/// let y = parse_era_year("令和元年")?;
+/// assert_eq!((y.era(), y.year(), y.gregorian()), (Era::Reiwa, 1, 2019));
+/// assert_eq!(parse_era_year("平成31年")?.gregorian(), 2019);
+/// assert!(parse_era_year("平成32年").is_err());
+/// # Ok::<(), onshi_law::DateError>(())
+/// ```
+pub fn parse_era_year(s: &str) -> Result<EraYear, DateError> {
+    let folded = fold(s);
+    let mut p = Cursor { rest: folded.trim() };
+    let bad = || malformed(s, YEAR_EXPECTED);
+    let era = p.era().ok_or_else(bad)?;
+    p.skip_spaces();
+    let year = if p.eat('元') { 1 } else { p.number(4).ok_or_else(bad)? };
+    p.skip_spaces();
+    p.eat('年');
+    p.skip_spaces();
+    if !p.rest.is_empty() {
+        return Err(bad());
+    }
+    EraYear::new(era, year)
+}
+
+/// The Gregorian year of a 和暦 year written alone: `昭和55年` → 1980, `令和元年` → 2019,
+/// `平成31年` → 2019. See [`parse_era_year`] for the forms taken and the errors.
+///
+/// ```
+/// use onshi_law::parse_wareki_year;
+/// assert_eq!(parse_wareki_year("昭和55年")?, 1980);
+/// assert_eq!(parse_wareki_year("S55")?, 1980);
+/// assert!(onshi_law::parse_date("昭和55年").is_err(), "a year is not a date");
+/// # Ok::<(), onshi_law::DateError>(())
+/// ```
+pub fn parse_wareki_year(s: &str) -> Result<i32, DateError> {
+    parse_era_year(s).map(EraYear::gregorian)
 }
 
 /// `年` must be followed by `月`; punctuation must repeat itself.

@@ -7,7 +7,9 @@
 //!   a clock; time is always a parameter.
 //! * [`parse_iso_date`] (strict `YYYY-MM-DD`, what the HTTP API takes) and [`parse_date`] (ISO,
 //!   `YYYY/MM/DD`, `YYYYMMDD`, 和暦 in full or abbreviated), [`to_wareki`], [`to_wareki_short`],
-//!   [`Era`]. Every failure is a [`DateError`] with code `invalid_date`.
+//!   [`Era`]; a 和暦 year alone ([`parse_wareki_year`], [`parse_era_year`], [`EraYear`]:
+//!   `昭和55年` → 1980, `平成31年` and `令和元年` → 2019), which is never taken as a date. Every
+//!   failure is a [`DateError`] with code `invalid_date`.
 //! * Legal age ([`reaching_day`], [`nth_birthday`], [`age_on`]) following 年齢計算ニ関スル法律 and
 //!   民法第143条: age N is reached on the day before the Nth birthday.
 //! * The copay law: [`copay`] and its boundaries [`preschool_last_day`], [`elderly_from`],
@@ -43,4 +45,7 @@ mod date;
 
 pub use age::{age_on, elderly_from, late_stage_from, nth_birthday, preschool_last_day, reaching_day};
 pub use copay::{Copay, CopayBasis, CopayRatio, GENERAL_2_FROM, IncomeBracket, LimitCategory, copay};
-pub use date::{Date, DateError, Era, legal_today, parse_date, parse_iso_date, to_wareki, to_wareki_short};
+pub use date::{
+    Date, DateError, Era, EraYear, legal_today, parse_date, parse_era_year, parse_iso_date, parse_wareki_year,
+    to_wareki, to_wareki_short,
+};

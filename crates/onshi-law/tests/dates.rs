@@ -177,6 +177,114 @@ fn wareki_output() {
     assert_eq!(to_wareki_short(d(1800, 1, 1)), "1800-01-01");
 }
 
+/// Issue 2: 「昭和55年」 — a 和暦 year alone, as forms and old records write a birth year.
+#[test]
+fn wareki_year_alone() {
+    for (s, want) in [
+        ("昭和55年", 1980),
+        ("昭和55", 1980),
+        ("昭和 55 年", 1980),
+        ("　昭和５５年　", 1980),
+        ("㍼55年", 1980),
+        ("S55", 1980),
+        ("s55年", 1980),
+        ("Ｓ５５", 1980),
+        ("S055", 1980),
+        ("令和元年", 2019),
+        ("令和1年", 2019),
+        ("R1", 2019),
+        ("平成31年", 2019),
+        ("H31", 2019),
+        ("平成元年", 1989),
+        ("昭和64年", 1989),
+        ("昭和元年", 1926),
+        ("大正15年", 1926),
+        ("大正元年", 1912),
+        ("明治45年", 1912),
+        ("明治元年", 1868),
+        ("令和6年", 2024),
+        ("㋿6年", 2024),
+        ("令和100年", 2118),
+    ] {
+        assert_eq!(parse_wareki_year(s).unwrap_or_else(|e| panic!("{s}: {e}")), want, "{s}");
+    }
+    // outside the era: refused, with the year that was meant
+    for s in ["平成32年", "H32", "昭和65年", "大正16年", "明治46年", "令和0年", "平成0年", "R1001"] {
+        let e = parse_wareki_year(s).unwrap_err();
+        assert!(matches!(e, DateError::EraYearOutOfRange { .. }), "{s}: {e:?}");
+        assert_eq!(e.code(), "invalid_date");
+    }
+    let msg = parse_wareki_year("平成32年").unwrap_err().to_string();
+    assert!(msg.contains("2020 is 令和2年") && msg.contains("元年–31年"), "{msg}");
+    // not an era year
+    for s in [
+        "",
+        "1980",
+        "1980年",
+        "昭和",
+        "昭和年",
+        "昭和55年4月",
+        "昭和55年4月15日",
+        "S55.4.15",
+        "X55",
+        "昭和五十五年",
+        "昭和55年x",
+    ] {
+        assert!(matches!(parse_wareki_year(s), Err(DateError::Malformed { .. })), "{s:?} must be malformed");
+    }
+    let y = parse_era_year("令和元年").unwrap();
+    assert_eq!((y.era(), y.year(), y.gregorian()), (Era::Reiwa, 1, 2019));
+}
+
+/// A year is not a date: where a date is required, 「昭和55年」 is refused, and says why.
+#[test]
+fn a_year_alone_is_not_a_date() {
+    for s in ["昭和55年", "S55", "令和元年", "平成31年", "R6"] {
+        let e = parse_date(s).unwrap_err();
+        assert!(matches!(e, DateError::YearOnly { .. }), "{s}: {e:?}");
+        assert_eq!(e.code(), "invalid_date");
+    }
+    let msg = parse_date("昭和55年").unwrap_err().to_string();
+    assert!(msg.contains("1980") && msg.contains("month and day"), "{msg}");
+    // an impossible year alone is out of range, not a year
+    assert!(matches!(parse_date("平成32年"), Err(DateError::EraYearOutOfRange { .. })));
+    // the strict API form never takes one
+    assert!(parse_iso_date("1980").is_err());
+}
+
+#[test]
+fn wareki_year_output() {
+    let y = |era, n| EraYear::new(era, n).unwrap();
+    assert_eq!(y(Era::Showa, 55).to_string(), "昭和55年");
+    assert_eq!(y(Era::Reiwa, 1).to_string(), "令和元年");
+    assert_eq!(y(Era::Heisei, 31).to_string(), "平成31年");
+    assert_eq!(y(Era::Showa, 55).short(), "S55");
+    assert_eq!(y(Era::Reiwa, 1).short(), "R1");
+    assert_eq!(EraYear::of(d(2019, 4, 30)), Some(y(Era::Heisei, 31)));
+    assert_eq!(EraYear::of(d(2019, 5, 1)), Some(y(Era::Reiwa, 1)));
+    assert_eq!(EraYear::of(d(1868, 1, 24)), None);
+    let names = |g| EraYear::all_in(g).map(|y| y.to_string()).collect::<Vec<_>>();
+    assert_eq!(names(2019), ["平成31年", "令和元年"]);
+    assert_eq!(names(1989), ["昭和64年", "平成元年"]);
+    assert_eq!(names(1926), ["大正15年", "昭和元年"]);
+    assert_eq!(names(1912), ["明治45年", "大正元年"]);
+    assert_eq!(names(1980), ["昭和55年"]);
+    assert_eq!(names(1867), Vec::<String>::new());
+    assert_eq!(Era::Heisei.last_year(), Some(31));
+    assert_eq!(Era::Showa.last_year(), Some(64));
+    assert_eq!(Era::Reiwa.last_year(), None);
+    // every year from 1868 to 2100 prints in each of its eras and parses back
+    for g in 1868..=2100 {
+        let years: Vec<EraYear> = EraYear::all_in(g).collect();
+        assert!(matches!(years.len(), 1 | 2), "{g}");
+        for ey in years {
+            assert_eq!(ey.gregorian(), g);
+            assert_eq!(parse_era_year(&ey.to_string()).unwrap(), ey);
+            assert_eq!(parse_era_year(&ey.short()).unwrap(), ey);
+        }
+    }
+}
+
 #[test]
 fn wareki_roundtrip_every_day_1868_to_2100() {
     let mut day = d(1868, 1, 25);
@@ -192,6 +300,7 @@ proptest! {
     fn parse_never_panics(s in "\\PC{0,24}") {
         if let Err(e) = parse_date(&s) { prop_assert_eq!(e.code(), "invalid_date"); }
         if let Err(e) = parse_iso_date(&s) { prop_assert_eq!(e.code(), "invalid_date"); }
+        if let Err(e) = parse_wareki_year(&s) { prop_assert_eq!(e.code(), "invalid_date"); }
     }
 
     #[test]
@@ -204,6 +313,12 @@ proptest! {
     ) {
         let s = format!("{era}{y}{sep}{m}{sep}{day}");
         let _ = parse_date(&s);
+        // a year alone: parsed as a year or refused, never a date
+        let year_only = format!("{era}{y}{}", if sep == "年" { "年" } else { "" });
+        if let Ok(y) = parse_era_year(&year_only) {
+            prop_assert_eq!(parse_wareki_year(&year_only).ok(), Some(y.gregorian()));
+            prop_assert!(parse_date(&year_only).is_err());
+        }
     }
 
     #[test]

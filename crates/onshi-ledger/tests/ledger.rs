@@ -438,6 +438,76 @@ fn selection_twins_and_reacquisitions() {
     assert_eq!(select(&all, None, d(2000, 1, 1)), Selection::One(&a), "before all: the earliest");
 }
 
+/// A record of number `number`, branch `branch`, acquired on `from` and lost on `to`.
+fn numbered(seq: u64, number: &str, branch: &str, from: Date, to: Option<Date>) -> MemberHistory {
+    let mut st = statik("06139992", branch, d(1950, 3, 3));
+    st.key.number = InsuredNumber::parse(number).unwrap();
+    let mut h = MemberHistory::new(st, acquire(seq * 10, 100, from, number)).unwrap();
+    if let Some(to) = to {
+        h.append(lose(seq * 10 + 1, 200, to)).unwrap();
+    }
+    h
+}
+
+/// Seed 「8桁でオンライン確認を行うと資格なし、9桁で行ってみると資格あり」: numbers that differ only by
+/// leading zeros find the member; two spellings are never chosen between silently.
+#[test]
+fn selection_by_number_folds_leading_zeros_but_never_guesses_between_spellings() {
+    let n = |s: &str| InsuredNumber::parse(s).unwrap();
+    let on = d(2024, 4, 1);
+    let nine = numbered(1, "012345678", "00", d(2010, 4, 1), None);
+    // one spelling stored: every spelling of the same number finds it
+    for asked in ["012345678", "12345678", "0012345678", "０１２３４５６７８"] {
+        assert_eq!(select_by_number(&[&nine], &n(asked), None, on), Selection::One(&nine), "{asked}");
+    }
+    // another number is not the same card, even if the store handed it over
+    assert_eq!(select_by_number(&[&nine], &n("123456780"), None, on), Selection::None);
+    assert_eq!(select_by_number(&[&nine], &n("A12345678"), None, on), Selection::None);
+
+    // the number changed from 9 to 8 digits: the old record is lost, the new one covers
+    let eight = numbered(2, "12345678", "00", d(2024, 1, 1), None);
+    let old = numbered(3, "012345678", "00", d(2010, 4, 1), Some(d(2024, 1, 1)));
+    let both = [&old, &eight];
+    // the card's own spelling decides …
+    assert_eq!(select_by_number(&both, &n("12345678"), None, on), Selection::One(&eight));
+    assert_eq!(select_by_number(&both, &n("012345678"), None, on), Selection::One(&old));
+    assert_eq!(select_by_number(&both, &n("012345678"), None, d(2020, 1, 1)), Selection::One(&old));
+    // … and a third spelling names neither: ask for the exact number, never guess
+    assert_eq!(select_by_number(&both, &n("0012345678"), None, on), Selection::ExactNumberRequired);
+    assert_eq!(select_by_number(&[&eight, &old], &n("0012345678"), None, on), Selection::ExactNumberRequired);
+    // full-width digits are the same spelling once parsed
+    assert_eq!(select_by_number(&both, &n("１２３４５６７８"), None, on), Selection::One(&eight));
+
+    // the branch filter comes first: one spelling left is no ambiguity
+    let twin_a = numbered(4, "01234567", "01", d(2015, 6, 1), None);
+    let twin_b = numbered(5, "001234567", "02", d(2015, 6, 1), None);
+    let twins = [&twin_a, &twin_b];
+    assert_eq!(select_by_number(&twins, &n("1234567"), None, on), Selection::ExactNumberRequired);
+    assert_eq!(
+        select_by_number(&twins, &n("1234567"), Some(&Branch::parse("02").unwrap()), on),
+        Selection::One(&twin_b)
+    );
+    assert_eq!(select_by_number(&twins, &n("01234567"), None, on), Selection::One(&twin_a));
+    // same spelling, two branches: the branch decides, as in `select`
+    let twin_c = numbered(6, "01234567", "02", d(2015, 6, 1), None);
+    assert_eq!(select_by_number(&[&twin_a, &twin_c], &n("1234567"), None, on), Selection::BranchRequired);
+    assert_eq!(select_by_number(&[&twin_a, &twin_c], &n("01234567"), None, on), Selection::BranchRequired);
+
+    // a voided record is no candidate, and its spelling makes no ambiguity
+    let mut voided = numbered(7, "001234567", "01", d(2015, 6, 1), None);
+    voided.append(void(71, 300, 70)).unwrap();
+    assert_eq!(select_by_number(&[&twin_a, &voided], &n("1234567"), None, on), Selection::One(&twin_a));
+    assert_eq!(select_by_number(&[&voided], &n("001234567"), None, on), Selection::None);
+
+    // with one spelling, select_by_number is select
+    let rec = |seq, from, to| numbered(seq, "500", "00", from, to);
+    let a = rec(8, d(2010, 4, 1), Some(d(2015, 4, 1)));
+    let b = rec(9, d(2016, 4, 1), None);
+    for day in [d(2000, 1, 1), d(2012, 1, 1), d(2015, 10, 1), d(2017, 1, 1)] {
+        assert_eq!(select_by_number(&[&b, &a], &n("0500"), None, day), select(&[&b, &a], None, day));
+    }
+}
+
 // ------------------------------------------------------------------ serde
 
 #[test]

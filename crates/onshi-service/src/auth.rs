@@ -158,22 +158,22 @@ impl Credentials {
 pub(crate) fn actor_for(role: &str, subject: &str) -> Result<Actor> {
     let role = Role::parse(role).filter(|r| *r != Role::Admin).ok_or_else(|| {
         ServiceError::invalid_value("role", format!("role {role:?} is not one of registry, insurer, clinic"))
+            .next("give role registry, insurer or clinic (the admin token itself acts in every role)")
     })?;
     let subject = subject.trim();
     match role {
         Role::Insurer => {
-            let i =
-                InsurerNumber::parse(subject).map_err(|e| ServiceError::invalid(e.code(), "subject", e.to_string()))?;
+            let i = InsurerNumber::parse(subject).map_err(|e| ServiceError::invalid_id(&e, "subject"))?;
             Ok(Actor { role, subject: i.as_str().to_owned(), insurer: Some(i) })
         }
         Role::Clinic => {
-            let c = InstitutionCode::parse(subject)
-                .map_err(|e| ServiceError::invalid(e.code(), "subject", e.to_string()))?;
+            let c = InstitutionCode::parse(subject).map_err(|e| ServiceError::invalid_id(&e, "subject"))?;
             Ok(Actor { role, subject: c.as_str().to_owned(), insurer: None })
         }
         _ => {
             if subject.is_empty() || subject.chars().count() > 64 || subject.chars().any(char::is_control) {
-                return Err(ServiceError::invalid_value("subject", "the subject must be 1–64 printable characters"));
+                return Err(ServiceError::invalid_value("subject", "the subject must be 1–64 printable characters")
+                    .next("name the registry's system in 1–64 printable characters, e.g. jlis"));
             }
             Ok(Actor { role, subject: subject.to_owned(), insurer: None })
         }

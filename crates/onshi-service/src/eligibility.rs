@@ -31,6 +31,23 @@ fn basis(b: &CopayBasis) -> &'static str {
     }
 }
 
+/// The notice of an answer found under a number written with other leading zeros than the one sent.
+fn spelling_notice(registered: &onshi_ids::InsuredNumber, sent: &onshi_ids::InsuredNumber) -> Notice {
+    let digits = |n: &onshi_ids::InsuredNumber| n.as_str().chars().count();
+    notice(
+        "number_written_differently",
+        format!(
+            "the insurer registered this number as {} ({} digits); {} ({} digits) was sent. They differ only by \
+             leading zeros, so they are the same number: write {} on the claim and correct it in the レセコン",
+            registered,
+            digits(registered),
+            sent,
+            digits(sent),
+            registered
+        ),
+    )
+}
+
 /// The resolution of the record covering `on` among `records` (a household's insured members).
 fn covering<'a>(records: &'a [MemberRecord], on: Date) -> Option<Resolution<'a>> {
     let all: Vec<Resolution<'a>> = records.iter().filter_map(|r| onshi_ledger::resolve(&r.history, on, None)).collect();
@@ -75,7 +92,7 @@ impl<S: Store> Service<S> {
             .filter(|m| symbol.is_none() || m.history.statik.key.symbol == symbol)
             .collect();
         let histories: Vec<&MemberHistory> = found.iter().map(|m| &m.history).collect();
-        let selected = match onshi_ledger::select(&histories, branch.as_ref(), service_date) {
+        let selected = match onshi_ledger::select_by_number(&histories, &number, branch.as_ref(), service_date) {
             Selection::One(h) => found.iter().find(|m| std::ptr::eq(&m.history, h)),
             Selection::BranchRequired => {
                 self.log(cx, None, "branch_required").await?;
@@ -87,6 +104,28 @@ impl<S: Store> Service<S> {
                 .at("branch")
                 .next("ask for the card or 資格確認書 and send its 枝番 (branch)"));
             }
+            Selection::ExactNumberRequired => {
+                self.log(cx, None, "exact_number_required").await?;
+                let mut lengths: Vec<usize> =
+                    histories.iter().map(|h| h.statik.key.number.as_str().chars().count()).collect();
+                lengths.sort_unstable();
+                lengths.dedup();
+                let lengths: Vec<String> = lengths.iter().map(usize::to_string).collect();
+                return Err(ServiceError::new(
+                    ErrorKind::Conflict,
+                    "exact_number_required",
+                    format!(
+                        "the insurer has records under this number written with different leading zeros ({} digits), \
+                         and the number sent is written as none of them: onshi does not guess which is meant",
+                        lengths.join(" and ")
+                    ),
+                )
+                .at("number")
+                .next(
+                    "send the number exactly as printed on the card or 資格確認書, with its leading zeros (the \
+                     レセコン may have dropped or added a zero)",
+                ));
+            }
             Selection::None => None,
         };
         let Some(member) = selected else {
@@ -97,7 +136,11 @@ impl<S: Store> Service<S> {
                  資格確認書 or 資格情報のお知らせ, or use 被保険者資格申立書 and charge the usual ratio.",
             ));
         };
-        let answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
+        let mut answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
+        let registered = &member.history.statik.key.number;
+        if *registered != number {
+            answer.notices.insert(0, spelling_notice(registered, &number));
+        }
         self.log(cx, Some(member), &answer.result).await?;
         Ok(answer)
     }

@@ -37,7 +37,8 @@ fn copay_override(
             return Err(ServiceError::invalid_value(
                 "copay_ratio_reason",
                 "copay_ratio_reason explains a copay_ratio; none was given",
-            ));
+            )
+            .next("give the copay_ratio the reason explains, or leave copay_ratio_reason out"));
         }
         return Ok(None);
     };
@@ -88,7 +89,8 @@ impl<S: Store> Service<S> {
         let sex = parse::sex(body.sex);
         let relationship = parse::relationship(body.relationship);
         if acquired_on < birth_date {
-            return Err(ServiceError::invalid_value("acquired_on", "acquired_on is before the birth date"));
+            return Err(ServiceError::invalid_value("acquired_on", "acquired_on is before the birth date")
+                .next("check acquired_on (資格取得日) and birth_date: coverage starts on or after the birth date"));
         }
         let scheme = insurer.scheme();
         let bracket = body.income_bracket.map(parse::income_bracket);
@@ -145,12 +147,12 @@ impl<S: Store> Service<S> {
     /// A member the actor may change (404 for another insurer's member: no existence oracle).
     fn member_for(&self, cx: &Ctx, member_id: &str, write: bool) -> Result<MemberRecord> {
         let id = parse::member_id(member_id)?;
-        let rec = self.store.member(id)?.ok_or_else(|| ServiceError::not_found(&format!("member {member_id}")))?;
+        let rec = self.store.member(id)?.ok_or_else(|| ServiceError::member_not_found(member_id))?;
         let insurer: &InsurerNumber = &rec.history.statik.key.insurer_number;
         let action = if write { Action::WriteMembers(insurer) } else { Action::ReadMember(insurer) };
         if authorize(&cx.actor, action).is_err() {
             if cx.actor.role == crate::Role::Insurer {
-                return Err(ServiceError::not_found(&format!("member {member_id}")));
+                return Err(ServiceError::member_not_found(member_id));
             }
             authorize(&cx.actor, action)?;
         }
@@ -180,7 +182,8 @@ impl<S: Store> Service<S> {
                 "missing_field",
                 "name",
                 "a change needs at least one of name, name_kana, address, income_bracket, copay_ratio",
-            ));
+            )
+            .next("add the field that changes: name, name_kana, address, income_bracket or copay_ratio"));
         }
         let h = &rec.history;
         let known_bracket = onshi_ledger::resolve(h, effective_on, None).and_then(|r| r.income_bracket);

@@ -30,7 +30,8 @@ impl<S: Store> Service<S> {
         };
         let today = onshi_law::legal_today(self.now());
         if w.birth_date > today {
-            return Err(ServiceError::invalid_value("birth_date", "the birth date is in the future"));
+            return Err(ServiceError::invalid_value("birth_date", "the birth date is in the future")
+                .next("check the birth date (YYYY-MM-DD, Gregorian: 平成2年 is 1990)"));
         }
         let outcome = self.store.put_resident(w.clone()).done().await?;
         let view = ResidentView {
@@ -48,10 +49,12 @@ impl<S: Store> Service<S> {
     pub fn get_resident(&self, cx: &Ctx, my_number: &str) -> Result<ResidentView> {
         authorize(&cx.actor, Action::ReadRegistry)?;
         let mn = parse::my_number(my_number, "my_number")?;
-        self.store
-            .resident(&mn)?
-            .map(|r| views::resident(&r))
-            .ok_or_else(|| ServiceError::not_found("a resident with this My Number"))
+        self.store.resident(&mn)?.map(|r| views::resident(&r)).ok_or_else(|| {
+            ServiceError::not_found("a resident with this My Number").next(
+                "check the 12 digits; a resident not registered yet is written with \
+                     PUT /registry/v1/residents/{my_number}",
+            )
+        })
     }
 
     /// `POST /registry/v1/search`: name, birth date and address (and optionally sex). Notation is tolerated

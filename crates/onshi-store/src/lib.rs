@@ -173,12 +173,19 @@ pub struct ConsentRecord {
 /// that the service can turn them into the contract's error codes.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The same insurer, symbol, number and branch already has a member whose period overlaps.
+    /// The same insurer, symbol, number and branch already has a member whose period overlaps. Numbers are
+    /// compared on their key ([`InsuredNumber::match_key`]): `01234567` and `001234567` are the same number.
     #[error(
-        "a member with the same insurer, symbol, number and branch is already enrolled for overlapping dates (member {existing})"
+        "a member with the same insurer, symbol, number and branch is already enrolled for overlapping dates \
+         (member {existing}, number {number})"
     )]
-    Duplicate { existing: MemberId },
-    /// A dependent was enrolled but no insured member with that insurer, symbol and number exists.
+    Duplicate {
+        existing: MemberId,
+        /// The existing member's number, as it was given.
+        number: String,
+    },
+    /// A dependent was enrolled but no insured member with that insurer, symbol and number (compared on its
+    /// key) exists.
     #[error("no insured member with this insurer, symbol and number exists to be the dependent's insured person")]
     InsuredNotFound,
     /// No member with that id.
@@ -236,21 +243,24 @@ pub trait Store: Send + Sync + 'static {
     fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError>;
 
     /// Enrols a member. Refuses duplicates (same key, overlapping period) and dependents without an insured
-    /// member, inside the writing transaction.
+    /// member, inside the writing transaction. Numbers are compared on [`InsuredNumber::match_key`] and stored
+    /// as given.
     fn enrol(&self, m: NewMember) -> Pending<MemberRecord>;
     /// Appends a change to a member's history after the ledger has validated it against what is stored.
     fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord>;
     /// A member with its whole history.
     fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError>;
     /// Members found by what is printed on a card: insurer, number and birth date (symbol and branch are
-    /// filtered by the caller).
+    /// filtered by the caller), from an index. The number is compared on its key
+    /// ([`InsuredNumber::match_key`]: `1234567` finds `01234567` and `001234567`); the caller chooses
+    /// between spellings (`onshi_ledger::select_by_number`).
     fn members_by_card(
         &self,
         insurer: &InsurerNumber,
         number: &InsuredNumber,
         birth_date: Date,
     ) -> Result<Vec<MemberRecord>, StoreError>;
-    /// The insured members (被保険者) of a household: same insurer, symbol and number.
+    /// The insured members (被保険者) of a household: same insurer, symbol and number (compared on its key).
     fn insured_of(
         &self,
         insurer: &InsurerNumber,

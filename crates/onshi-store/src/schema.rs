@@ -82,6 +82,22 @@ pub(crate) const MAIN: &[&str] = &[
     r#"
     DROP TABLE access_log;
     "#,
+    // 4: members are found by the key of their number (`InsuredNumber::match_key`: leading zeros folded when
+    // the number is all digits), so that a number whose digit count changed (01234567 / 001234567) still
+    // finds its member; `number` keeps the number as given. The expression below is `match_key` in SQL
+    // (stored numbers are canonical, so digits are ASCII); `number_key_matches_the_rust_key` checks it.
+    r#"
+    ALTER TABLE members ADD COLUMN number_key TEXT NOT NULL DEFAULT '';
+    UPDATE members SET number_key = CASE
+        WHEN number GLOB '*[^0-9]*' THEN number
+        WHEN ltrim(number, '0') = '' THEN '0'
+        ELSE ltrim(number, '0')
+    END;
+    DROP INDEX members_card;
+    DROP INDEX members_household;
+    CREATE INDEX members_card ON members(insurer_number, number_key, birth_date);
+    CREATE INDEX members_household ON members(insurer_number, number_key, symbol);
+    "#,
 ];
 
 /// The migrations of the access log (`audit.sqlite3`).

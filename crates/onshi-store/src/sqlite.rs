@@ -545,6 +545,11 @@ fn overlaps(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
     a_before_b_ends && b_before_a_ends
 }
 
+/// The refusal of a write that would overlap `existing`'s period under the same key.
+fn duplicate(existing: &MemberRecord) -> StoreError {
+    StoreError::Duplicate { existing: existing.id, number: existing.history.statik.key.number.as_str().to_owned() }
+}
+
 fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
     s.as_ref().map(|s| s.as_str())
 }
@@ -672,26 +677,26 @@ impl Store for SqliteStore {
                 change: m.acquire.clone(),
             };
             let history = MemberHistory::new(m.statik.clone(), entry.clone())?;
-            // Duplicates: the same key with an overlapping period.
+            // Duplicates: the same key with an overlapping period (numbers compared on their key: 0123 = 123).
             let same_key = members_where(
                 &ctx.conn,
-                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND branch = ?4",
+                "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND branch = ?4",
                 params![
                     key.insurer_number.as_str(),
-                    key.number.as_str(),
+                    key.number.match_key(),
                     symbol_param(&key.symbol),
                     key.branch.as_str()
                 ],
             )?;
             let mine = history.period(None);
             if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
-                return Err(StoreError::Duplicate { existing: dup.id });
+                return Err(duplicate(dup));
             }
             if m.statik.relationship == Relationship::Dependent {
                 let insured = members_where(
                     &ctx.conn,
-                    "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND relationship = 'insured'",
-                    params![key.insurer_number.as_str(), key.number.as_str(), symbol_param(&key.symbol)],
+                    "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND relationship = 'insured'",
+                    params![key.insurer_number.as_str(), key.number.match_key(), symbol_param(&key.symbol)],
                 )?;
                 if insured.is_empty() {
                     return Err(StoreError::InsuredNotFound);
@@ -706,8 +711,8 @@ impl Store for SqliteStore {
             ctx.conn
                 .prepare_cached(
                     "INSERT INTO members (insurer_number, symbol, number, branch, relationship,
-                                          birth_date, sex, my_number, linkage)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                          birth_date, sex, my_number, linkage, number_key)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )?
                 .execute(params![
                     key.insurer_number.as_str(),
@@ -718,7 +723,8 @@ impl Store for SqliteStore {
                     date_str(m.statik.birth_date),
                     sex_str(m.statik.sex),
                     m.my_number.as_ref().map(|n| n.as_str().to_owned()),
-                    linkage
+                    linkage,
+                    key.number.match_key()
                 ])?;
             let id = MemberId(ctx.conn.last_insert_rowid());
             insert_entry(ctx, id, &entry)?;
@@ -735,10 +741,10 @@ impl Store for SqliteStore {
             let key = &rec.history.statik.key;
             let same_key = members_where(
                 &ctx.conn,
-                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND branch = ?4 AND member_id <> ?5",
+                "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND branch = ?4 AND member_id <> ?5",
                 params![
                     key.insurer_number.as_str(),
-                    key.number.as_str(),
+                    key.number.match_key(),
                     symbol_param(&key.symbol),
                     key.branch.as_str(),
                     id.0
@@ -746,7 +752,7 @@ impl Store for SqliteStore {
             )?;
             let mine = rec.history.period(None);
             if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
-                return Err(StoreError::Duplicate { existing: dup.id });
+                return Err(duplicate(dup));
             }
             insert_entry(ctx, id, &entry)?;
             Ok(rec)
@@ -766,8 +772,8 @@ impl Store for SqliteStore {
         self.read(|c| {
             members_where(
                 c,
-                "insurer_number = ?1 AND number = ?2 AND birth_date = ?3",
-                params![insurer.as_str(), number.as_str(), date_str(birth_date)],
+                "insurer_number = ?1 AND number_key = ?2 AND birth_date = ?3",
+                params![insurer.as_str(), number.match_key(), date_str(birth_date)],
             )
         })
     }
@@ -781,8 +787,8 @@ impl Store for SqliteStore {
         self.read(|c| {
             members_where(
                 c,
-                "insurer_number = ?1 AND number = ?2 AND symbol IS ?3 AND relationship = 'insured'",
-                params![insurer.as_str(), number.as_str(), symbol.map(|s| s.as_str())],
+                "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND relationship = 'insured'",
+                params![insurer.as_str(), number.match_key(), symbol.map(|s| s.as_str())],
             )
         })
     }

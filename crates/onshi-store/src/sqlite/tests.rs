@@ -85,7 +85,7 @@ fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
     let s = SqliteStore::open(dir.path()).expect("open");
     let first = s.enrol(new_member("100", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     let dup = s.enrol(new_member("100", "00", Relationship::Insured, "2022-04-01")).wait();
-    assert!(matches!(dup, Err(StoreError::Duplicate { existing }) if existing == first.id));
+    assert!(matches!(dup, Err(StoreError::Duplicate { existing, .. }) if existing == first.id));
     s.append(first.id, d("2023-04-01"), Change::Lose).wait().expect("lose");
     // After the loss, a re-acquisition from the loss date does not overlap.
     let again = s.enrol(new_member("100", "00", Relationship::Insured, "2023-04-01")).wait().expect("re-enrol");
@@ -233,6 +233,132 @@ fn an_older_schema_is_migrated_on_open() {
     assert_eq!(n, 1);
 }
 
+/// Seed 「8桁でオンライン確認を行うと資格なし、9桁で行ってみると資格あり」: the store finds members by the key of
+/// their number (leading zeros folded), from an index, and keeps the number as given.
+#[test]
+fn members_are_found_by_the_key_of_their_number() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    let nine = s.enrol(new_member("012345678", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
+    for asked in ["012345678", "12345678", "0012345678", "０１２３４５６７８"] {
+        let found = s
+            .members_by_card(&insurer, &InsuredNumber::parse(asked).expect("number"), d("1980-04-15"))
+            .expect("by card");
+        assert_eq!(found.iter().map(|m| m.id).collect::<Vec<_>>(), [nine.id], "{asked}");
+        assert_eq!(found[0].history.statik.key.number.as_str(), "012345678", "stored as given");
+    }
+    for other in ["123456780", "112345678", "A12345678"] {
+        let found = s
+            .members_by_card(&insurer, &InsuredNumber::parse(other).expect("number"), d("1980-04-15"))
+            .expect("by card");
+        assert!(found.is_empty(), "{other}");
+    }
+    // a dependent written with another count of zeros belongs to the same household
+    let dep = s.enrol(new_member("12345678", "01", Relationship::Dependent, "2020-04-01")).wait().expect("dependent");
+    assert_eq!(dep.history.statik.key.number.as_str(), "12345678");
+    let insured = s
+        .insured_of(&insurer, Some(&Symbol::parse("1").expect("symbol")), &InsuredNumber::parse("12345678").expect("n"))
+        .expect("insured");
+    assert_eq!(insured.iter().map(|m| m.id).collect::<Vec<_>>(), [nine.id]);
+    // the same number with other zeros, same branch, overlapping dates: a duplicate, which names the spelling
+    let dup = s.enrol(new_member("0012345678", "00", Relationship::Insured, "2022-04-01")).wait();
+    assert!(
+        matches!(&dup, Err(StoreError::Duplicate { existing, number }) if *existing == nine.id && number == "012345678"),
+        "{dup:?}"
+    );
+    // after a loss, the new spelling may follow (the insurer changed its number of digits)
+    let lost = s.append(nine.id, d("2024-01-01"), Change::Lose).wait().expect("lose");
+    let lose_seq = lost.history.entries.last().map(|e| e.seq).expect("the loss");
+    let eight =
+        s.enrol(new_member("12345678", "00", Relationship::Insured, "2024-01-01")).wait().expect("new spelling");
+    let both = s
+        .members_by_card(&insurer, &InsuredNumber::parse("12345678").expect("number"), d("1980-04-15"))
+        .expect("by card");
+    assert_eq!(both.iter().map(|m| m.id).collect::<Vec<_>>(), [nine.id, dep.id, eight.id]);
+    // voiding the old record's loss would make it overlap the new spelling's period: refused too
+    let back = s.append(nine.id, d("2024-01-01"), Change::Void { target: lose_seq, reason: "誤登録".into() }).wait();
+    assert!(matches!(&back, Err(StoreError::Duplicate { existing, .. }) if *existing == eight.id), "{back:?}");
+    // the lookup is answered from the index
+    let plan: Vec<String> = s
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "EXPLAIN QUERY PLAN SELECT member_id FROM members
+                 WHERE insurer_number = ?1 AND number_key = ?2 AND birth_date = ?3",
+            )?;
+            let rows = stmt.query_map(params!["06139992", "12345678", "1980-04-15"], |r| r.get::<_, String>(3))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .expect("plan");
+    assert!(plan.iter().any(|p| p.contains("INDEX members_card (insurer_number=? AND number_key=?")), "{plan:?}");
+}
+
+/// Migration 4 computes `number_key` in SQL: it must be `InsuredNumber::match_key` exactly.
+#[test]
+fn number_key_matches_the_rust_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let numbers = [
+        "0",
+        "00",
+        "000000000",
+        "1",
+        "01",
+        "001234567",
+        "01234567",
+        "1234567",
+        "10",
+        "100",
+        "0100",
+        "A012",
+        "0A12",
+        "012-3",
+        "012番",
+        "0 12",
+        "０１２",
+        "札幌01",
+        "1234567890123456789",
+        "00000000000000000001",
+    ];
+    {
+        let mut c = Connection::open(dir.path().join("onshi.sqlite3")).expect("open raw");
+        schema::migrate_to(&mut c, 3).expect("v3");
+        for (i, n) in numbers.iter().enumerate() {
+            let canonical = InsuredNumber::parse(n).expect("number");
+            c.execute(
+                "INSERT INTO members (insurer_number, symbol, number, branch, relationship, birth_date, sex)
+                 VALUES ('06139992', NULL, ?1, ?2, 'insured', '1980-04-15', 'male')",
+                params![canonical.as_str(), format!("{:02}", i)],
+            )
+            .expect("old row");
+        }
+    }
+    let s = SqliteStore::open(dir.path()).expect("open migrates");
+    let v: i64 = s.read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?)).expect("version");
+    assert_eq!(v, schema::current(schema::MAIN));
+    let rows: Vec<(String, String)> = s
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT number, number_key FROM members ORDER BY member_id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .expect("rows");
+    assert_eq!(rows.len(), numbers.len());
+    for (number, key) in rows {
+        let rust = InsuredNumber::parse(&number).expect("stored number");
+        assert_eq!(key, rust.match_key(), "{number:?}");
+    }
+    // and the migrated rows are found by their key
+    let found = s
+        .members_by_card(
+            &InsurerNumber::parse("06139992").expect("insurer"),
+            &InsuredNumber::parse("1234567").expect("number"),
+            d("1980-04-15"),
+        )
+        .expect("by card");
+    let spellings: Vec<&str> = found.iter().map(|m| m.history.statik.key.number.as_str()).collect();
+    assert_eq!(spellings, ["001234567", "01234567", "1234567"]);
+}
+
 #[test]
 fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -355,8 +481,9 @@ fn hot_reads_are_not_reprepared() {
         let number = InsuredNumber::parse(&format!("{}", 100 + i % 20)).expect("number");
         assert_eq!(s.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
     }
-    let members =
-        format!("SELECT {MEMBER_COLUMNS} FROM members WHERE insurer_number = ?1 AND number = ?2 AND birth_date = ?3");
+    let members = format!(
+        "SELECT {MEMBER_COLUMNS} FROM members WHERE insurer_number = ?1 AND number_key = ?2 AND birth_date = ?3"
+    );
     let entries = "SELECT seq, recorded_at, effective_on, change FROM member_entries WHERE member_id = ?1";
     for sql in [members.as_str(), entries] {
         let reprepared =
