@@ -14,17 +14,22 @@ persons=${1:-10250000}
 runs=${2:-3}
 dir=${3:-/tmp/onshi-reconcile-bench}
 stress=${4:-}
-cargo build --release --bin onshi --bin reconcile-bench >/dev/null 2>&1
+# ONSHI_BENCH_BIN: a directory holding already built `onshi` and `reconcile-bench` (default: build them now).
+bin=${ONSHI_BENCH_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --bin onshi --bin reconcile-bench >/dev/null 2>&1
+  bin=target/release
+fi
 mkdir -p "$dir"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
-target/release/reconcile-bench world --persons "$persons" --seed 1 --dir "$dir" $stress >/dev/null
+"$bin/reconcile-bench" world --persons "$persons" --seed 1 --dir "$dir" $stress >/dev/null
 echo "world: $(($(wc -l <"$dir/registry.csv") - 1)) residents ($(du -h "$dir/registry.csv" | cut -f1)), $(($(wc -l <"$dir/records.csv") - 1)) records ($(du -h "$dir/records.csv" | cut -f1))"
 walls=()
 rss=()
 for i in $(seq "$runs"); do
   sync
   load=$(cut -d' ' -f1-3 /proc/loadavg)
-  /usr/bin/time -v -o "$dir/time.txt" target/release/onshi reconcile --registry "$dir/registry.csv" \
+  /usr/bin/time -v -o "$dir/time.txt" "$bin/onshi" reconcile --registry "$dir/registry.csv" \
     --records "$dir/records.csv" --out "$dir/out.csv" --summary "$dir/summary-reconcile.json" \
     --report "$dir/report.html" --quiet
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(j=1;j<=n;j++) s=s*60+t[j]; print s}' "$dir/time.txt")
@@ -38,5 +43,5 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(N
 echo "median: $(median "${walls[@]}") s wall, $(awk -v k="$(median "${rss[@]}")" 'BEGIN{printf "%.2f", k/1048576}') GiB max RSS"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print("grades:", {k: s[k] for k in ("records","A","B","C","unreadable")})' \
   "$dir/summary-reconcile.json"
-target/release/reconcile-bench accuracy --world "$dir"
+"$bin/reconcile-bench" accuracy --world "$dir"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

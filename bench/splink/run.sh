@@ -18,11 +18,16 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import splink' 2>/dev
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q "splink==5.0.0"
 fi
-cargo build --release --bin onshi --bin reconcile-bench >/dev/null 2>&1
+# ONSHI_BENCH_BIN: a directory holding already built `onshi` and `reconcile-bench` (default: build them now).
+bin=${ONSHI_BENCH_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release --bin onshi --bin reconcile-bench >/dev/null 2>&1
+  bin=target/release
+fi
 mkdir -p "$dir"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-target/release/reconcile-bench world --persons "$persons" --seed 1 --dir "$dir" $stress >/dev/null
-target/release/reconcile-bench splink-input --world "$dir"
+"$bin/reconcile-bench" world --persons "$persons" --seed 1 --dir "$dir" $stress >/dev/null
+"$bin/reconcile-bench" splink-input --world "$dir"
 echo "world: $(($(wc -l <"$dir/registry.csv") - 1)) residents, $(($(wc -l <"$dir/records.csv") - 1)) records${stress:+ (stress error rates)}"
 
 report() { # NAME TIMEFILE
@@ -32,13 +37,13 @@ report() { # NAME TIMEFILE
 }
 
 echo "== onshi reconcile"
-/usr/bin/time -v -o "$dir/time-onshi.txt" target/release/onshi reconcile --registry "$dir/registry.csv" \
+/usr/bin/time -v -o "$dir/time-onshi.txt" "$bin/onshi" reconcile --registry "$dir/registry.csv" \
   --records "$dir/records.csv" --out "$dir/out.csv" --quiet
 report onshi "$dir/time-onshi.txt"
-target/release/reconcile-bench accuracy --world "$dir"
+"$bin/reconcile-bench" accuracy --world "$dir"
 
 echo "== Splink $("$venv/bin/python" -c 'import splink; print(splink.__version__)') (DuckDB)"
 /usr/bin/time -v -o "$dir/time-splink.txt" "$venv/bin/python" bench/splink/reconcile_splink.py --world "$dir"
 report splink "$dir/time-splink.txt"
-target/release/reconcile-bench accuracy --world "$dir" --out "$dir/splink/out.csv"
+"$bin/reconcile-bench" accuracy --world "$dir" --out "$dir/splink/out.csv"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -41,19 +41,27 @@ pub struct ServeArgs {
     log_json: bool,
 }
 
-fn init_logs(json: bool) {
+/// Logs go to stderr through a writer thread of their own, so that a request never waits for the terminal
+/// or a log collector's pipe; the writer applies back-pressure when its queue is full instead of dropping
+/// lines. Keep the guard until the server has stopped: dropping it flushes what is queued.
+fn init_logs(json: bool) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ONSHI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("onshi-log")
+        .finish(std::io::stderr());
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     if json {
         b.json().init();
     } else {
         b.init();
     }
+    guard
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {
-    init_logs(args.log_json);
+    let _log_guard = init_logs(args.log_json);
     let env_token = std::env::var("ONSHI_ADMIN_TOKEN").ok().filter(|t| !t.trim().is_empty());
     let (admin, data, _tmp) = if args.demo {
         let token = match env_token {
