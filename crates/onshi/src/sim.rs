@@ -33,7 +33,8 @@ enum SimCommand {
 /// insurers.csv, registry_start.csv, events.jsonl, visits.csv, summary.json (docs/sim-format.md).
 ///
 /// The same seed gives byte-identical files. Generation is parallel and streams chunk by chunk: 1,000,000
-/// persons take well under a minute on two cores; 10,000,000 work in bounded memory (about 60 GB of disk).
+/// persons take about 20 s on two cores; 10,000,000 about 4½ minutes in 0.25 GB of memory (14 GB of files,
+/// twice that on disk while the day files are joined; docs/benchmarks.md).
 ///
 /// Examples:
 ///   onshi sim generate --persons 100000 --seed 1 --out ./world
