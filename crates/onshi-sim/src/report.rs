@@ -22,7 +22,8 @@ fn pct(n: u64, d: u64) -> String {
     if d == 0 { "–".into() } else { format!("{:.3}%", 100.0 * n as f64 / d as f64) }
 }
 
-fn thousands(n: u64) -> String {
+/// `1234567` → `1,234,567` (the reports' and the demo's counts).
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -295,8 +295,8 @@ impl Generated {
         let as_of = self.as_of.map(|d| d.to_string()).unwrap_or_default();
         let mut what = format!(
             "{} residents and {} member records loaded in {:.1} s",
-            thousands(self.residents),
-            thousands(self.members),
+            onshi_sim::report::thousands(self.residents),
+            onshi_sim::report::thousands(self.members),
             self.seconds
         );
         if self.unlinked > 0 {
@@ -310,18 +310,6 @@ impl Generated {
              onshi sim generate --persons {GENERATED_PERSONS} --seed {GENERATED_SEED} --start {as_of} --days 0 --out DIR"
         )
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What one request of the load did.
