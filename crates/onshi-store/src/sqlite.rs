@@ -545,9 +545,32 @@ fn overlaps(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
     a_before_b_ends && b_before_a_ends
 }
 
-/// The refusal of a write that would overlap `existing`'s period under the same key.
-fn duplicate(existing: &MemberRecord) -> StoreError {
-    StoreError::Duplicate { existing: existing.id, number: existing.history.statik.key.number.as_str().to_owned() }
+/// Refuses a period that would overlap another record of the same key (insurer, symbol, branch, and the number
+/// compared on its key: 0123 = 123); `except` is the record being changed itself (None when enrolling).
+fn refuse_overlap(
+    conn: &Connection,
+    key: &MemberKey,
+    except: Option<MemberId>,
+    period: (Date, Option<Date>),
+) -> Result<(), StoreError> {
+    // member ids are SQLite rowids, never 0
+    let same_key = members_where(
+        conn,
+        "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND branch = ?4 AND member_id <> ?5",
+        params![
+            key.insurer_number.as_str(),
+            key.number.match_key(),
+            symbol_param(&key.symbol),
+            key.branch.as_str(),
+            except.map_or(0, |id| id.0)
+        ],
+    )?;
+    match same_key.iter().find(|o| overlaps(o.history.period(None), period)) {
+        Some(dup) => {
+            Err(StoreError::Duplicate { existing: dup.id, number: dup.history.statik.key.number.as_str().to_owned() })
+        }
+        None => Ok(()),
+    }
 }
 
 fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
@@ -677,21 +700,7 @@ impl Store for SqliteStore {
                 change: m.acquire.clone(),
             };
             let history = MemberHistory::new(m.statik.clone(), entry.clone())?;
-            // Duplicates: the same key with an overlapping period (numbers compared on their key: 0123 = 123).
-            let same_key = members_where(
-                &ctx.conn,
-                "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND branch = ?4",
-                params![
-                    key.insurer_number.as_str(),
-                    key.number.match_key(),
-                    symbol_param(&key.symbol),
-                    key.branch.as_str()
-                ],
-            )?;
-            let mine = history.period(None);
-            if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
-                return Err(duplicate(dup));
-            }
+            refuse_overlap(&ctx.conn, key, None, history.period(None))?;
             if m.statik.relationship == Relationship::Dependent {
                 let insured = members_where(
                     &ctx.conn,
@@ -738,22 +747,7 @@ impl Store for SqliteStore {
             let entry = Entry { seq: ctx.next_seq(), recorded_at: ctx.stamp(), effective_on, change };
             rec.history.append(entry.clone())?;
             // A correction of the period must not make it overlap another record of the same key.
-            let key = &rec.history.statik.key;
-            let same_key = members_where(
-                &ctx.conn,
-                "insurer_number = ?1 AND number_key = ?2 AND symbol IS ?3 AND branch = ?4 AND member_id <> ?5",
-                params![
-                    key.insurer_number.as_str(),
-                    key.number.match_key(),
-                    symbol_param(&key.symbol),
-                    key.branch.as_str(),
-                    id.0
-                ],
-            )?;
-            let mine = rec.history.period(None);
-            if let Some(dup) = same_key.iter().find(|o| overlaps(o.history.period(None), mine)) {
-                return Err(duplicate(dup));
-            }
+            refuse_overlap(&ctx.conn, &rec.history.statik.key, Some(id), rec.history.period(None))?;
             insert_entry(ctx, id, &entry)?;
             Ok(rec)
         })
