@@ -635,7 +635,7 @@ proptest! {
         let mut symbols: Vec<_> = in_play.iter().map(|h| h.statik.key.symbol.clone()).collect();
         symbols.sort();
         symbols.dedup();
-        let mut branches: Vec<_> = in_play.iter().map(|h| h.statik.key.branch.clone()).collect();
+        let mut branches: Vec<_> = in_play.iter().map(|h| h.statik.key.branch).collect();
         branches.sort();
         branches.dedup();
         match got {
