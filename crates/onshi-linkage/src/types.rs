@@ -120,6 +120,10 @@ reasons! {
     NameVariant = "name_variant",
     /// The name is one character off: a likely typo.
     NameTypo = "name_typo",
+    /// The surnames are two real surnames one kanji apart with the same reading (斉藤/斎藤, 伊藤/伊東), the given
+    /// name and the reading agree: a likely input error (B) when sex and address agree, another family's name
+    /// (C, with `name_differs`) otherwise.
+    SurnameSameReading = "surname_same_reading",
     /// One side's name has a 「●」/「〓」 placeholder where the other has a character.
     NamePlaceholder = "name_placeholder",
     /// The name is another's.
@@ -214,7 +218,7 @@ mod tests {
 
     #[test]
     fn codes_are_stable_and_serde_agrees() {
-        assert_eq!(Reason::ALL.len(), 23);
+        assert_eq!(Reason::ALL.len(), 24);
         assert!(Reason::ALL.len() <= 32, "ReasonSet is a u32");
         for &r in Reason::ALL {
             let json = serde_json::to_string(&r).unwrap();

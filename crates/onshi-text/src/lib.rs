@@ -47,7 +47,7 @@ mod fold;
 mod kana;
 mod tables;
 
-pub use address::address_key;
+pub use address::{address_key, address_keys_agree};
 pub use claim::{ClaimReady, Substitution, claim_ready};
 pub use distance::char_edit_distance;
 
@@ -179,6 +179,17 @@ pub fn has_placeholder(s: &str) -> bool {
 /// Whether `c` is a placeholder character (see [`has_placeholder`]).
 pub fn is_placeholder(c: char) -> bool {
     matches!(c, '●' | '〓' | '\u{FFFD}')
+}
+
+/// Whether `c` is a CJK ideograph (unified, extensions, compatibility): what a kanji difference is made of.
+///
+/// ```
+/// use onshi_text::is_ideograph;
+/// assert!(is_ideograph('斉') && is_ideograph('𠮷') && is_ideograph('\u{FA19}'));
+/// assert!(!is_ideograph('サ') && !is_ideograph('々') && !is_ideograph('A'));
+/// ```
+pub fn is_ideograph(c: char) -> bool {
+    kana::is_ideograph(c)
 }
 
 /// The standard form of one character, as used by [`variant_key`]: a kanji's standard form (髙 → 高,
