@@ -27,7 +27,8 @@ impl Sex {
 /// - `A`: the basic four agree once notation is set aside (width, spacing, kana/katakana, 「東京都」 omitted,
 ///   「二丁目1番2号」 = 「2-1-2」), and so does the reading.
 /// - `B`: birth date and sex agree and the record is the resident's up to kanji variants (髙/高, 齊/斉), a
-///   different reading, a likely typo, a surname changed by marriage, or a stale address — and no other
+///   different reading, a likely typo (斉藤 for 斎藤 when everything else agrees), a surname changed by
+///   marriage, or a stale address — and no other
 ///   known resident fits as well. A person should confirm.
 /// - `C`: birth date or sex differ, the name is another's, or another resident (a twin, a family member, a
 ///   same-name stranger) fits the record better. Never link.
