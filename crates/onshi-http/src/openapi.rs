@@ -34,6 +34,8 @@ impl Modify for Bearer {
     paths(
         crate::healthz,
         crate::issue_credential,
+        crate::list_credentials,
+        crate::revoke_credential,
         crate::put_resident,
         crate::get_resident,
         crate::search_registry,
@@ -50,7 +52,7 @@ impl Modify for Bearer {
         crate::cards::card_check,
     ),
     components(schemas(
-        ErrorBody, CredentialBody, CredentialAnswer, ResidentBody, ResidentView, SearchBody, SearchAnswer,
+        ErrorBody, CredentialBody, CredentialAnswer, CredentialView, CredentialList, ResidentBody, ResidentView, SearchBody, SearchAnswer,
         EnrolBody, EnrolAnswer, LinkageView, LossBody, ChangeBody, MemberView, HistoryView, EligibilityBody,
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,

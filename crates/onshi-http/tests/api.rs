@@ -90,8 +90,17 @@ const CONTRACT_CODES: &[&str] = &[
     "duplicate_member",
     "branch_required",
 ];
-const PROJECT_CODES: &[&str] =
-    &["exact_number_required", "payload_too_large", "method_not_allowed", "timeout", "unavailable", "internal_error"];
+const PROJECT_CODES: &[&str] = &[
+    "exact_number_required",
+    "payload_too_large",
+    "method_not_allowed",
+    "timeout",
+    "unavailable",
+    "internal_error",
+    "credential_revoked",
+    "credential_expired",
+    "store_unavailable",
+];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {
     let e = &v["error"];
