@@ -50,11 +50,11 @@ enum CardCommand {
 }
 
 #[derive(Args)]
-struct ServerArgs {
+pub(crate) struct ServerArgs {
     /// The onshi server (plain HTTP on a trusted network or loopback).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080", env = "ONSHI_SERVER")]
     server: String,
-    /// A bearer token: registry (or admin) to issue and revoke, clinic to read.
+    /// A bearer token: registry (or admin) to issue and revoke, clinic to read; admin for `onshi credentials`.
     #[arg(long, value_name = "TOKEN", env = "ONSHI_TOKEN", hide_env_values = true)]
     token: String,
 }
@@ -249,14 +249,14 @@ fn card_err(e: CardError) -> anyhow::Error {
 
 // ---- HTTP -------------------------------------------------------------------------------------------
 
-struct Client {
+pub(crate) struct Client {
     agent: ureq::Agent,
     base: String,
     token: String,
 }
 
 impl Client {
-    fn new(s: &ServerArgs) -> Client {
+    pub(crate) fn new(s: &ServerArgs) -> Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
@@ -266,14 +266,30 @@ impl Client {
     }
 
     /// POSTs JSON; a 2xx answer's body, or the server's error as a message with its next step.
-    fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+    pub(crate) fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.base);
-        let mut res = self
+        let res = self
             .agent
             .post(&url)
             .header("Authorization", &format!("Bearer {}", self.token))
             .send_json(body)
             .with_context(|| format!("cannot reach onshi at {}", self.base))?;
+        self.answer(res)
+    }
+
+    /// GETs a path; a 2xx answer's body, or the server's error as a message with its next step.
+    pub(crate) fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let res = self
+            .agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .with_context(|| format!("cannot reach onshi at {}", self.base))?;
+        self.answer(res)
+    }
+
+    fn answer(&self, mut res: ureq::http::Response<ureq::Body>) -> anyhow::Result<Value> {
         let status = res.status();
         let v: Value = res.body_mut().read_json().unwrap_or(Value::Null);
         if status.is_success() {
