@@ -194,6 +194,7 @@ pub fn router_with(app: App, reception: Reception) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/admin/v1/credentials", post(issue_credential).get(list_credentials))
         .route("/admin/v1/credentials/{id}/revoke", post(revoke_credential))
+        .route("/admin/v1/access-log", get(access_log))
         .route("/registry/v1/residents/{my_number}", put(put_resident).get(get_resident))
         .route("/registry/v1/search", post(search_registry))
         .route("/insurer/v1/members", post(enrol))
@@ -276,6 +277,29 @@ async fn revoke_credential(
 ) -> Result<Json<CredentialView>, ApiError> {
     let cx = caller.ctx("POST /admin/v1/credentials/{id}/revoke");
     Ok(Json(app.revoke_credential(&cx, &id).await?))
+}
+
+/// The query of `GET /admin/v1/access-log`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct AccessLogQuery {
+    /// The person's 12-digit My Number.
+    #[serde(default)]
+    my_number: String,
+}
+
+/// Every read of one person's data, by every role, newest first (admin only): who (role, subject), when,
+/// through which endpoint, under which request id, and what they were told.
+#[utoipa::path(get, path = "/admin/v1/access-log", tag = "admin", params(AccessLogQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccessLogView), (status = 403, body = ErrorBody),
+               (status = 422, description = "invalid_my_number", body = ErrorBody)))]
+async fn access_log(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<AccessLogQuery>,
+) -> Result<Json<AccessLogView>, ApiError> {
+    let cx = caller.ctx("GET /admin/v1/access-log");
+    Ok(Json(app.access_log(&cx, &q.my_number)?))
 }
 
 /// Create (201) or replace (200) a resident's basic four; the previous version stays in the history.

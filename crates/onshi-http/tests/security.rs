@@ -310,6 +310,17 @@ async fn every_read_of_a_person_by_every_role_is_in_the_access_log() {
         ("insurer", "06139992", "member")
     );
     assert_eq!(l[0].entry.member_id.map(|m| m.to_string()), Some(id));
+
+    // the administrator reads it over the API
+    let (s, v) = api.call("GET", &format!("/admin/v1/access-log?my_number={}", mn(1)), ADMIN, Value::Null).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let outcomes: Vec<&str> =
+        v["lines"].as_array().expect("lines").iter().filter_map(|l| l["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["member", "search:unique", "resident"], "{v}");
+    let (s, v) = api.call("GET", &format!("/admin/v1/access-log?my_number={}", mn(1)), &registry, Value::Null).await;
+    assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"), "{v}");
+    let (s, v) = api.call("GET", "/admin/v1/access-log?my_number=123", ADMIN, Value::Null).await;
+    assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_my_number"), "{v}");
 }
 
 // ---- the card challenge table -------------------------------------------------------------------------

@@ -117,6 +117,30 @@ pub struct CredentialList {
     pub credentials: Vec<CredentialView>,
 }
 
+/// One line of the access log as the administrator reads it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLineView {
+    /// When (RFC 3339, µs).
+    pub at: String,
+    /// Who: the credential's role and subject.
+    pub role: String,
+    pub subject: String,
+    /// Through which endpoint (the route template).
+    pub endpoint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<String>,
+    pub request_id: String,
+    /// What the reader was told (`valid`, `resident`, `member`, `search:unique`, `card:valid`, …).
+    pub outcome: String,
+}
+
+/// `GET /admin/v1/access-log?my_number=…`: every read of one person's data, newest first (at most 1,000).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogView {
+    pub my_number: String,
+    pub lines: Vec<AccessLineView>,
+}
+
 /// `PUT /registry/v1/residents/{my_number}`: the basic four (基本4情報) and the reading.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -6,10 +6,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use onshi_store::{Credential, Store, StoreError};
 
-use crate::api::{CredentialAnswer, CredentialBody, CredentialList, CredentialView};
+use crate::api::{AccessLineView, AccessLogView, CredentialAnswer, CredentialBody, CredentialList, CredentialView};
 use crate::auth::{self, Action, authorize};
 use crate::error::{Result, ServiceError};
-use crate::{Ctx, Service};
+use crate::{Ctx, Service, parse, views};
 
 /// The longest validity `valid_days` may give (ten years).
 const MAX_VALID_DAYS: u32 = 3650;
@@ -118,5 +118,29 @@ impl<S: Store> Service<S> {
                 .insert(c.token_hash, auth::Issued { actor, expires_at: c.expires_at, revoked_at: c.revoked_at });
         }
         Ok(view(&c, now))
+    }
+
+    /// `GET /admin/v1/access-log?my_number=…` (admin): every read of a person's data — by every role, through
+    /// every endpoint, refusals of card checks once the card named them included — newest first, at most 1,000
+    /// lines (by My Number, and by the members linked to it).
+    pub fn access_log(&self, cx: &Ctx, my_number: &str) -> Result<AccessLogView> {
+        authorize(&cx.actor, Action::IssueCredential)?;
+        let mn = parse::my_number(my_number, "my_number")?;
+        let members: Vec<_> = self.store.members_by_my_number(&mn)?.iter().map(|m| m.id).collect();
+        let lines = self
+            .store
+            .access_log_for(Some(&mn), &members, 1000)?
+            .into_iter()
+            .map(|l| AccessLineView {
+                at: views::timestamp(l.at),
+                role: l.entry.role,
+                subject: l.entry.subject,
+                endpoint: l.entry.endpoint,
+                member_id: l.entry.member_id.map(|m| m.to_string()),
+                request_id: l.entry.request_id,
+                outcome: l.entry.outcome,
+            })
+            .collect();
+        Ok(AccessLogView { my_number: mn.as_str().to_owned(), lines })
     }
 }
