@@ -90,8 +90,16 @@ const CONTRACT_CODES: &[&str] = &[
     "duplicate_member",
     "branch_required",
 ];
-const PROJECT_CODES: &[&str] =
-    &["exact_number_required", "payload_too_large", "method_not_allowed", "timeout", "unavailable", "internal_error"];
+const PROJECT_CODES: &[&str] = &[
+    "exact_number_required",
+    "payload_too_large",
+    "method_not_allowed",
+    "timeout",
+    "unavailable",
+    "internal_error",
+    "death_already_recorded",
+    "registry_event_decided",
+];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {
     let e = &v["error"];
