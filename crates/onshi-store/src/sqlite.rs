@@ -1036,4 +1036,6 @@ impl Store for SqliteStore {
 
 mod registry_events;
 #[cfg(test)]
+mod registry_events_tests;
+#[cfg(test)]
 mod tests;
