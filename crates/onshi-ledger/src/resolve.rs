@@ -50,6 +50,9 @@ pub struct Resolution<'a> {
     /// The insurer's override on the service date, if any (and still in force: see
     /// `copay_override_ended_on`).
     pub copay_override: Option<&'a CopayOverride>,
+    /// The override as stated for the service date, whether still in force or ended by itself (what
+    /// a system that never ends an exception would show).
+    pub copay_override_stated: Option<&'a CopayOverride>,
     /// When the override stated for the service date ended by itself: the first day the law's
     /// answer changed after it was stated (an age boundary, a change of income bracket). The
     /// override is then `None` and the law applies.
@@ -113,6 +116,7 @@ pub fn resolve(h: &MemberHistory, service_date: Date, known_at: Option<RecordedA
     // A copay exception never outlives the rule it was checked against: it ends on the first day after it
     // was stated when the law's answer changes (an age boundary or a change of income bracket), unless an
     // Update states it again from then.
+    let copay_override_stated = copay_override;
     let mut copay_override_ended_on = None;
     if copay_override.is_some() {
         let stated_on = k_override.map_or(acquired_on, |(d, _)| d.max(acquired_on));
@@ -152,6 +156,7 @@ pub fn resolve(h: &MemberHistory, service_date: Date, known_at: Option<RecordedA
         income_bracket,
         law,
         copay_override,
+        copay_override_stated,
         copay_override_ended_on,
         copay_ratio,
         as_of: k.as_of.unwrap_or(acquire.recorded_at),

@@ -165,3 +165,33 @@ fn on_seq(mut e: ServiceError) -> ServiceError {
     }
     e
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_at_reads_rfc3339_with_its_offset_and_refuses_anything_else() {
+        assert_eq!(known_at_query(None).ok(), Some(None));
+        assert_eq!(known_at_query(Some("")).ok(), Some(None));
+        let utc = known_at_query(Some("known_at=2025-04-01T00:00:00Z")).ok().flatten();
+        let jst = known_at_query(Some("known_at=2025-04-01T09:00:00%2B09:00")).ok().flatten();
+        assert!(utc.is_some());
+        assert_eq!(utc, jst);
+        let micros = known_at_query(Some("known_at=2025-04-01T00:00:00.000001Z")).ok().flatten();
+        assert_eq!(micros.map(|t| t.0 - utc.map_or(0, |u| u.0)), Some(1));
+        for bad in ["known_at=2025-04-01", "known_at=", "known_at=yesterday", "known_at=2025-04-01T00:00:00"] {
+            let e = known_at_query(Some(bad)).expect_err(bad);
+            assert_eq!((e.code, e.field.as_deref()), ("invalid_value", Some("known_at")), "{bad}");
+        }
+        let e = known_at_query(Some("as_of=2025-04-01T00:00:00Z")).expect_err("unknown");
+        assert_eq!((e.code, e.field.as_deref()), ("unknown_field", Some("as_of")));
+    }
+
+    #[test]
+    fn percent_decoding_leaves_what_is_not_an_escape() {
+        assert_eq!(percent_decode("a%2Bb%3Ac"), "a+b:c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz+"), "%zz+");
+    }
+}

@@ -199,3 +199,59 @@ impl<S: Store> Service<S> {
         Ok(view(&decided, &apply))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onshi_ids::MyNumber;
+    use onshi_ledger::RecordedAt;
+    use onshi_store::MemberId;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).unwrap_or(Date::MIN)
+    }
+
+    fn event(change: RegistryChange, on: Date) -> Option<RegistryEvent> {
+        Some(RegistryEvent {
+            id: 1,
+            my_number: MyNumber::from_body("20240401001").ok()?,
+            member_id: MemberId(1),
+            insurer_number: InsurerNumber::parse("06139992").ok()?,
+            change,
+            effective_on: on,
+            recorded_at: RecordedAt(0),
+            decision: None,
+        })
+    }
+
+    #[test]
+    fn a_death_ends_coverage_the_next_day_unless_it_had_ended() {
+        let Some(ev) = event(RegistryChange::Death, d(2025, 1, 10)) else { panic!("event") };
+        let lose = Some((d(2025, 1, 11), Change::Lose { reason: Some(LossReason::Death) }));
+        assert_eq!(on_accept(&ev, Some((d(2020, 4, 1), None))), lose);
+        assert_eq!(on_accept(&ev, Some((d(2020, 4, 1), Some(d(2025, 3, 1))))), lose, "a later loss is moved earlier");
+        assert_eq!(on_accept(&ev, Some((d(2020, 4, 1), Some(d(2025, 1, 11))))), None);
+        assert_eq!(on_accept(&ev, Some((d(2020, 4, 1), Some(d(2024, 1, 1))))), None);
+        assert_eq!(on_accept(&ev, None), None, "no acquisition in force");
+    }
+
+    #[test]
+    fn a_change_applies_on_the_registry_date_or_the_acquisition() {
+        let change = RegistryChange::Change { name: None, name_kana: None, address: Some("新住所".into()) };
+        let Some(ev) = event(change, d(2025, 1, 10)) else { panic!("event") };
+        let want = |on| {
+            Some((
+                on,
+                Change::Update {
+                    name: None,
+                    name_kana: None,
+                    address: Some("新住所".into()),
+                    income_bracket: None,
+                    copay_override: None,
+                },
+            ))
+        };
+        assert_eq!(on_accept(&ev, Some((d(2020, 4, 1), None))), want(d(2025, 1, 10)));
+        assert_eq!(on_accept(&ev, Some((d(2025, 4, 1), None))), want(d(2025, 4, 1)));
+    }
+}
