@@ -71,9 +71,8 @@ impl Api {
     }
 
     async fn token(&self, role: &str, subject: &str) -> String {
-        let (s, v) = self
-            .call("POST", "/admin/v1/credentials", ADMIN, Some(json!({"role": role, "subject": subject})))
-            .await;
+        let (s, v) =
+            self.call("POST", "/admin/v1/credentials", ADMIN, Some(json!({"role": role, "subject": subject}))).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         v["token"].as_str().expect("token").to_owned()
     }
@@ -133,14 +132,20 @@ async fn a_void_keeps_the_entry_shown_as_voided_and_known_at_shows_what_was_know
     let api = Api::new();
     let ins = api.token("insurer", INSURER).await;
     let id = api.enrol(&ins, enrol_body("100", "1980-04-15", "2020-04-01")).await;
-    let (s, v) = api.call("POST", &format!("/insurer/v1/members/{id}/loss"), &ins, Some(json!({"lost_on": "2024-04-01"}))).await;
+    let (s, v) =
+        api.call("POST", &format!("/insurer/v1/members/{id}/loss"), &ins, Some(json!({"lost_on": "2024-04-01"}))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let lose_seq = last(&v)["seq"].as_u64().expect("seq");
     let before_void = last(&v)["recorded_at"].as_str().expect("recorded_at").to_owned();
     assert_eq!(api.check("100", "1980-04-15", "2024-05-01").await["result"], "invalid");
 
     let (s, v) = api
-        .call("POST", &format!("/insurer/v1/members/{id}/void"), &ins, Some(json!({"seq": lose_seq, "reason": "誤登録: 別人の喪失届"})))
+        .call(
+            "POST",
+            &format!("/insurer/v1/members/{id}/void"),
+            &ins,
+            Some(json!({"seq": lose_seq, "reason": "誤登録: 別人の喪失届"})),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(v.get("lost_on").is_none(), "{v}");
@@ -174,14 +179,23 @@ async fn a_void_keeps_the_entry_shown_as_voided_and_known_at_shows_what_was_know
     }
     let (s, v) = api.call("POST", &format!("/insurer/v1/members/{id}/void"), &ins, Some(json!({"seq": 1}))).await;
     assert_eq!((s, code(&v).0), (StatusCode::UNPROCESSABLE_ENTITY, "missing_field"));
-    let (s, v) = api.call("POST", &format!("/insurer/v1/members/{id}/void"), &ins, Some(json!({"seq": 1, "reason": "x", "by": "me"}))).await;
+    let (s, v) = api
+        .call(
+            "POST",
+            &format!("/insurer/v1/members/{id}/void"),
+            &ins,
+            Some(json!({"seq": 1, "reason": "x", "by": "me"})),
+        )
+        .await;
     assert_eq!((s, code(&v).0), (StatusCode::UNPROCESSABLE_ENTITY, "unknown_field"), "{v}");
     for q in ["known_at=yesterday", "known_at=2025-01-01", "as_of=2025-01-01T00:00:00Z"] {
         let (s, v) = api.call("GET", &format!("/insurer/v1/members/{id}?{q}"), &ins, None).await;
         assert!(s.is_client_error(), "{q}: {v}");
     }
     let other = api.token("insurer", "138016").await;
-    let (s, _) = api.call("POST", &format!("/insurer/v1/members/{id}/void"), &other, Some(json!({"seq": 1, "reason": "x"}))).await;
+    let (s, _) = api
+        .call("POST", &format!("/insurer/v1/members/{id}/void"), &other, Some(json!({"seq": 1, "reason": "x"})))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(api.entries(&id), n, "nothing half-written");
 }
@@ -211,26 +225,50 @@ async fn a_date_is_corrected_by_a_new_entry_and_the_old_one_stays() {
     assert_eq!(api.check("200", "1980-04-15", "2020-05-01").await["result"], "valid");
 
     // a loss's date, too
-    let (_, v) = api.call("POST", &format!("/insurer/v1/members/{id}/loss"), &ins, Some(json!({"lost_on": "2024-04-01"}))).await;
+    let (_, v) =
+        api.call("POST", &format!("/insurer/v1/members/{id}/loss"), &ins, Some(json!({"lost_on": "2024-04-01"}))).await;
     let lose = last(&v)["seq"].as_u64().expect("seq");
     let (s, v) = api
-        .call("POST", &format!("/insurer/v1/members/{id}/date-corrections"), &ins,
-              Some(json!({"seq": lose, "effective_on": "2024-06-01", "reason": "喪失日の誤り"})))
+        .call(
+            "POST",
+            &format!("/insurer/v1/members/{id}/date-corrections"),
+            &ins,
+            Some(json!({"seq": lose, "effective_on": "2024-06-01", "reason": "喪失日の誤り"})),
+        )
         .await;
     assert_eq!((s, v["lost_on"].as_str()), (StatusCode::OK, Some("2024-06-01")), "{v}");
 
     // bad input, nothing written
     let n = api.entries(&id);
     for (body, want) in [
-        (json!({"seq": 3, "effective_on": "2020-05-01", "reason": "x"}), ("invalid_value", Some("effective_on"), Some("same_date"))),
-        (json!({"seq": 3, "effective_on": "1970-01-01", "reason": "x"}), ("invalid_value", Some("acquired_on"), Some("acquired_before_birth"))),
-        (json!({"seq": 3, "effective_on": "2025-01-01", "reason": "x"}), ("invalid_value", Some("lost_on"), Some("lost_before_acquired"))),
-        (json!({"seq": 1, "effective_on": "2020-06-01", "reason": "x"}), ("invalid_value", Some("seq"), Some("already_voided"))),
-        (json!({"seq": 2, "effective_on": "2020-06-01", "reason": "x"}), ("invalid_value", Some("seq"), Some("void_of_void"))),
-        (json!({"seq": 77, "effective_on": "2020-06-01", "reason": "x"}), ("invalid_value", Some("seq"), Some("void_unknown_entry"))),
+        (
+            json!({"seq": 3, "effective_on": "2020-05-01", "reason": "x"}),
+            ("invalid_value", Some("effective_on"), Some("same_date")),
+        ),
+        (
+            json!({"seq": 3, "effective_on": "1970-01-01", "reason": "x"}),
+            ("invalid_value", Some("acquired_on"), Some("acquired_before_birth")),
+        ),
+        (
+            json!({"seq": 3, "effective_on": "2025-01-01", "reason": "x"}),
+            ("invalid_value", Some("lost_on"), Some("lost_before_acquired")),
+        ),
+        (
+            json!({"seq": 1, "effective_on": "2020-06-01", "reason": "x"}),
+            ("invalid_value", Some("seq"), Some("already_voided")),
+        ),
+        (
+            json!({"seq": 2, "effective_on": "2020-06-01", "reason": "x"}),
+            ("invalid_value", Some("seq"), Some("void_of_void")),
+        ),
+        (
+            json!({"seq": 77, "effective_on": "2020-06-01", "reason": "x"}),
+            ("invalid_value", Some("seq"), Some("void_unknown_entry")),
+        ),
         (json!({"seq": 3, "effective_on": "2020-02-30", "reason": "x"}), ("invalid_date", Some("effective_on"), None)),
     ] {
-        let (s, v) = api.call("POST", &format!("/insurer/v1/members/{id}/date-corrections"), &ins, Some(body.clone())).await;
+        let (s, v) =
+            api.call("POST", &format!("/insurer/v1/members/{id}/date-corrections"), &ins, Some(body.clone())).await;
         assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, want), "{body}: {v}");
     }
     assert_eq!(api.entries(&id), n, "nothing half-written");
@@ -248,19 +286,27 @@ async fn a_copay_exception_is_withdrawn_or_ends_at_70() {
     let id = api.enrol(&ins, body).await;
     assert_eq!(api.check("300", "1953-02-10", "2024-08-31").await["coverage"]["copay_ratio"], 20);
     let (s, v) = api
-        .call("POST", &format!("/insurer/v1/members/{id}/copay-withdrawal"), &ins,
-              Some(json!({"effective_on": "2024-09-01", "reason": "申請の取下げ"})))
+        .call(
+            "POST",
+            &format!("/insurer/v1/members/{id}/copay-withdrawal"),
+            &ins,
+            Some(json!({"effective_on": "2024-09-01", "reason": "申請の取下げ"})),
+        )
         .await;
     assert_eq!((s, last(&v)["kind"].as_str()), (StatusCode::OK, Some("withdraw_copay")), "{v}");
     assert_eq!(api.check("300", "1953-02-10", "2024-08-31").await["coverage"]["copay_ratio"], 20);
     assert_eq!(api.check("300", "1953-02-10", "2024-09-01").await["coverage"]["copay_ratio"], 30);
     let n = api.entries(&id);
     for (body, want) in [
-        (json!({"effective_on": "2024-10-01", "reason": "x"}), ("invalid_value", Some("effective_on"), Some("no_copay_override"))),
+        (
+            json!({"effective_on": "2024-10-01", "reason": "x"}),
+            ("invalid_value", Some("effective_on"), Some("no_copay_override")),
+        ),
         (json!({"effective_on": "2024-13-01", "reason": "x"}), ("invalid_date", Some("effective_on"), None)),
         (json!({"effective_on": "2024-10-01", "reason": ""}), ("invalid_value", Some("reason"), Some("empty"))),
     ] {
-        let (s, v) = api.call("POST", &format!("/insurer/v1/members/{id}/copay-withdrawal"), &ins, Some(body.clone())).await;
+        let (s, v) =
+            api.call("POST", &format!("/insurer/v1/members/{id}/copay-withdrawal"), &ins, Some(body.clone())).await;
         assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, want), "{body}: {v}");
     }
     assert_eq!(api.entries(&id), n);
@@ -274,7 +320,11 @@ async fn a_copay_exception_is_withdrawn_or_ends_at_70() {
     let before = api.check("301", "1956-12-15", "2026-12-31").await;
     assert_eq!(before["coverage"]["copay_ratio"], 20, "{before}");
     let after = api.check("301", "1956-12-15", "2027-01-01").await;
-    assert_eq!((after["coverage"]["copay_ratio"].as_u64(), after["coverage"]["copay_basis"].as_str()), (Some(30), Some("elderly_70_active")), "{after}");
+    assert_eq!(
+        (after["coverage"]["copay_ratio"].as_u64(), after["coverage"]["copay_basis"].as_str()),
+        (Some(30), Some("elderly_70_active")),
+        "{after}"
+    );
 }
 
 #[tokio::test]
@@ -294,30 +344,64 @@ async fn a_death_reaches_the_insurer_and_ends_coverage_only_once_accepted() {
 
     // bad input first
     for (path, body, status, want) in [
-        (format!("/registry/v1/residents/{mn}/death"), json!({"died_on": "2999-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, ("invalid_value", Some("died_on"))),
-        (format!("/registry/v1/residents/{mn}/death"), json!({"died_on": "1949-01-01"}), StatusCode::UNPROCESSABLE_ENTITY, ("invalid_value", Some("died_on"))),
-        (format!("/registry/v1/residents/{mn}/death"), json!({"died_on": "2025-1-10"}), StatusCode::UNPROCESSABLE_ENTITY, ("invalid_date", Some("died_on"))),
-        ("/registry/v1/residents/123/death".to_owned(), json!({"died_on": "2025-01-10"}), StatusCode::UNPROCESSABLE_ENTITY, ("invalid_my_number", Some("my_number"))),
-        ("/registry/v1/residents/983205673214/death".to_owned(), json!({"died_on": "2025-01-10"}), StatusCode::NOT_FOUND, ("not_found", None)),
+        (
+            format!("/registry/v1/residents/{mn}/death"),
+            json!({"died_on": "2999-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("invalid_value", Some("died_on")),
+        ),
+        (
+            format!("/registry/v1/residents/{mn}/death"),
+            json!({"died_on": "1949-01-01"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("invalid_value", Some("died_on")),
+        ),
+        (
+            format!("/registry/v1/residents/{mn}/death"),
+            json!({"died_on": "2025-1-10"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("invalid_date", Some("died_on")),
+        ),
+        (
+            "/registry/v1/residents/123/death".to_owned(),
+            json!({"died_on": "2025-01-10"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("invalid_my_number", Some("my_number")),
+        ),
+        (
+            "/registry/v1/residents/983205673214/death".to_owned(),
+            json!({"died_on": "2025-01-10"}),
+            StatusCode::NOT_FOUND,
+            ("not_found", None),
+        ),
     ] {
         let (s, v) = api.call("POST", &path, &registry, Some(body.clone())).await;
         assert_eq!((s, (code(&v).0, code(&v).1)), (status, want), "{path} {body}: {v}");
     }
-    let (s, _) = api.call("POST", &format!("/registry/v1/residents/{mn}/death"), &clinic, Some(json!({"died_on": "2025-01-10"}))).await;
+    let (s, _) = api
+        .call("POST", &format!("/registry/v1/residents/{mn}/death"), &clinic, Some(json!({"died_on": "2025-01-10"})))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(api.call("GET", "/insurer/v1/registry-events", &ins, None).await.1["events"], json!([]));
 
-    let (s, v) = api.call("POST", &format!("/registry/v1/residents/{mn}/death"), &registry, Some(json!({"died_on": "2025-01-10"}))).await;
+    let (s, v) = api
+        .call("POST", &format!("/registry/v1/residents/{mn}/death"), &registry, Some(json!({"died_on": "2025-01-10"})))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["offered"].as_array().map(Vec::len), Some(1));
-    let (s, _) = api.call("POST", &format!("/registry/v1/residents/{mn}/death"), &registry, Some(json!({"died_on": "2025-01-10"}))).await;
+    let (s, _) = api
+        .call("POST", &format!("/registry/v1/residents/{mn}/death"), &registry, Some(json!({"died_on": "2025-01-10"})))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
     // offered, not applied
     let (s, v) = api.call("GET", "/insurer/v1/registry-events", &ins, None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let ev = &v["events"][0];
-    assert_eq!((ev["kind"].as_str(), ev["status"].as_str(), ev["member_id"].as_str()), (Some("death"), Some("open"), Some(id.as_str())));
+    assert_eq!(
+        (ev["kind"].as_str(), ev["status"].as_str(), ev["member_id"].as_str()),
+        (Some("death"), Some("open"), Some(id.as_str()))
+    );
     assert!(ev["on_accept"].as_str().is_some_and(|s| s.contains("2025-01-11") && s.contains("死亡")), "{ev}");
     let event_id = ev["event_id"].as_str().expect("id").to_owned();
     assert_eq!(api.check("400", "1950-04-15", "2025-01-11").await["result"], "valid");
@@ -328,18 +412,22 @@ async fn a_death_reaches_the_insurer_and_ends_coverage_only_once_accepted() {
     // another insurer neither sees nor decides it
     let other = api.token("insurer", "138016").await;
     assert_eq!(api.call("GET", "/insurer/v1/registry-events", &other, None).await.1["events"], json!([]));
-    let (s, _) = api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &other, Some(json!({}))).await;
+    let (s, _) =
+        api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &other, Some(json!({}))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     for bad in ["0", "x", "99"] {
-        let (s, _) = api.call("POST", &format!("/insurer/v1/registry-events/{bad}/accept"), &ins, Some(json!({}))).await;
+        let (s, _) =
+            api.call("POST", &format!("/insurer/v1/registry-events/{bad}/accept"), &ins, Some(json!({}))).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
     }
     let (s, v) = api.call("GET", "/insurer/v1/registry-events?status=done", &ins, None).await;
     assert_eq!((s, code(&v).1), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
-    let (s, v) = api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/reject"), &ins, Some(json!({}))).await;
+    let (s, v) =
+        api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/reject"), &ins, Some(json!({}))).await;
     assert_eq!((s, code(&v).0, code(&v).1), (StatusCode::UNPROCESSABLE_ENTITY, "missing_field", Some("reason")));
 
-    let (s, v) = api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &ins, Some(json!({}))).await;
+    let (s, v) =
+        api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &ins, Some(json!({}))).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!((v["status"].as_str(), v["decided_by"].as_str()), (Some("accepted"), Some(INSURER)));
     let m = api.member(&ins, &id).await;
@@ -349,9 +437,12 @@ async fn a_death_reaches_the_insurer_and_ends_coverage_only_once_accepted() {
     assert_eq!(api.check("400", "1950-04-15", "2025-01-10").await["result"], "valid");
     assert_eq!(api.check("400", "1950-04-15", "2025-01-11").await["result"], "invalid");
     let n = api.entries(&id);
-    let (s, _) = api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &ins, Some(json!({}))).await;
+    let (s, _) =
+        api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &ins, Some(json!({}))).await;
     assert_eq!(s, StatusCode::CONFLICT);
-    let (s, _) = api.call("POST", &format!("/insurer/v1/registry-events/{event_id}/reject"), &ins, Some(json!({"reason": "x"}))).await;
+    let (s, _) = api
+        .call("POST", &format!("/insurer/v1/registry-events/{event_id}/reject"), &ins, Some(json!({"reason": "x"})))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(api.entries(&id), n);
     assert_eq!(api.call("GET", "/insurer/v1/registry-events", &ins, None).await.1["events"], json!([]));
@@ -364,31 +455,62 @@ async fn a_name_change_or_move_is_offered_then_accepted_or_rejected() {
     let api = Api::new();
     let ins = api.token("insurer", INSURER).await;
     let mn = MyNumber::from_body("20240401060").expect("mn");
-    let resident = |name: &str, address: &str| {
-        json!({"name": name, "name_kana": "サイトウ ハナコ", "birth_date": "1980-04-15", "sex": "female", "address": address})
-    };
+    let resident = |name: &str, address: &str| json!({"name": name, "name_kana": "サイトウ ハナコ", "birth_date": "1980-04-15", "sex": "female", "address": address});
     api.call("PUT", &format!("/registry/v1/residents/{mn}"), ADMIN, Some(resident("斎藤 花子", HOME))).await;
     let mut body = enrol_body("500", "1980-04-15", "2020-04-01");
     body["my_number"] = json!(mn.as_str());
     let id = api.enrol(&ins, body).await;
-    let (s, _) = api.call("PUT", &format!("/registry/v1/residents/{mn}"), ADMIN, Some(resident("斎藤 花子", "東京都府中市府中町一丁目1番地"))).await;
+    let (s, _) = api
+        .call(
+            "PUT",
+            &format!("/registry/v1/residents/{mn}"),
+            ADMIN,
+            Some(resident("斎藤 花子", "東京都府中市府中町一丁目1番地")),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let v = api.call("GET", "/insurer/v1/registry-events", &ins, None).await.1;
     let ev = &v["events"][0];
-    assert_eq!((ev["kind"].as_str(), ev["changes"]["address"].as_str()), (Some("change"), Some("東京都府中市府中町一丁目1番地")));
+    assert_eq!(
+        (ev["kind"].as_str(), ev["changes"]["address"].as_str()),
+        (Some("change"), Some("東京都府中市府中町一丁目1番地"))
+    );
     assert!(ev["changes"].get("name").is_none(), "{ev}");
     let moved = ev["event_id"].as_str().expect("id").to_owned();
-    let (s, v) = api.call("POST", &format!("/insurer/v1/registry-events/{moved}/accept"), &ins, Some(json!({"reason": "住所変更届と一致"}))).await;
+    let (s, v) = api
+        .call(
+            "POST",
+            &format!("/insurer/v1/registry-events/{moved}/accept"),
+            &ins,
+            Some(json!({"reason": "住所変更届と一致"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(api.member(&ins, &id).await["address"], "東京都府中市府中町一丁目1番地");
 
-    api.call("PUT", &format!("/registry/v1/residents/{mn}"), ADMIN, Some(resident("山本 花子", "東京都府中市府中町一丁目1番地"))).await;
+    api.call(
+        "PUT",
+        &format!("/registry/v1/residents/{mn}"),
+        ADMIN,
+        Some(resident("山本 花子", "東京都府中市府中町一丁目1番地")),
+    )
+    .await;
     let v = api.call("GET", "/insurer/v1/registry-events", &ins, None).await.1;
     let renamed = v["events"][0]["event_id"].as_str().expect("id").to_owned();
     assert_eq!(v["events"][0]["changes"]["name"], "山本 花子");
     let n = api.entries(&id);
-    let (s, v) = api.call("POST", &format!("/insurer/v1/registry-events/{renamed}/reject"), &ins, Some(json!({"reason": "別人への紐付けの疑い: 調査中"}))).await;
-    assert_eq!((s, v["status"].as_str(), v["reason"].as_str()), (StatusCode::OK, Some("rejected"), Some("別人への紐付けの疑い: 調査中")));
+    let (s, v) = api
+        .call(
+            "POST",
+            &format!("/insurer/v1/registry-events/{renamed}/reject"),
+            &ins,
+            Some(json!({"reason": "別人への紐付けの疑い: 調査中"})),
+        )
+        .await;
+    assert_eq!(
+        (s, v["status"].as_str(), v["reason"].as_str()),
+        (StatusCode::OK, Some("rejected"), Some("別人への紐付けの疑い: 調査中"))
+    );
     assert_eq!(api.entries(&id), n, "a rejection changes nothing");
     assert_eq!(api.member(&ins, &id).await["name"], "斎藤 花子");
 }

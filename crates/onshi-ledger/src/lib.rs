@@ -102,5 +102,6 @@ pub use history::LedgerError;
 pub use resolve::{Resolution, Status, resolve};
 pub use select::{Selection, select, select_by_number};
 pub use types::{
-    Change, CopayOverride, Entry, LossReason, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex,
+    Change, CopayOverride, Entry, LossReason, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq,
+    Sex,
 };

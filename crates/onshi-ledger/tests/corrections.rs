@@ -88,7 +88,10 @@ fn the_new_fields_round_trip() {
         let s = serde_json::to_string(&c).unwrap();
         assert_eq!(serde_json::from_str::<Change>(&s).unwrap(), c, "{s}");
     }
-    assert_eq!(serde_json::to_string(&Change::Lose { reason: Some(LossReason::Death) }).unwrap(), r#"{"kind":"lose","reason":"death"}"#);
+    assert_eq!(
+        serde_json::to_string(&Change::Lose { reason: Some(LossReason::Death) }).unwrap(),
+        r#"{"kind":"lose","reason":"death"}"#
+    );
     assert_eq!(Change::WithdrawCopay { reason: String::new() }.kind(), "withdraw_copay");
     assert_eq!((LossReason::Death.as_str(), LossReason::Death.label_ja()), ("death", "死亡"));
 }
@@ -159,7 +162,10 @@ fn an_exception_stated_before_70_ends_when_the_elderly_ratio_starts() {
     let h = MemberHistory::new(statik("06139992", birth), acquire(d(2020, 4, 1), None, over(10))).unwrap();
     assert_eq!(ratio(&h, d(2024, 11, 30)), Some(10));
     let r = resolve(&h, from70, None).unwrap();
-    assert_eq!((r.copay_ratio.map(|c| c.percent()), r.copay_override, r.copay_override_ended_on), (Some(20), None, Some(from70)));
+    assert_eq!(
+        (r.copay_ratio.map(|c| c.percent()), r.copay_override, r.copay_override_ended_on),
+        (Some(20), None, Some(from70))
+    );
     assert_eq!(ratio(&h, d(2028, 1, 1)), Some(20));
     // restated from the 70th: it holds again
     let mut h = h;
@@ -213,11 +219,9 @@ fn a_preschool_exception_ends_with_preschool() {
 fn a_late_stage_exception_stated_before_general_2_ends_on_its_first_day() {
     // 後期高齢者医療 (scheme from the 39 prefix), bracket 一般Ⅱ recorded before 2022-10-01
     let birth = d(1940, 5, 5);
-    let h = MemberHistory::new(
-        statik("39131008", birth),
-        acquire(d(2022, 4, 1), Some(IncomeBracket::General2), over(30)),
-    )
-    .unwrap();
+    let h =
+        MemberHistory::new(statik("39131008", birth), acquire(d(2022, 4, 1), Some(IncomeBracket::General2), over(30)))
+            .unwrap();
     assert_eq!(h.statik.key.insurer_number.scheme(), Scheme::LateStageElderly);
     assert_eq!(ratio(&h, d(2022, 9, 30)), Some(30));
     assert_eq!(ratio(&h, d(2022, 10, 1)), Some(20));
@@ -229,7 +233,8 @@ fn a_late_stage_exception_stated_before_general_2_ends_on_its_first_day() {
 fn the_exception_matches_a_day_by_day_model() {
     let insurers = ["06139992", "138016", "39131008"];
     let births = [d(1945, 3, 31), d(1952, 4, 1), d(1954, 12, 1), d(1957, 2, 28), d(2018, 4, 2)];
-    let brackets = [None, Some(IncomeBracket::General), Some(IncomeBracket::General2), Some(IncomeBracket::ActiveEquivalent)];
+    let brackets =
+        [None, Some(IncomeBracket::General), Some(IncomeBracket::General2), Some(IncomeBracket::ActiveEquivalent)];
     let mut checked = 0;
     for insurer in insurers {
         for birth in births {

@@ -6,8 +6,8 @@ use chrono::DateTime;
 use onshi_ledger::{Change, Entry, RecordedAt, Seq};
 use onshi_store::{AccessEntry, MemberRecord, Store};
 
-use crate::corrections_api::{CopayWithdrawalBody, DateCorrectionBody, VoidBody};
 use crate::api::MemberView;
+use crate::corrections_api::{CopayWithdrawalBody, DateCorrectionBody, VoidBody};
 use crate::error::{Result, ServiceError};
 use crate::{Ctx, Service, parse, views};
 
@@ -114,7 +114,11 @@ impl<S: Store> Service<S> {
         let today = onshi_law::legal_today(self.now());
         let void = Change::Void {
             target: target.seq,
-            reason: format!("date corrected from {} to {}: {why}", views::date(target.effective_on), views::date(effective_on)),
+            reason: format!(
+                "date corrected from {} to {}: {why}",
+                views::date(target.effective_on),
+                views::date(effective_on)
+            ),
             by: Some(cx.actor.subject.clone()),
         };
         let again = target.change.clone();
@@ -134,8 +138,7 @@ impl<S: Store> Service<S> {
         let rec = self.member_for(cx, member_id, true)?;
         let effective_on = parse::date(&body.effective_on, "effective_on")?;
         let why = reason(&body.reason)?.to_owned();
-        let rec =
-            self.store.append(rec.id, effective_on, Change::WithdrawCopay { reason: why }).done().await?;
+        let rec = self.store.append(rec.id, effective_on, Change::WithdrawCopay { reason: why }).done().await?;
         self.log_member_read(cx, &rec, "copay_withdrawn").await?;
         Ok(views::member(&rec, onshi_law::legal_today(self.now())))
     }

@@ -155,7 +155,8 @@ impl<S: Store> Service<S> {
             if let Some(rec) = &rec {
                 self.log_member_read(cx, rec, "registry_event").await?;
             }
-            let apply = if ev.decision.is_none() { on_accept(ev, rec.and_then(|m| m.history.period_opt(None))) } else { None };
+            let apply =
+                if ev.decision.is_none() { on_accept(ev, rec.and_then(|m| m.history.period_opt(None))) } else { None };
             out.push(view(ev, &apply));
         }
         Ok(RegistryEventList { events: out })
@@ -182,15 +183,22 @@ impl<S: Store> Service<S> {
             Some(r) => Some(parse::text(r, "reason")?.to_owned()),
             None if accept => None,
             None => {
-                return Err(ServiceError::invalid("missing_field", "reason", "a rejection needs a reason")
-                    .next("say why the registry's change does not apply to this member (e.g. 別人への紐付け: 調査中)"));
+                return Err(ServiceError::invalid("missing_field", "reason", "a rejection needs a reason").next(
+                    "say why the registry's change does not apply to this member (e.g. 別人への紐付け: 調査中)",
+                ));
             }
         };
         let rec = self.store.member(ev.member_id)?.ok_or_else(|| event_not_found(event_id))?;
         let apply = if accept { on_accept(&ev, rec.history.period_opt(None)) } else { None };
         let decided = self
             .store
-            .decide_registry_event(Decide { id, accepted: accept, by: cx.actor.subject.clone(), reason, apply: apply.clone() })
+            .decide_registry_event(Decide {
+                id,
+                accepted: accept,
+                by: cx.actor.subject.clone(),
+                reason,
+                apply: apply.clone(),
+            })
             .done()
             .await
             .map_err(store_refusal)?;

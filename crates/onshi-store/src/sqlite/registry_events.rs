@@ -30,8 +30,11 @@ pub(crate) fn changed(before: &Resident, after: &ResidentWrite) -> Option<Regist
     let name = diff(&before.name, &after.name);
     let name_kana = diff(&before.name_kana, &after.name_kana);
     let address = diff(&before.address, &after.address);
-    (name.is_some() || name_kana.is_some() || address.is_some())
-        .then_some(RegistryChange::Change { name, name_kana, address })
+    (name.is_some() || name_kana.is_some() || address.is_some()).then_some(RegistryChange::Change {
+        name,
+        name_kana,
+        address,
+    })
 }
 
 /// Offers a registry write's change of name, kana or address (effective on the legal day it was recorded) to
@@ -147,8 +150,7 @@ fn event_from_row(r: &Row<'_>) -> Result<RegistryEvent, StoreError> {
         my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
         member_id: MemberId(r.get(2)?),
         insurer_number: InsurerNumber::parse(&insurer).map_err(corrupt("insurer_number"))?,
-        change: serde_json::from_str(&details)
-            .map_err(|e| StoreError::Corrupt(format!("registry event {id}: {e}")))?,
+        change: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(format!("registry event {id}: {e}")))?,
         effective_on: parse_date(&effective)?,
         recorded_at: RecordedAt(r.get(6)?),
         decision,

@@ -72,7 +72,9 @@ fn a_name_change_or_move_is_offered_to_each_linked_member_still_covered() {
     assert_eq!((ev.member_id, ev.my_number, ev.decision.clone()), (linked.id, n, None));
     assert_eq!(
         ev.change,
-        RegistryChange::Change { name: None, name_kana: None, address: Some("東京都府中市府中町一丁目1番地".into()) }
+        RegistryChange::Change {
+            name: None, name_kana: None, address: Some("東京都府中市府中町一丁目1番地".into())
+        }
     );
     // nothing was applied to the member
     let m = s.member(linked.id).expect("read").expect("member");
@@ -96,7 +98,9 @@ fn a_death_is_recorded_once_and_applied_only_on_accept() {
     assert_eq!(offered.len(), 1);
     assert_eq!((offered[0].change.clone(), offered[0].effective_on), (RegistryChange::Death, d("2025-01-10")));
     assert_eq!(s.death_of(&n).expect("read"), Some(d("2025-01-10")));
-    assert!(matches!(s.record_death(n, d("2025-01-11")).wait(), Err(StoreError::DeathRecorded(x)) if x == d("2025-01-10")));
+    assert!(
+        matches!(s.record_death(n, d("2025-01-11")).wait(), Err(StoreError::DeathRecorded(x)) if x == d("2025-01-10"))
+    );
     assert_eq!(s.registry_events(None, false).expect("list").len(), 1, "a refused death offers nothing");
 
     // an accept the ledger refuses leaves the event open and the member unchanged
@@ -125,7 +129,10 @@ fn a_death_is_recorded_once_and_applied_only_on_accept() {
     let rec = s.member(m.id).expect("read").expect("member");
     assert_eq!(rec.history.period(None), (d("2020-04-01"), Some(d("2025-01-11"))));
     assert_eq!(decision.applied_seq, rec.history.entries.last().map(|e| e.seq));
-    assert_eq!(rec.history.entries.last().map(|e| e.change.clone()), Some(Change::Lose { reason: Some(LossReason::Death) }));
+    assert_eq!(
+        rec.history.entries.last().map(|e| e.change.clone()),
+        Some(Change::Lose { reason: Some(LossReason::Death) })
+    );
     // decided once
     assert!(matches!(s.decide_registry_event(good).wait(), Err(StoreError::RegistryEventDecided(x)) if x == id));
     assert_eq!(s.member(m.id).expect("read").expect("member").history.entries.len(), 2);

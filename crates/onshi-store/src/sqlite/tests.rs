@@ -277,7 +277,8 @@ fn members_are_found_by_the_key_of_their_number() {
         .expect("by card");
     assert_eq!(both.iter().map(|m| m.id).collect::<Vec<_>>(), [nine.id, dep.id, eight.id]);
     // voiding the old record's loss would make it overlap the new spelling's period: refused too
-    let back = s.append(nine.id, d("2024-01-01"), Change::Void { target: lose_seq, reason: "誤登録".into(), by: None }).wait();
+    let back =
+        s.append(nine.id, d("2024-01-01"), Change::Void { target: lose_seq, reason: "誤登録".into(), by: None }).wait();
     assert!(matches!(&back, Err(StoreError::Duplicate { existing, .. }) if *existing == eight.id), "{back:?}");
     // the lookup is answered from the index
     let plan: Vec<String> = s
