@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use onshi_service::api::*;
 use onshi_service::card_api::*;
+use onshi_service::corrections_api::*;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -51,6 +52,13 @@ impl Modify for Bearer {
         crate::cards::register_reader,
         crate::cards::challenge,
         crate::cards::card_check,
+        crate::corrections::void_entry,
+        crate::corrections::correct_date,
+        crate::corrections::withdraw_copay,
+        crate::corrections::record_death,
+        crate::corrections::registry_events,
+        crate::corrections::accept,
+        crate::corrections::reject,
     ),
     components(schemas(
         ErrorBody, CredentialBody, CredentialAnswer, CredentialView, CredentialList, AccessLineView, AccessLogView, ResidentBody, ResidentView, SearchBody, SearchAnswer,
@@ -58,7 +66,8 @@ impl Modify for Bearer {
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,
         CardMethod, FaceAssertion, ConsentBody, CardCheckBody, CardHolderView, CertificateView, ConsentView,
-        CardCheckAnswer,
+        CardCheckAnswer, VoidedView, VoidBody, DateCorrectionBody, CopayWithdrawalBody, DeathBody, DeathAnswer,
+        DecisionBody, RegistryEventView, RegistryEventList,
     )),
     modifiers(&Bearer),
     tags(

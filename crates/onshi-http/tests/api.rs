@@ -101,6 +101,8 @@ const PROJECT_CODES: &[&str] = &[
     "credential_revoked",
     "credential_expired",
     "store_unavailable",
+    "death_already_recorded",
+    "registry_event_decided",
 ];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {

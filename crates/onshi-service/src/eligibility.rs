@@ -352,7 +352,9 @@ impl<S: Store> Service<S> {
             ));
         }
         let as_typed = self.policy.copay_source() == CopaySource::AsTyped;
-        let (copay_ratio, copay_basis) = match (valid, r.copay_override, &r.law) {
+        // The national system shows the ratio as typed for as long as it is stored: an exception never ends there.
+        let over = if as_typed { r.copay_override_stated } else { r.copay_override };
+        let (copay_ratio, copay_basis) = match (valid, over, &r.law) {
             (false, _, _) => (None, None),
             (true, Some(o), _) if as_typed => (Some(o.ratio.percent()), Some("insurer_exception")),
             (true, Some(o), law) => {

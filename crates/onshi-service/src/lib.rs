@@ -21,6 +21,8 @@ pub mod api;
 pub mod auth;
 pub mod card_api;
 mod cards;
+mod corrections;
+pub mod corrections_api;
 mod credentials;
 mod eligibility;
 pub mod error;
@@ -29,6 +31,7 @@ mod members;
 mod parse;
 pub mod policy;
 mod registry;
+mod registry_events;
 mod views;
 
 use std::sync::Arc;

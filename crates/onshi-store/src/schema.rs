@@ -103,6 +103,33 @@ pub(crate) const MAIN: &[&str] = &[
     ALTER TABLE credentials ADD COLUMN expires_at INTEGER;
     ALTER TABLE credentials ADD COLUMN revoked_at INTEGER;
     "#,
+    // 6: registry events reach insurers. A death recorded in the registry (one per resident, never removed),
+    // and the queue of changes offered to insurers: one row per member record linked to the resident when the
+    // registry recorded a death, a name change or a move; nothing is applied to a member before its insurer
+    // accepts (status open → accepted / rejected, with who, when, why, and the entry appended).
+    r#"
+    CREATE TABLE resident_deaths (
+        my_number   TEXT PRIMARY KEY,
+        died_on     TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE registry_events (
+        id              INTEGER PRIMARY KEY,
+        my_number       TEXT NOT NULL,
+        member_id       INTEGER NOT NULL,
+        insurer_number  TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        effective_on    TEXT NOT NULL,
+        details         TEXT NOT NULL,
+        recorded_at     INTEGER NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'open',
+        decided_by      TEXT,
+        decided_at      INTEGER,
+        decision_reason TEXT,
+        applied_seq     INTEGER
+    );
+    CREATE INDEX registry_events_insurer ON registry_events(insurer_number, status, id);
+    "#,
 ];
 
 /// The migrations of the access log (`audit.sqlite3`).
