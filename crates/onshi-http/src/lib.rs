@@ -8,6 +8,7 @@
 
 mod body;
 mod cards;
+mod links;
 mod openapi;
 mod reception;
 
@@ -200,6 +201,7 @@ pub fn router_with(app: App, reception: Reception) -> Router {
         .route("/insurer/v1/members/{member_id}/changes", post(change))
         .route("/clinic/v1/eligibility", post(check))
         .merge(cards::routes())
+        .merge(links::routes())
         .merge(reception::routes(reception))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -452,6 +452,7 @@ impl<S: Store> Service<S> {
     ) -> Result<CardCheckAnswer> {
         let mn = record.my_number;
         let members = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        crate::links::link_gate(&members)?;
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);
