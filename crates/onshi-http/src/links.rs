@@ -166,9 +166,10 @@ pub(crate) async fn reads(
 }
 
 /// Import `onshi reconcile`'s OUT.csv (the body, UTF-8, `record_id` = onshi's member_id): every B and C row
-/// opens a case. All or nothing: an unreadable row refuses the file, with its line.
+/// opens a case. All or nothing: an unreadable row refuses the file, with its line. As JSON, the file is
+/// the `csv` field of [`CaseImportBody`].
 #[utoipa::path(post, path = "/insurer/v1/cases/import", tag = "links",
-    request_body(content = String, content_type = "text/csv", description = "OUT.csv"),
+    request_body(content = CaseImportBody, description = "OUT.csv as text/csv, or {\"csv\": …} as JSON"),
     params(("insurer_number" = Option<String>, Query, description = "defaults to the credential's insurer")),
     security(("bearer" = [])),
     responses((status = 201, body = CaseImportAnswer), (status = 403, body = ErrorBody),
@@ -178,6 +179,7 @@ pub(crate) async fn import_cases(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<CaseImportAnswer>), ApiError> {
     let cx = caller.ctx("POST /insurer/v1/cases/import");
@@ -199,7 +201,12 @@ pub(crate) async fn import_cases(
             )
         }
     })?;
-    let answer = app.import_cases(&cx, q.get("insurer_number").map(String::as_str), &body).await?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let csv = if json { crate::body::parse::<CaseImportBody>(&body)?.csv.into_bytes() } else { body.to_vec() };
+    let answer = app.import_cases(&cx, q.get("insurer_number").map(String::as_str), &csv).await?;
     Ok((StatusCode::CREATED, Json(answer)))
 }
 

@@ -67,7 +67,7 @@ impl Modify for Bearer {
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,
         CardMethod, FaceAssertion, ConsentBody, CardCheckBody, CardHolderView, CertificateView, ConsentView,
         CardCheckAnswer, LinkBody, ConfirmBody, ReasonBody, LinkSearchBody, ConfirmationView, LinkEventView,
-        LinkView, ReadView, ReadsAnswer, CaseView, SkippedRow, CaseImportAnswer, CasesAnswer,
+        LinkView, ReadView, ReadsAnswer, CaseView, SkippedRow, CaseImportBody, CaseImportAnswer, CasesAnswer,
     )),
     modifiers(&Bearer),
     tags(

@@ -90,8 +90,22 @@ const CONTRACT_CODES: &[&str] = &[
     "duplicate_member",
     "branch_required",
 ];
-const PROJECT_CODES: &[&str] =
-    &["exact_number_required", "payload_too_large", "method_not_allowed", "timeout", "unavailable", "internal_error"];
+const PROJECT_CODES: &[&str] = &[
+    "exact_number_required",
+    "payload_too_large",
+    "method_not_allowed",
+    "timeout",
+    "unavailable",
+    "internal_error",
+    "link_pending_confirmation",
+    "link_suspended",
+    "link_changed",
+    "link_already_suspended",
+    "no_link",
+    "already_linked",
+    "registry_no_match",
+    "registry_multiple_matches",
+];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {
     let e = &v["error"];

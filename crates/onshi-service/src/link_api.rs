@@ -150,6 +150,14 @@ pub struct CaseView {
     pub to_close: String,
 }
 
+/// `POST /insurer/v1/cases/import` as JSON (the body may also be the CSV file itself, `text/csv`).
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseImportBody {
+    /// The whole OUT.csv, header line included.
+    pub csv: String,
+}
+
 /// A row of an import that opened no case.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SkippedRow {
