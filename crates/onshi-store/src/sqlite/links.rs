@@ -207,3 +207,119 @@ pub(super) fn cases_where(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use onshi_ids::{Branch, InsuredNumber, Symbol};
+    use onshi_ledger::{Change, MemberKey, MemberStatic, Relationship, Sex};
+
+    use super::*;
+    use crate::{LinkState, SqliteStore, Store};
+
+    fn d(s: &str) -> onshi_law::Date {
+        onshi_law::parse_iso_date(s).expect("date")
+    }
+
+    fn enrol(s: &SqliteStore, number: &str, my_number: Option<MyNumber>) -> MemberRecord {
+        let linkage = my_number.map(|_| LinkageRecord {
+            grade: "B".into(),
+            reasons: vec!["address_differs".into()],
+            graded_at: RecordedAt(1),
+            state: LinkState::PendingConfirmation,
+            confirmation: None,
+        });
+        s.enrol(NewMember {
+            statik: MemberStatic {
+                key: MemberKey {
+                    insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
+                    symbol: Some(Symbol::parse("1").expect("symbol")),
+                    number: InsuredNumber::parse(number).expect("number"),
+                    branch: Branch::parse("00").expect("branch"),
+                },
+                relationship: Relationship::Insured,
+                birth_date: d("1980-04-15"),
+                sex: Sex::Female,
+            },
+            my_number,
+            linkage,
+            acquired_on: d("2024-04-01"),
+            acquire: Change::Acquire {
+                name: "山田 花子".into(),
+                name_kana: "ヤマダ ハナコ".into(),
+                address: "東京都千代田区永田町二丁目1番2号".into(),
+                income_bracket: None,
+                copay_override: None,
+            },
+        })
+        .wait()
+        .expect("enrol")
+    }
+
+    fn write(m: &MemberRecord, expected: Option<MyNumber>, to: Option<MyNumber>, close: Option<&str>) -> LinkWrite {
+        LinkWrite {
+            member_id: m.id,
+            expected: (expected, m.linkage.clone()),
+            my_number: to,
+            linkage: None,
+            action: "removed".into(),
+            by: "insurer:06139992".into(),
+            note: Some("別人".into()),
+            request_id: "r1".into(),
+            close_cases: close.map(str::to_owned),
+        }
+    }
+
+    /// A link change decided on a stale read stores nothing; a change and the closing of the member's cases
+    /// are one transaction; the history keeps the enrolment's link and every change.
+    #[test]
+    fn link_changes_are_checked_recorded_and_close_cases_together() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = SqliteStore::open(dir.path()).expect("open");
+        let n = MyNumber::from_body("20240401001").expect("mn");
+        let other = MyNumber::from_body("20240401002").expect("mn");
+        let m = enrol(&s, "100", Some(n));
+        let case = CaseWrite {
+            insurer_number: m.history.statik.key.insurer_number.clone(),
+            member_id: m.id,
+            record_id: m.id.to_string(),
+            my_number: Some(n),
+            grade: "C".into(),
+            reasons: vec!["better_candidate".into()],
+            suggested_my_number: Some(other),
+            opened_by: "insurer:06139992".into(),
+            request_id: "r0".into(),
+        };
+        let done = s.import_cases(vec![case.clone(), case.clone()]).wait().expect("import");
+        assert_eq!((done.opened.len(), done.already_open.len()), (1, 1));
+        // decided on a link that is not the stored one: refused, nothing changed
+        let stale = s.write_link(write(&m, Some(other), None, Some("unlinked"))).wait();
+        assert!(matches!(stale, Err(StoreError::LinkChanged(_))), "{stale:?}");
+        assert_eq!(s.member(m.id).expect("read").and_then(|r| r.my_number), Some(n));
+        assert_eq!(s.cases_of(m.id).expect("cases")[0].status, "open");
+        assert_eq!(s.link_events(m.id).expect("events").len(), 1);
+        // the removal and the closing of the case
+        let rec = s.write_link(write(&m, Some(n), None, Some("unlinked"))).wait().expect("remove");
+        assert_eq!((rec.my_number, rec.linkage), (None, None));
+        let stored = s.member(m.id).expect("read").expect("member");
+        assert_eq!((stored.my_number, stored.linkage), (None, None));
+        let cases = s.cases_of(m.id).expect("cases");
+        assert_eq!((cases[0].status.as_str(), cases[0].closed_by.as_deref()), ("unlinked", Some("insurer:06139992")));
+        let events = s.link_events(m.id).expect("events");
+        let actions: Vec<(&str, Option<MyNumber>, Option<MyNumber>)> =
+            events.iter().map(|e| (e.action.as_str(), e.my_number, e.previous)).collect();
+        assert_eq!(actions, [("linked_at_enrolment", Some(n), None), ("removed", None, Some(n))]);
+        assert_eq!(events[0].linkage.as_ref().map(|l| l.state), Some(LinkState::PendingConfirmation));
+        // an unlinked member has no history
+        let u = enrol(&s, "101", None);
+        assert!(s.link_events(u.id).expect("events").is_empty());
+        assert_eq!(s.cases(&u.history.statik.key.insurer_number, Some("open")).expect("cases").len(), 0);
+    }
+
+    /// Linkages stored before link states existed read back as active links.
+    #[test]
+    fn a_linkage_stored_without_a_state_is_active() {
+        let l: LinkageRecord =
+            serde_json::from_str(r#"{"grade":"B","reasons":["name_variant"],"graded_at":5}"#).expect("old linkage");
+        assert_eq!((l.state, l.confirmation), (LinkState::Active, None));
+    }
+}
