@@ -45,7 +45,7 @@ impl<S: Store> Service<S> {
     fn case_insurer(&self, cx: &Ctx, given: Option<&str>, write: bool) -> Result<InsurerNumber> {
         let insurer = match given.map(str::trim).filter(|s| !s.is_empty()) {
             Some(s) => parse::insurer_number(s, "insurer_number")?,
-            None => cx.actor.insurer.clone().ok_or_else(|| {
+            None => cx.actor.insurer.ok_or_else(|| {
                 ServiceError::invalid("missing_field", "insurer_number", "which insurer's cases?")
                     .next("add ?insurer_number=<保険者番号> to the request")
             })?,
@@ -136,7 +136,7 @@ impl<S: Store> Service<S> {
             return Ok(skip("link_changed"));
         }
         Ok(Row::Open(CaseWrite {
-            insurer_number: insurer.clone(),
+            insurer_number: *insurer,
             member_id: member.id,
             record_id: record_id.to_owned(),
             my_number,

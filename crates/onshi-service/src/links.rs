@@ -182,8 +182,7 @@ impl<S: Store> Service<S> {
         &self,
         cx: &Ctx,
         m: &MemberRecord,
-        my_number: Option<MyNumber>,
-        linkage: Option<LinkageRecord>,
+        (my_number, linkage): (Option<MyNumber>, Option<LinkageRecord>),
         action: &str,
         note: Option<&str>,
         close_cases: Option<&str>,
@@ -246,7 +245,7 @@ impl<S: Store> Service<S> {
         }
         let linkage = self.grade_member(&m, &mn)?;
         let (action, close) = if m.my_number.is_some() { ("replaced", Some("corrected")) } else { ("added", None) };
-        self.write_link(cx, &m, Some(mn), linkage, action, note, close).await
+        self.write_link(cx, &m, (Some(mn), linkage), action, note, close).await
     }
 
     /// `POST /insurer/v1/members/{member_id}/link/remove`: unlinks the member (closes its open cases as
@@ -257,7 +256,7 @@ impl<S: Store> Service<S> {
         if m.my_number.is_none() {
             return Err(no_link(member_id));
         }
-        self.write_link(cx, &m, None, None, "removed", reason, Some("unlinked")).await
+        self.write_link(cx, &m, (None, None), "removed", reason, Some("unlinked")).await
     }
 
     /// `POST /insurer/v1/members/{member_id}/link/confirm`: the insurer confirmed the link with the person;
@@ -289,7 +288,7 @@ impl<S: Store> Service<S> {
                 confirmation,
             },
         };
-        self.write_link(cx, &m, Some(mn), Some(linkage), "confirmed", note.or(Some(method)), Some("confirmed")).await
+        self.write_link(cx, &m, (Some(mn), Some(linkage)), "confirmed", note.or(Some(method)), Some("confirmed")).await
     }
 
     /// `POST /insurer/v1/members/{member_id}/link/suspend` (閲覧停止): checks by card answer `link_suspended`
@@ -318,7 +317,7 @@ impl<S: Store> Service<S> {
                 confirmation: None,
             },
         };
-        self.write_link(cx, &m, Some(mn), Some(linkage), "suspended", reason, None).await
+        self.write_link(cx, &m, (Some(mn), Some(linkage)), "suspended", reason, None).await
     }
 
     /// `POST /insurer/v1/members/{member_id}/link/search`: links an unlinked member (未登録者) to the one
@@ -367,7 +366,7 @@ impl<S: Store> Service<S> {
             }
         };
         let linkage = self.grade_member(&m, &mn)?;
-        self.write_link(cx, &m, Some(mn), linkage, "added", note.or(Some("registry_search")), None).await
+        self.write_link(cx, &m, (Some(mn), linkage), "added", note.or(Some("registry_search")), None).await
     }
 
     /// `GET /insurer/v1/members/{member_id}/link`: the link now, its history and the member's open cases.

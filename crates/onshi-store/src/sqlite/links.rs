@@ -279,7 +279,7 @@ mod tests {
         let other = MyNumber::from_body("20240401002").expect("mn");
         let m = enrol(&s, "100", Some(n));
         let case = CaseWrite {
-            insurer_number: m.history.statik.key.insurer_number.clone(),
+            insurer_number: m.history.statik.key.insurer_number,
             member_id: m.id,
             record_id: m.id.to_string(),
             my_number: Some(n),
