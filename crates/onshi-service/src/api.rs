@@ -229,6 +229,9 @@ pub struct LinkageView {
     /// `A` or `B` (a `C` is refused).
     pub grade: String,
     pub reasons: Vec<String>,
+    /// `active`, `pending_confirmation` (a B link: checks by card answer `link_pending_confirmation` until the
+    /// insurer confirms it) or `suspended` (閲覧停止).
+    pub state: String,
 }
 
 /// The answer to an enrolment.

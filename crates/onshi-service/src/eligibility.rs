@@ -180,6 +180,10 @@ impl<S: Store> Service<S> {
         let mn: MyNumber = parse::my_number(my_number, "my_number")?;
         let service_date = self.service_date(service_date)?;
         let linked = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        if let Err(e) = crate::links::link_gate(&linked) {
+            self.log(cx, None, e.code).await?;
+            return Err(e);
+        }
         let (member, notices) = self.select_for_person(&linked, service_date);
         let Some(member) = member else {
             self.log(cx, None, "not_found").await?;

@@ -56,6 +56,15 @@ pub const PROJECT_CODES: &[&str] = &[
     "store_unavailable",
     "death_already_recorded",
     "registry_event_decided",
+    // the My Number link lifecycle (docs/api.md)
+    "link_pending_confirmation",
+    "link_suspended",
+    "link_changed",
+    "link_already_suspended",
+    "no_link",
+    "already_linked",
+    "registry_no_match",
+    "registry_multiple_matches",
 ];
 
 /// What kind of failure an error is; the HTTP layer maps it to a status code.
@@ -305,6 +314,15 @@ impl From<onshi_store::StoreError> for ServiceError {
             .because("insured_not_found")
             .next("enrol the insured person first, then the dependent; or correct the symbol and number"),
             E::MemberNotFound(id) => ServiceError::member_not_found(&id.to_string()),
+            E::LinkChanged(id) => ServiceError::new(
+                ErrorKind::Conflict,
+                "link_changed",
+                format!("member {id}'s My Number link was changed by another request while this one was decided"),
+            )
+            .next(
+                "read the link again (GET /insurer/v1/members/{member_id}/link), then decide again: nothing was stored",
+            ),
+            E::CaseNotFound(id) => ServiceError::not_found(&format!("case {id}")),
             E::Ledger(l) if l.is_storage_bug() => ServiceError::internal(&l),
             E::Ledger(l) => ledger_refusal(&l),
             E::Closed => ServiceError::new(ErrorKind::Unavailable, "unavailable", E::Closed.to_string())

@@ -3,7 +3,7 @@
 use onshi_ids::{InsurerNumber, Scheme};
 use onshi_law::{Copay, CopayRatio, Date, IncomeBracket};
 use onshi_ledger::{Change, CopayOverride, MemberKey, MemberStatic, Relationship};
-use onshi_store::{LinkageRecord, MemberRecord, NewMember, Store};
+use onshi_store::{MemberRecord, NewMember, Store};
 
 use crate::api::{ChangeBody, EnrolAnswer, EnrolBody, LossBody, MemberView};
 use crate::auth::{Action, authorize};
@@ -116,11 +116,7 @@ impl<S: Store> Service<S> {
         let linkage = match &my_number {
             Some(mn) if self.policy.grades_links() => {
                 let g = self.grade_link(&Record { name, name_kana, birth_date, sex, address }, mn)?;
-                Some(LinkageRecord {
-                    grade: g.grade.as_str().to_owned(),
-                    reasons: g.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
-                    graded_at: onshi_ledger::RecordedAt(self.now().timestamp_micros()),
-                })
+                Some(crate::links::linkage_record(&g, self.now()))
             }
             _ => None,
         };

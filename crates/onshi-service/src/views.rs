@@ -29,7 +29,7 @@ pub(crate) fn resident(r: &Resident) -> ResidentView {
 }
 
 pub(crate) fn linkage(l: &LinkageRecord) -> LinkageView {
-    LinkageView { grade: l.grade.clone(), reasons: l.reasons.clone() }
+    LinkageView { grade: l.grade.clone(), reasons: l.reasons.clone(), state: l.state.as_str().to_owned() }
 }
 
 fn bracket(b: &Option<onshi_law::IncomeBracket>) -> Option<IncomeBracketValue> {

@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+mod links;
 mod schema;
 mod sqlite;
 
@@ -26,6 +27,7 @@ use onshi_law::Date;
 use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt, Seq, Sex};
 use serde::{Deserialize, Serialize};
 
+pub use links::{CaseImport, CaseRecord, CaseWrite, Confirmation, LinkEvent, LinkState, LinkWrite};
 pub use sqlite::{AUDIT_FILE, CARDS_FILE, MAIN_FILE, SqliteStore};
 
 /// The identifier of one member record (one qualification period of one person with one insurer).
@@ -75,6 +77,12 @@ pub struct LinkageRecord {
     pub grade: String,
     pub reasons: Vec<String>,
     pub graded_at: RecordedAt,
+    /// Whether the link answers checks by card now (links stored before states existed are active).
+    #[serde(default)]
+    pub state: LinkState,
+    /// The insurer's confirmation with the person, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
 }
 
 /// A member record as stored: its identity, its My Number link and its whole history.
@@ -313,6 +321,12 @@ pub enum StoreError {
     /// The registry event was decided before.
     #[error("registry event {0} was already decided")]
     RegistryEventDecided(i64),
+    /// A link change was decided on a link that has changed since (another request changed it first).
+    #[error("the member's My Number link changed while this request was decided; nothing was stored")]
+    LinkChanged(MemberId),
+    /// No case with that id.
+    #[error("case {0} does not exist")]
+    CaseNotFound(i64),
     /// The write was not carried out: the store is shutting down or could not start a transaction.
     #[error("the write was not carried out (the store is shutting down or failing); nothing was stored, try again")]
     Closed,
@@ -449,6 +463,22 @@ pub trait Store: Send + Sync + 'static {
     -> Result<Vec<ConsentRecord>, StoreError>;
     /// Every stored credential (loaded once at start into the service's in-memory table).
     fn credentials(&self) -> Result<Vec<Credential>, StoreError>;
+
+    /// Changes a member's My Number link (or its state) and records the change in the link history, in one
+    /// transaction; closes the member's open cases when asked. Refuses with [`StoreError::LinkChanged`] if
+    /// the link is no longer `expected`.
+    fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord>;
+    /// A member's link history, oldest first.
+    fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError>;
+    /// Opens cases from a reconciliation, all or nothing; a member with an open case on the same My Number
+    /// is skipped.
+    fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport>;
+    /// An insurer's cases (optionally only those with `status`), oldest first.
+    fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError>;
+    /// One case.
+    fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError>;
+    /// A member's cases, oldest first.
+    fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError>;
 }
 
 /// Where a store reads the recording time (`recorded_at`) from: the wall clock, unless a simulator replays a
@@ -579,6 +609,24 @@ macro_rules! forward_store {
                 limit: usize,
             ) -> Result<Vec<ConsentRecord>, StoreError> {
                 (**self).consents(my_number, institution, limit)
+            }
+            fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
+                (**self).write_link(w)
+            }
+            fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
+                (**self).link_events(member_id)
+            }
+            fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
+                (**self).import_cases(cases)
+            }
+            fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError> {
+                (**self).cases(insurer, status)
+            }
+            fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
+                (**self).case(case_id)
+            }
+            fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
+                (**self).cases_of(member_id)
             }
         }
     )*};

@@ -17,10 +17,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::schema;
 use crate::{
-    AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, Decide, LinkageRecord, MemberId,
-    MemberRecord, NewMember, Pending, PutOutcome, ReaderRecord, RecordClock, RegistryEvent, Resident, ResidentWrite,
-    Revocation, Store, StoreError,
+    AccessEntry, AccessRecord, CaseImport, CaseRecord, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide,
+    LinkEvent, LinkWrite, LinkageRecord, MemberId, MemberRecord, NewMember, Pending, PutOutcome, ReaderRecord,
+    RecordClock, RegistryEvent, Resident, ResidentWrite, Revocation, Store, StoreError,
 };
+
+mod links;
 
 /// How many queued writes one transaction may take.
 const MAX_BATCH: usize = 1024;
@@ -833,6 +835,7 @@ impl Store for SqliteStore {
                 ])?;
             let id = MemberId(ctx.conn.last_insert_rowid());
             insert_entry(ctx, id, &entry)?;
+            links::enrolled(ctx, id, &m)?;
             Ok(MemberRecord { id, my_number: m.my_number, linkage: m.linkage, history })
         })
     }
@@ -1097,6 +1100,36 @@ impl Store for SqliteStore {
             }
             Ok(out)
         })
+    }
+
+    fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
+        self.submit(move |ctx| links::write_link(ctx, w))
+    }
+
+    fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
+        self.read(|c| links::link_events(c, member_id))
+    }
+
+    fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
+        self.submit(move |ctx| links::import_cases(ctx, cases))
+    }
+
+    fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| {
+            links::cases_where(
+                c,
+                "insurer_number = ?1 AND (?2 IS NULL OR status = ?2)",
+                params![insurer.as_str(), status],
+            )
+        })
+    }
+
+    fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        self.read(|c| Ok(links::cases_where(c, "case_id = ?1", [case_id])?.pop()))
+    }
+
+    fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| links::cases_where(c, "member_id = ?1", [member_id.0]))
     }
 }
 
