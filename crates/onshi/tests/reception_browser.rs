@@ -280,7 +280,11 @@ async fn run(page: &Page, token: &str) -> Result<(), String> {
     assert!(page.text("code").await.contains("card_revoked"));
     page.by_card("watanabe-makoto-overlap.card.json", "1234", false).await;
     page.shot("07-card-overlap").await;
-    assert_eq!(page.text("result").await, "複数該当 — 確認が必要");
+    // one rule for every check by person: the newest valid coverage is shown, the others named in a notice
+    assert_eq!(page.text("result").await, "有効");
+    let shown =
+        c.find(Locator::Css("main")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
+    assert!(shown.contains("overlapping_coverage"), "{shown}");
 
     // 7. not found by number: what to do next
     page.by_number("06139992", "7", "9999", "", "1990-01-01").await;
