@@ -5,7 +5,7 @@ use crate::kana::is_ideograph;
 use std::sync::OnceLock;
 
 /// The 47 prefectures (都道府県), in their standard spelling (already variant-folded).
-const PREFECTURES: [&str; 47] = [
+pub const PREFECTURES: [&str; 47] = [
     "北海道",
     "青森県",
     "岩手県",

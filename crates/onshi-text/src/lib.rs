@@ -49,7 +49,7 @@ mod fold;
 mod kana;
 mod tables;
 
-pub use address::{address_key, address_keys_agree};
+pub use address::{PREFECTURES, address_key, address_keys_agree};
 pub use claim::{ClaimReady, Substitution, claim_ready};
 pub use distance::char_edit_distance;
 
