@@ -379,6 +379,21 @@ impl<S: Store> Service<S> {
             (true, None, Copay::Covered { ratio, basis: b }) => (Some(ratio.percent()), Some(basis(b))),
             (true, None, _) => (r.copay_ratio.map(|c| c.percent()), None),
         };
+        if let (true, false, Some(ended), Some(stated)) =
+            (valid, as_typed, r.copay_override_ended_on, r.copay_override_stated)
+        {
+            notices.push(notice(
+                "copay_exception_ended",
+                format!(
+                    "the insurer's exception ({}%: {}) ended on {} when the law's ratio changed (an age or income \
+                     bracket change); the ratio shown is the law's. If the exception should continue, the insurer must \
+                     state it again",
+                    stated.ratio.percent(),
+                    stated.reason,
+                    views::date(ended)
+                ),
+            ));
+        }
         if service_date > today {
             notices.push(notice("future_service_date", "the service date is in the future: the answer may change"));
         }
