@@ -59,7 +59,7 @@ use crate::config::Lags;
 use crate::files::{self, EventLine, MemberRow, Period, ResidentRow, TruthRow, VisitRow};
 use crate::http::Http;
 use crate::legacy::{Legacy, PLACEHOLDER};
-use crate::measure::{Shown, Tally, Truth, Verdict, classify};
+use crate::measure::{Known, Shown, Tally, Truth, Verdict, classify, explain};
 use crate::model::{Presents, RecordId};
 use crate::rng::add_days;
 
@@ -354,13 +354,67 @@ fn household_of(insurer: &str, symbol: Option<&str>, number: &str) -> String {
 struct Records {
     cards: HashMap<u64, CardInfo>,
     by_key: HashMap<String, u64>,
+    /// The basic four each insurer holds for its record (as enrolled, then as changed): what it searches
+    /// the registry with.
+    held: HashMap<u64, SearchBody>,
 }
 
 impl Records {
-    fn add(&mut self, id: u64, c: CardInfo) {
+    fn add(&mut self, id: u64, b: &EnrolBody) {
+        let c = card_of(b);
         self.by_key.insert(key_of(&c.insurer, c.symbol.as_deref(), &c.number, &c.branch), id);
         self.cards.insert(id, c);
+        self.held.insert(id, search_of(b));
     }
+
+    /// A change of name or address reaches the insurer's record.
+    fn change(&mut self, id: u64, name: Option<&str>, address: Option<&str>) {
+        if let Some(h) = self.held.get_mut(&id) {
+            if let Some(n) = name {
+                n.clone_into(&mut h.name);
+            }
+            if let Some(a) = address {
+                a.clone_into(&mut h.address);
+            }
+        }
+    }
+}
+
+/// The registry search an insurer makes with an enrolment's basic four.
+fn search_of(b: &EnrolBody) -> SearchBody {
+    SearchBody { name: b.name.clone(), birth_date: b.birth_date.clone(), address: b.address.clone(), sex: Some(b.sex) }
+}
+
+/// When the actions on one record reached the system: read from `members.csv` and `events.jsonl` before
+/// the period, so that a wrong answer can be told apart from one the system could not have known
+/// ([`crate::measure::explain`]).
+#[derive(Default)]
+struct RecTimes {
+    /// The day its acquisition reached the system.
+    acquired_at: Option<Date>,
+    /// (effective, reached the system, is a loss) of every loss and change.
+    actions: Vec<(Date, Date, bool)>,
+}
+
+/// A record's My Number link in one store, as the replay's insurers made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Link {
+    /// Linked to this My Number.
+    To(String),
+    /// Linked to this My Number, waiting for the insurer's confirmation (graded B).
+    Pending(String),
+}
+
+/// Something a replay's insurer does on a later day.
+#[derive(Clone, Debug)]
+enum Due {
+    /// Confirm (or correct) a link graded B, after asking the person.
+    Confirm {
+        /// The writer (store).
+        writer: usize,
+        /// The record.
+        record: u64,
+    },
 }
 
 /// One store being written, with the insurers' behaviour under its rules.
@@ -370,6 +424,8 @@ struct Writer {
     /// The insurers behave as under onshi (see the module documentation).
     onshi_rules: bool,
     members: Mutex<HashMap<u64, String>>,
+    /// Every record's link, by record.
+    links: Mutex<HashMap<u64, Link>>,
     stats: Mutex<WriteStats>,
 }
 
@@ -383,12 +439,27 @@ impl Writer {
     fn member(&self, record: u64) -> Option<String> {
         self.members.lock().ok().and_then(|m| m.get(&record).cloned())
     }
+
+    fn link(&self, record: u64) -> Option<Link> {
+        self.links.lock().ok().and_then(|m| m.get(&record).cloned())
+    }
+
+    fn set_link(&self, record: u64, link: Option<Link>) {
+        if let Ok(mut m) = self.links.lock() {
+            match link {
+                Some(l) => m.insert(record, l),
+                None => m.remove(&record),
+            };
+        }
+    }
 }
 
 /// One policy being asked.
 struct Asker {
     label: String,
     factor: Option<f64>,
+    /// The writer of the store it asks.
+    writer: usize,
     front: Front,
     tally: Mutex<Tally>,
     not_asked: AtomicU64,
@@ -400,6 +471,11 @@ struct Shared {
     askers: Vec<Asker>,
     records: RwLock<Records>,
     truth: HashMap<u64, MyNumber>,
+    times: HashMap<u64, RecTimes>,
+    /// What the replay's insurers do on a later day, by day: confirm a pending link, accept a registry event.
+    due: Mutex<BTreeMap<Date, Vec<Due>>>,
+    /// The delays of what is due ([`Lags::confirm_link`], [`Lags::accept_registry_event`]).
+    lags: Lags,
     questions: Questions,
     limit: Arc<Semaphore>,
     fatal: Mutex<Option<String>>,
@@ -530,6 +606,7 @@ impl Shared {
                     if let Ok(mut m) = w.members.lock() {
                         m.insert(e.record, a.member_id);
                     }
+                    w.set_link(e.record, body.my_number.clone().map(Link::To));
                     w.count(|s| *s.applied.entry("enrol").or_default() += 1);
                     return;
                 }
@@ -624,9 +701,75 @@ impl Shared {
                     Err(r) => w.count(|s| s.refuse("change", rid, &r)),
                 }
             }
+            "link_search" => {
+                let rid = field(e, "record_id", &e.record_id)?;
+                let record = record_id(rid).ok_or_else(|| format!("record_id {rid:?}"))?;
+                self.link_search(w, record).await;
+            }
             other => return Err(format!("unknown insurer action `{other}`")),
         }
         Ok(())
+    }
+
+    /// `link_search`: the insurer searches the registry with the basic four it holds for a record without a
+    /// My Number (未登録者) and links a unique match.
+    async fn link_search(&self, w: &Writer, record: u64) {
+        let (Some(member), Some(insurer)) = (w.member(record), self.insurer_of(&format!("R{record:012}"))) else {
+            w.count(|s| *s.skipped.entry("link_search: record not enrolled").or_default() += 1);
+            return;
+        };
+        if w.link(record).is_some() {
+            w.count(|s| *s.skipped.entry("link_search: already linked").or_default() += 1);
+            return;
+        }
+        let Some(body) = self.records.read().ok().and_then(|r| r.held.get(&record).cloned()) else {
+            w.count(|s| *s.skipped.entry("link_search: record not enrolled").or_default() += 1);
+            return;
+        };
+        let found = match w.front.search(body).await {
+            Ok(a) if a.verdict == "unique" => a.my_number,
+            Ok(_) => None,
+            Err(r) if r.fatal => return self.fail("registry search", &r),
+            Err(r) => {
+                w.count(|s| s.refuse("link_search", &format!("R{record:012}"), &r));
+                return;
+            }
+        };
+        let Some(mn) = found else {
+            w.count(|s| *s.corrected.entry("link_search: no unique match").or_default() += 1);
+            return;
+        };
+        self.link_member(w, &insurer, &member, record, mn).await;
+    }
+
+    /// Schedules `what` for the day `model` gives after `from`, drawn from a hash of the record (the same
+    /// world gives the same days whatever the replay's scheduling).
+    fn schedule(&self, from: Date, model: crate::config::LagModel, record: u64, what: Due) {
+        let (z, u) = crate::rng::hash_draws(crate::rng::mix(0xC0_4F_12_4E, record));
+        let day = add_days(from, model.days_from(from, z, u).max(1));
+        if let Ok(mut d) = self.due.lock() {
+            d.entry(day).or_default().push(what);
+        }
+    }
+
+    /// Does what was due today.
+    async fn do_due(&self, d: Due) {
+        match d {
+            Due::Confirm { writer, record } => self.confirm_link(&self.writers[writer], record).await,
+        }
+    }
+
+    /// The insurer confirms a pending link after asking the person (phone, mail): the right person is
+    /// confirmed; another person's number is removed and the registry searched again.
+    async fn confirm_link(&self, w: &Writer, record: u64) {
+        let _ = record;
+        w.count(|s| *s.skipped.entry("confirm_link: no confirmation in this build").or_default() += 1);
+    }
+
+    /// Links a My Number to an enrolled member (the insurer's link after enrolment).
+    async fn link_member(&self, w: &Writer, insurer: &str, member: &str, record: u64, my_number: String) {
+        let _ = (insurer, member, record, my_number);
+        w.count(|s| *s.skipped.entry("link_search: no link after enrolment in this build").or_default() += 1);
     }
 
     async fn registry_action(&self, w: &Writer, e: &EventLine) -> Result<(), String> {
@@ -732,20 +875,48 @@ impl Shared {
             }
         };
         let outcome = classify(&truth, &shown);
+        let why = explain(&truth, &shown, outcome, &self.known(a, v, &truth, &shown));
+        let text = || {
+            format!(
+                "{} {} by {}{}: {said}; truth: {}{}",
+                v.service_date,
+                v.my_number,
+                path.as_str(),
+                v.card_record_id.as_deref().map(|c| format!(" (card {c})")).unwrap_or_default(),
+                v.covered_record_id.as_deref().map_or("not covered".to_owned(), |r| format!("covered by {r}")),
+                v.copay_ratio.map(|c| format!(" at {c}%")).unwrap_or_default()
+            )
+        };
         if let Ok(mut t) = a.tally.lock() {
             t.add(path, outcome);
-            t.example(outcome, || {
-                format!(
-                    "{} {} by {}{}: {said}; truth: {}{}",
-                    v.service_date,
-                    v.my_number,
-                    path.as_str(),
-                    v.card_record_id.as_deref().map(|c| format!(" (card {c})")).unwrap_or_default(),
-                    v.covered_record_id.as_deref().map_or("not covered".to_owned(), |r| format!("covered by {r}")),
-                    v.copay_ratio.map(|c| format!(" at {c}%")).unwrap_or_default()
-                )
-            });
+            t.example(outcome, text);
+            if let Some(why) = why {
+                t.explain(path, outcome, why, text);
+            }
         }
+    }
+
+    /// What the system had been told by the day of visit `v`, for [`explain`].
+    fn known(&self, a: &Asker, v: &VisitRow, truth: &Truth, shown: &Shown) -> Known {
+        let Ok(day) = onshi_law::parse_iso_date(&v.service_date) else { return Known::default() };
+        let w = &self.writers[a.writer.min(self.writers.len().saturating_sub(1))];
+        let patient = truth.patient.as_str();
+        let (mut k, mut linked, mut pending) = (Known::default(), false, false);
+        if let Some(r) = truth.covered_by {
+            k.covering_recorded = self.times.get(&r.0).and_then(|t| t.acquired_at).is_some_and(|at| at <= day);
+            match w.link(r.0) {
+                Some(Link::To(m)) => linked = m == patient,
+                Some(Link::Pending(m)) => pending = m == patient,
+                None => {}
+            }
+        }
+        k.covering_linked = linked;
+        k.covering_pending = pending;
+        if let Some(t) = shown.record.and_then(|s| self.times.get(&s.0)) {
+            k.shown_unreported = t.actions.iter().any(|&(eff, at, _)| eff <= day && at > day);
+            k.shown_loss_known = t.actions.iter().any(|&(_, _, loss)| loss);
+        }
+        k
     }
 
     fn shown(&self, a: &EligibilityAnswer) -> Shown {
@@ -879,7 +1050,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             let onshi_store = open("onshi")?;
             let onshi = service(onshi_store, Arc::new(onshi_service::Onshi))?;
             writers.push(writer("onshi", Front::Svc(onshi.clone()), true));
-            askers.push(asker("onshi".into(), None, Front::Svc(onshi)));
+            askers.push(asker("onshi".into(), None, 0, Front::Svc(onshi)));
             if !opts.legacy_factors.is_empty() {
                 let legacy_store = open("legacy")?;
                 for (i, &f) in opts.legacy_factors.iter().enumerate() {
@@ -888,7 +1059,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
                     if i == 0 {
                         writers.push(writer("legacy", Front::Svc(svc.clone()), false));
                     }
-                    askers.push(asker(policy.name().to_owned(), Some(f), Front::Svc(svc)));
+                    askers.push(asker(policy.name().to_owned(), Some(f), 1, Front::Svc(svc)));
                 }
             }
         }
@@ -896,7 +1067,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             let http = Arc::new(Http::new(*addr, admin_token)?);
             http.ready().await?;
             writers.push(writer("onshi", Front::Http(http.clone()), true));
-            askers.push(asker(format!("onshi (HTTP {addr})"), None, Front::Http(http)));
+            askers.push(asker(format!("onshi (HTTP {addr})"), None, 0, Front::Http(http)));
         }
     }
 
@@ -912,12 +1083,16 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
         Target::Http { .. } => Questions::CardOnly,
         Target::InProcess => opts.questions,
     };
+    let times = read_times(dir)?;
     let sh = Arc::new(Shared {
         clock: clock.clone(),
         writers,
         askers,
         records: RwLock::new(Records::default()),
         truth,
+        times,
+        due: Mutex::new(BTreeMap::new()),
+        lags: opts.lags.clone(),
         questions,
         limit: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         fatal: Mutex::new(None),
@@ -948,11 +1123,44 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
 }
 
 fn writer(name: &'static str, front: Front, onshi_rules: bool) -> Writer {
-    Writer { name, front, onshi_rules, members: Mutex::new(HashMap::new()), stats: Mutex::new(WriteStats::default()) }
+    Writer {
+        name,
+        front,
+        onshi_rules,
+        members: Mutex::new(HashMap::new()),
+        links: Mutex::new(HashMap::new()),
+        stats: Mutex::new(WriteStats::default()),
+    }
 }
 
-fn asker(label: String, factor: Option<f64>, front: Front) -> Asker {
-    Asker { label, factor, front, tally: Mutex::new(Tally::default()), not_asked: AtomicU64::new(0) }
+fn asker(label: String, factor: Option<f64>, writer: usize, front: Front) -> Asker {
+    Asker { label, factor, writer, front, tally: Mutex::new(Tally::default()), not_asked: AtomicU64::new(0) }
+}
+
+/// When every record's actions reached the system: `members.csv` (recorded before the period), then every
+/// acquisition, loss and change of `events.jsonl`.
+fn read_times(dir: &Path) -> Result<HashMap<u64, RecTimes>, SimError> {
+    let mut times: HashMap<u64, RecTimes> = HashMap::new();
+    for m in files::rows::<MemberRow>(dir, "members.csv")? {
+        let m = m?;
+        let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
+        if let Some(id) = record_id(&m.record_id) {
+            times.entry(id).or_default().acquired_at = Some(day);
+        }
+    }
+    for e in files::events(dir)? {
+        let (at, e) = e?;
+        let Some(id) = e.record_id.as_deref().and_then(record_id) else { continue };
+        let effective = files::date_of(Path::new("events.jsonl"), 0, "effective_on", &e.effective_on)?;
+        let t = times.entry(id).or_default();
+        match e.kind.as_str() {
+            "acquire" => t.acquired_at = Some(at),
+            "lose" => t.actions.push((effective, at, true)),
+            "change" => t.actions.push((effective, at, false)),
+            _ => {}
+        }
+    }
+    Ok(times)
 }
 
 fn tempdir() -> Result<TempDir, SimError> {
@@ -1007,9 +1215,10 @@ async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) -> Result<(),
         let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
         let en = enrolment_of_member(&m, false).map_err(|e| bad_row("members.csv", e))?;
         if let Ok(mut r) = sh.records.write() {
-            r.add(en.record, card_of(&en.body));
+            r.add(en.record, &en.body);
         }
-        members.entry(day.max(day0)).or_default().push(m);
+        // a record of the start is recorded before the first day at the latest
+        members.entry(day.clamp(day0, add_days(period.start, -1))).or_default().push(m);
     }
     let mut day = day0;
     while day < period.start {
@@ -1116,17 +1325,24 @@ async fn run_period(sh: &Arc<Shared>, dir: &Path, period: &Period, progress: boo
             })
         })
         .await;
-        // the cards of today's acquisitions are known from the event itself
+        // the cards of today's acquisitions are known from the event itself, and so is what the insurer
+        // holds after today's changes
         for e in &insurer {
-            if e.kind == "acquire" {
-                match enrolment_of_event(e) {
+            match e.kind.as_str() {
+                "acquire" => match enrolment_of_event(e) {
                     Ok(en) => {
                         if let Ok(mut r) = sh.records.write() {
-                            r.add(en.record, card_of(&en.body));
+                            r.add(en.record, &en.body);
                         }
                     }
                     Err(m) => return Err(bad_row("events.jsonl", m)),
+                },
+                "change" => {
+                    if let (Some(id), Ok(mut r)) = (e.record_id.as_deref().and_then(record_id), sh.records.write()) {
+                        r.change(id, e.name.as_deref(), e.address.as_deref());
+                    }
                 }
+                _ => {}
             }
         }
         let chain = |e: &EventLine| match e.kind.as_str() {
@@ -1147,6 +1363,23 @@ async fn run_period(sh: &Arc<Shared>, dir: &Path, period: &Period, progress: boo
                     if let Err(m) = sh.insurer_action(&sh.writers[w], &e).await {
                         sh.fail("events.jsonl", &Refusal { code: "unreadable".into(), message: m, fatal: true });
                     }
+                }
+            })
+        })
+        .await;
+        // what the insurers do today about what was pending
+        let due: Vec<Due> = match sh.due.lock() {
+            Ok(mut d) => {
+                let later = d.split_off(&add_days(day, 1));
+                std::mem::replace(&mut *d, later).into_values().flatten().collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        let groups: Vec<Vec<Due>> = due.into_iter().map(|d| vec![d]).collect();
+        run_groups(sh, groups, |sh, g| {
+            Box::pin(async move {
+                for d in g {
+                    sh.do_due(d).await;
                 }
             })
         })

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::measure::{Outcome, Tally};
+use crate::measure::{Outcome, Tally, Why};
 use crate::replay::{PolicyResult, ReplayReport};
 
 /// What the report says about how it was made.
@@ -146,6 +146,9 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         outcome_rows(&mut w, &cols, |p| by_path(p, path));
         w.push('\n');
     }
+    if let Some(o) = onshi {
+        why_section(&mut w, o);
+    }
     let _ = writeln!(w, "## Wrong answers against the reporting lag\n");
     let _ = writeln!(
         w,
@@ -223,6 +226,54 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         r.policies.len()
     );
     w
+}
+
+/// Why onshi's wrong answers were wrong ([`crate::measure::explain`]), overall and by path, with examples.
+fn why_section(w: &mut String, p: &PolicyResult) {
+    let t = &p.tally;
+    let _ = writeln!(w, "## Why onshi's wrong answers were wrong\n");
+    let _ = writeln!(
+        w,
+        "Each wrong answer of onshi, by what the system had been told by the day of the visit \
+         (`onshi_sim::measure::explain`): the life event's action (acquisition, loss, change) had not reached it \
+         yet; the covering record was recorded but not linked to the patient's My Number; its link waited for \
+         the insurer's confirmation; or the system had been told and still answered wrong.\n"
+    );
+    let paths = [("card", "by card's numbers"), ("my_number_card", "by My Number card")];
+    let _ = write!(w, "| why | all | share |");
+    for (_, title) in paths {
+        let _ = write!(w, " {title} | share |");
+    }
+    let _ = writeln!(w, "\n|---|---:|---:|---:|---:|---:|---:|");
+    let asked = |path: &str| t.by_path.get(path).map_or(0, |m| m.values().sum::<u64>());
+    for why in Why::ALL {
+        let _ = write!(w, "| {} | {} | {} |", why.label(), thousands(t.count_why(None, why)), pct(t.count_why(None, why), t.questions));
+        for (path, _) in paths {
+            let n = t.count_why(Some(path), why);
+            let _ = write!(w, " {} | {} |", thousands(n), pct(n, asked(path)));
+        }
+        w.push('\n');
+    }
+    let _ = write!(w, "| **truthful or honest** | **{}** | **{}** |", thousands(t.questions - t.wrong()), pct(t.questions - t.wrong(), t.questions));
+    for (path, _) in paths {
+        let wrong: u64 = t.by_path.get(path).map_or(0, |m| m.iter().filter(|(o, _)| o.is_wrong()).map(|(_, n)| n).sum());
+        let _ = write!(w, " **{}** | **{}** |", thousands(asked(path) - wrong), pct(asked(path) - wrong, asked(path)));
+    }
+    w.push_str("\n\n");
+    let _ = writeln!(w, "By answer and why (every path):\n");
+    let _ = writeln!(w, "| answer | why | count | example |");
+    let _ = writeln!(w, "|---|---|---:|---|");
+    let mut rows: std::collections::BTreeMap<(Outcome, Why), u64> = std::collections::BTreeMap::new();
+    for m in t.why.values() {
+        for (k, n) in m {
+            *rows.entry(*k).or_default() += n;
+        }
+    }
+    for ((o, why), n) in rows {
+        let ex = t.why_examples.get(&(o, why)).and_then(|v| v.first()).cloned().unwrap_or_default();
+        let _ = writeln!(w, "| {} | {} | {} | {} |", o.label(), why.code(), thousands(n), ex.replace('|', "/"));
+    }
+    w.push('\n');
 }
 
 /// The chart: wrong-answer rate (y) against the registration-lag factor (x), legacy as a line over the
@@ -395,6 +446,10 @@ pub fn json(r: &ReplayReport) -> String {
                 "by_path": Value::Object(p.tally.by_path.iter().map(|(k, m)| ((*k).to_owned(), outcomes(m))).collect()),
                 "refusals": p.tally.refusals,
                 "examples": Value::Object(p.tally.examples.iter().map(|(o, v)| (o.code().to_owned(), json!(v))).collect()),
+                "why": Value::Object(p.tally.why.iter().map(|(path, m)| {
+                    let by: Map<String, Value> = m.iter().map(|((o, y), n)| (format!("{}/{}", o.code(), y.code()), json!(n))).collect();
+                    ((*path).to_owned(), Value::Object(by))
+                }).collect()),
             })
         })
         .collect();
