@@ -274,6 +274,7 @@ pub fn explain(t: &Truth, s: &Shown, o: Outcome, k: &Known) -> Option<Why> {
         }
         Outcome::InvalidShownValid if k.shown_unreported || !k.shown_loss_known => Why::NotReportedYet,
         Outcome::WrongCopay if k.shown_unreported => Why::NotReportedYet,
+        Outcome::Refused if k.covering_pending => Why::LinkPending,
         _ => Why::Genuine,
     };
     Some(why)
@@ -296,6 +297,9 @@ pub struct Tally {
     pub why: BTreeMap<&'static str, BTreeMap<(Outcome, Why), u64>>,
     /// A few examples of each wrong outcome and why (at most [`Tally::EXAMPLES`] each).
     pub why_examples: BTreeMap<(Outcome, Why), Vec<String>>,
+    /// Questions by My Number card refused with a next step to ask by the card's numbers, and asked so, by
+    /// the refusal's code.
+    pub followed: BTreeMap<String, u64>,
 }
 
 impl Tally {
@@ -380,6 +384,9 @@ impl Tally {
             for (k, v) in m {
                 *e.entry(*k).or_default() += v;
             }
+        }
+        for (k, v) in &o.followed {
+            *self.followed.entry(k.clone()).or_default() += v;
         }
         for (k, v) in &o.why_examples {
             let e = self.why_examples.entry(*k).or_default();

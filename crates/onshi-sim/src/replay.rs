@@ -32,8 +32,16 @@
 //! acquisition it sends the ratio it typed, and when onshi refuses it (`copay_ratio_mismatch`) it sends the
 //! enrolment again without. When onshi refuses a My Number link (`linkage_rejected`), the insurer searches
 //! the registry with the record's basic four (住基ネット照会): a unique match is linked, otherwise the member
-//! is enrolled without a number. Under the legacy policy everything is taken as typed. Every refusal and
+//! is enrolled without a number. A `link_search` line links a member held without a My Number (未登録者)
+//! from the registry's search. A link graded B waits for the insurer's confirmation: the insurer asks the
+//! person after [`Lags::confirm_link`] and confirms the right number or removes another person's and searches
+//! again. A death recorded in the registry is offered to the insurers holding a link; each accepts it after
+//! [`Lags::accept_registry_event`] and ends the dependents' coverage with it. Under the legacy policy
+//! everything is taken as typed, and deaths reach insurers only as their own losses. Every refusal and
 //! correction is counted in [`WriteStats`]; nothing is dropped silently.
+//!
+//! A check by My Number card refused with a next step to ask by the card's numbers (a link pending
+//! confirmation or suspended) is asked again so, as a receptionist would.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -354,35 +362,19 @@ fn household_of(insurer: &str, symbol: Option<&str>, number: &str) -> String {
 struct Records {
     cards: HashMap<u64, CardInfo>,
     by_key: HashMap<String, u64>,
-    /// The basic four each insurer holds for its record (as enrolled, then as changed): what it searches
-    /// the registry with.
-    held: HashMap<u64, SearchBody>,
+    /// The dependents of each insured record (their coverage ends with the insured person's).
+    dependents: HashMap<u64, Vec<u64>>,
 }
 
 impl Records {
-    fn add(&mut self, id: u64, b: &EnrolBody) {
+    fn add(&mut self, id: u64, b: &EnrolBody, insured: Option<u64>) {
         let c = card_of(b);
         self.by_key.insert(key_of(&c.insurer, c.symbol.as_deref(), &c.number, &c.branch), id);
         self.cards.insert(id, c);
-        self.held.insert(id, search_of(b));
-    }
-
-    /// A change of name or address reaches the insurer's record.
-    fn change(&mut self, id: u64, name: Option<&str>, address: Option<&str>) {
-        if let Some(h) = self.held.get_mut(&id) {
-            if let Some(n) = name {
-                n.clone_into(&mut h.name);
-            }
-            if let Some(a) = address {
-                a.clone_into(&mut h.address);
-            }
+        if let Some(i) = insured {
+            self.dependents.entry(i).or_default().push(id);
         }
     }
-}
-
-/// The registry search an insurer makes with an enrolment's basic four.
-fn search_of(b: &EnrolBody) -> SearchBody {
-    SearchBody { name: b.name.clone(), birth_date: b.birth_date.clone(), address: b.address.clone(), sex: Some(b.sex) }
 }
 
 /// When the actions on one record reached the system: read from `members.csv` and `events.jsonl` before
@@ -722,24 +714,7 @@ impl Shared {
             w.count(|s| *s.skipped.entry("link_search: already linked").or_default() += 1);
             return;
         }
-        let Some(body) = self.records.read().ok().and_then(|r| r.held.get(&record).cloned()) else {
-            w.count(|s| *s.skipped.entry("link_search: record not enrolled").or_default() += 1);
-            return;
-        };
-        let found = match w.front.search(body).await {
-            Ok(a) if a.verdict == "unique" => a.my_number,
-            Ok(_) => None,
-            Err(r) if r.fatal => return self.fail("registry search", &r),
-            Err(r) => {
-                w.count(|s| s.refuse("link_search", &format!("R{record:012}"), &r));
-                return;
-            }
-        };
-        let Some(mn) = found else {
-            w.count(|s| *s.corrected.entry("link_search: no unique match").or_default() += 1);
-            return;
-        };
-        self.link_member(w, &insurer, &member, record, mn).await;
+        self.link_member(w, &insurer, &member, record).await;
     }
 
     /// Schedules `what` for the day `model` gives after `from`, drawn from a hash of the record (the same
@@ -767,8 +742,8 @@ impl Shared {
     }
 
     /// Links a My Number to an enrolled member (the insurer's link after enrolment).
-    async fn link_member(&self, w: &Writer, insurer: &str, member: &str, record: u64, my_number: String) {
-        let _ = (insurer, member, record, my_number);
+    async fn link_member(&self, w: &Writer, insurer: &str, member: &str, record: u64) {
+        let _ = (insurer, member, record);
         w.count(|s| *s.skipped.entry("link_search: no link after enrolment in this build").or_default() += 1);
     }
 
@@ -810,16 +785,25 @@ impl Shared {
 
 // ------------------------------------------------------------------------------------------- questions
 
+/// Refusals of a check by My Number card whose next step is the check by the 資格確認書's numbers: the replay's
+/// receptionist follows it (the patient carries the 資格確認書 or 資格情報のお知らせ).
+const FOLLOW_BY_NUMBERS: [&str; 2] = ["link_pending_confirmation", "link_suspended"];
+
 impl Shared {
     async fn ask(&self, a: &Asker, v: &VisitRow, path_wanted: Presents) {
         let card = v.card_record_id.as_deref().and_then(record_id);
         let by_person = path_wanted == Presents::MyNumberCard && self.questions == Questions::AsPresented;
         let mut path = Presents::Card;
         let mut answer = None;
+        let mut followed = None;
         if by_person {
             if let Some(r) = a.front.check_person(&v.institution_code, &v.my_number, &v.service_date).await {
                 path = Presents::MyNumberCard;
-                answer = Some(r);
+                match r {
+                    // the receptionist follows the refusal's next step: the numbers of the 資格確認書
+                    Err(e) if FOLLOW_BY_NUMBERS.contains(&e.code.as_str()) && card.is_some() => followed = Some(e.code),
+                    r => answer = Some(r),
+                }
             }
         }
         if answer.is_none() {
@@ -843,9 +827,13 @@ impl Shared {
             a.not_asked.fetch_add(1, Ordering::Relaxed);
             return;
         };
+        if let (Some(code), Ok(mut t)) = (&followed, a.tally.lock()) {
+            *t.followed.entry(code.clone()).or_default() += 1;
+        }
         let truth = Truth {
             patient,
-            path,
+            // a question asked again by the card's numbers is judged as one (and counted under the My Number card)
+            path: if followed.is_some() { Presents::Card } else { path },
             card: card.map(RecordId),
             covered_by: v.covered_record_id.as_deref().and_then(record_id).map(RecordId),
             copay_ratio: v.copay_ratio,
@@ -1215,7 +1203,7 @@ async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) -> Result<(),
         let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
         let en = enrolment_of_member(&m, false).map_err(|e| bad_row("members.csv", e))?;
         if let Ok(mut r) = sh.records.write() {
-            r.add(en.record, &en.body);
+            r.add(en.record, &en.body, m.insured_record_id.as_deref().and_then(record_id));
         }
         // a record of the start is recorded before the first day at the latest
         members.entry(day.clamp(day0, add_days(period.start, -1))).or_default().push(m);
@@ -1325,24 +1313,17 @@ async fn run_period(sh: &Arc<Shared>, dir: &Path, period: &Period, progress: boo
             })
         })
         .await;
-        // the cards of today's acquisitions are known from the event itself, and so is what the insurer
-        // holds after today's changes
+        // the cards of today's acquisitions are known from the event itself
         for e in &insurer {
-            match e.kind.as_str() {
-                "acquire" => match enrolment_of_event(e) {
+            if e.kind == "acquire" {
+                match enrolment_of_event(e) {
                     Ok(en) => {
                         if let Ok(mut r) = sh.records.write() {
-                            r.add(en.record, &en.body);
+                            r.add(en.record, &en.body, e.insured_record_id.as_deref().and_then(record_id));
                         }
                     }
                     Err(m) => return Err(bad_row("events.jsonl", m)),
-                },
-                "change" => {
-                    if let (Some(id), Ok(mut r)) = (e.record_id.as_deref().and_then(record_id), sh.records.write()) {
-                        r.change(id, e.name.as_deref(), e.address.as_deref());
-                    }
                 }
-                _ => {}
             }
         }
         let chain = |e: &EventLine| match e.kind.as_str() {

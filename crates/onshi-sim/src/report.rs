@@ -260,6 +260,15 @@ fn why_section(w: &mut String, p: &PolicyResult) {
         let _ = write!(w, " **{}** | **{}** |", thousands(asked(path) - wrong), pct(asked(path) - wrong, asked(path)));
     }
     w.push_str("\n\n");
+    if !t.followed.is_empty() {
+        let list: Vec<String> = t.followed.iter().map(|(k, n)| format!("`{k}` {}", thousands(*n))).collect();
+        let _ = writeln!(
+            w,
+            "Questions by My Number card refused with the next step \"check by the 資格確認書's numbers\" and asked \
+             again so (counted under the My Number card, judged by the second answer): {}.\n",
+            list.join(", ")
+        );
+    }
     let _ = writeln!(w, "By answer and why (every path):\n");
     let _ = writeln!(w, "| answer | why | count | example |");
     let _ = writeln!(w, "|---|---|---:|---|");
@@ -445,6 +454,7 @@ pub fn json(r: &ReplayReport) -> String {
                 "outcomes": outcomes(&p.tally.outcomes),
                 "by_path": Value::Object(p.tally.by_path.iter().map(|(k, m)| ((*k).to_owned(), outcomes(m))).collect()),
                 "refusals": p.tally.refusals,
+                "followed_by_numbers": p.tally.followed,
                 "examples": Value::Object(p.tally.examples.iter().map(|(o, v)| (o.code().to_owned(), json!(v))).collect()),
                 "why": Value::Object(p.tally.why.iter().map(|(path, m)| {
                     let by: Map<String, Value> = m.iter().map(|((o, y), n)| (format!("{}/{}", o.code(), y.code()), json!(n))).collect();
