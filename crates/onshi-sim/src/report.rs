@@ -182,7 +182,10 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         w,
         "Refusals are the service's answers to the insurers' requests; corrections are what the replay's insurers \
          did about them (onshi: a refused link is searched in the registry with the record's basic four, a refused \
-         ratio is sent again without, so the law decides). Nothing is dropped silently.\n"
+         ratio is sent again without, so the law decides; a link graded B is confirmed with the person, or removed \
+         when it is another person's). The insurers' follow-ups are applied too: `link_search` (a member without a \
+         My Number linked from the registry's search), `death` (the registry's) and its acceptance by each \
+         insurer holding a link, with the dependents' losses. Nothing is dropped silently.\n"
     );
     let _ = writeln!(w, "| store | applied | refused | corrected | not sent |");
     let _ = writeln!(w, "|---|---|---|---|---|");
