@@ -354,7 +354,8 @@ async fn change(
 #[utoipa::path(post, path = "/clinic/v1/eligibility", tag = "clinic", request_body = EligibilityBody,
     security(("bearer" = [])),
     responses((status = 200, body = EligibilityAnswer),
-               (status = 409, description = "branch_required", body = ErrorBody),
+               (status = 409, description = "branch_required, symbol_required or exact_number_required: \
+                  the fields sent match more than one person or spelling; the field named decides", body = ErrorBody),
                (status = 422, body = ErrorBody)))]
 async fn check(
     State(app): State<App>,

@@ -90,8 +90,15 @@ const CONTRACT_CODES: &[&str] = &[
     "duplicate_member",
     "branch_required",
 ];
-const PROJECT_CODES: &[&str] =
-    &["exact_number_required", "payload_too_large", "method_not_allowed", "timeout", "unavailable", "internal_error"];
+const PROJECT_CODES: &[&str] = &[
+    "exact_number_required",
+    "symbol_required",
+    "payload_too_large",
+    "method_not_allowed",
+    "timeout",
+    "unavailable",
+    "internal_error",
+];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {
     let e = &v["error"];
@@ -433,6 +440,127 @@ async fn twins_need_the_branch_and_dependents_name_the_insured() {
     assert_eq!(v["coverage"]["copay_ratio"].as_u64(), Some(30));
 }
 
+/// Issue 10, defect 1: two insured persons under one insurer with different 記号, the same 番号 and birth date,
+/// both 枝番 00. A check that leaves the symbol out (absent or "") matches both: 409 `symbol_required` naming
+/// `symbol`, never one of them; the symbol decides; the refusal is in the access log.
+#[tokio::test]
+async fn a_check_without_the_symbol_never_chooses_between_two_people() {
+    let api = Api::new();
+    let clinic = api.token("clinic", "1311234567").await;
+    for (symbol, name) in [("1", "佐藤 勇"), ("2", "鈴木 誠")] {
+        let mut b = enrol_body("700", "00", "insured", name, "1980-01-01");
+        b["symbol"] = json!(symbol);
+        let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(b)).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let q = json!({"insurer_number": "06139992", "number": "700", "branch": "00", "birth_date": "1980-01-01",
+                   "service_date": "2024-05-01"});
+    for symbol in [Value::Null, json!(""), json!("  ")] {
+        let mut left_out = q.clone();
+        left_out["symbol"] = symbol.clone();
+        let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(left_out)).await;
+        assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "symbol_required"), "symbol {symbol}: {v}");
+        assert_eq!(v["error"]["field"].as_str(), Some("symbol"), "{v}");
+        assert!(v["error"]["next_step"].as_str().is_some_and(|n| n.contains("記号")), "{v}");
+    }
+    // without the branch too: still the symbol that is asked for
+    let mut bare = q.clone();
+    bare.as_object_mut().expect("object").remove("branch");
+    let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(bare)).await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "symbol_required"), "{v}");
+    // the symbol decides
+    for (symbol, name) in [("1", "佐藤 勇"), ("2", "鈴木 誠")] {
+        let mut with = q.clone();
+        with["symbol"] = json!(symbol);
+        let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(with)).await;
+        assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("valid")), "{v}");
+        assert_eq!(v["coverage"]["name"].as_str(), Some(name), "{v}");
+    }
+    // one person alone is still found without the symbol
+    let mut c = enrol_body("701", "00", "insured", "高橋 一", "1980-01-01");
+    c["symbol"] = json!("3");
+    api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(c)).await;
+    let mut alone = q.clone();
+    alone["number"] = json!("701");
+    let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(alone)).await;
+    assert_eq!((s, v["coverage"]["name"].as_str()), (StatusCode::OK, Some("高橋 一")), "{v}");
+    let log = api.app.store().access_log_for(None, &[], 100).expect("log");
+    assert_eq!(log.iter().filter(|l| l.entry.outcome == "symbol_required").count(), 4, "{log:?}");
+}
+
+/// Issue 10, defect 1, as a new user tries it: the reception screen's 記号 field left empty shows the refusal
+/// with its code, the field and the next step, never one of the two people.
+#[tokio::test]
+async fn the_reception_screen_with_the_symbol_left_empty_shows_the_refusal() {
+    let api = Api::new();
+    let clinic = api.token("clinic", "1311234567").await;
+    for (symbol, name) in [("1", "佐藤 勇"), ("2", "鈴木 誠")] {
+        let mut b = enrol_body("700", "00", "insured", name, "1980-01-01");
+        b["symbol"] = json!(symbol);
+        api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(b)).await;
+    }
+    let form = |symbol: &str| {
+        format!(
+            "insurer_number=06139992&symbol={symbol}&number=700&branch=00&birth_date=1980-01-01&service_date=2024-05-01"
+        )
+    };
+    let page = |body: String| {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/reception/number")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", format!("onshi_reception={clinic}"))
+            .body(Body::from(body))
+            .expect("request");
+        let router = api.router.clone();
+        async move {
+            let res = router.oneshot(req).await.expect("infallible");
+            let status = res.status();
+            let bytes = axum::body::to_bytes(res.into_body(), 1 << 22).await.expect("body");
+            (status, String::from_utf8(bytes.to_vec()).expect("utf-8"))
+        }
+    };
+    let (s, html) = page(form("")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("code: symbol_required / field: symbol"), "{html}");
+    assert!(html.contains("次にすること: ask for the card or 資格確認書 and send its 記号"), "{html}");
+    assert!(!html.contains("佐藤 勇") && !html.contains("鈴木 誠"), "no person shown: {html}");
+    let (s, html) = page(form("2")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("鈴木 誠") && !html.contains("佐藤 勇"), "{html}");
+}
+
+/// Issue 10, defect 3: an enrolment cancelled on its first day (lost on the day it was acquired: no day of
+/// coverage) does not block the corrected enrolment, over HTTP.
+#[tokio::test]
+async fn an_enrolment_cancelled_on_its_first_day_does_not_block_the_corrected_one() {
+    let api = Api::new();
+    let clinic = api.token("clinic", "1311234567").await;
+    let mut wrong = enrol_body("710", "00", "insured", "山本 健", "1975-05-05");
+    wrong["acquired_on"] = json!("2024-04-01");
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(wrong)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["member_id"].as_str().expect("member id").to_owned();
+    let (s, v) = api
+        .call("POST", &format!("/insurer/v1/members/{id}/loss"), Some(ADMIN), Some(json!({"lost_on": "2024-04-01"})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut corrected = enrol_body("710", "00", "insured", "山本 健", "1975-05-05");
+    corrected["acquired_on"] = json!("2024-03-01");
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(corrected)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let q = json!({"insurer_number": "06139992", "symbol": "1", "number": "710", "branch": "00",
+                   "birth_date": "1975-05-05", "service_date": "2024-05-01"});
+    let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(q)).await;
+    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("valid")), "{v}");
+    assert_eq!(v["coverage"]["acquired_on"].as_str(), Some("2024-03-01"), "{v}");
+    // a real period still blocks
+    let mut dup = enrol_body("710", "00", "insured", "山本 健", "1975-05-05");
+    dup["acquired_on"] = json!("2024-06-01");
+    let (s, v) = api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(dup)).await;
+    assert_eq!((s, code(&v)), (StatusCode::CONFLICT, "duplicate_member"), "{v}");
+}
+
 #[tokio::test]
 async fn registry_search_answers_only_on_a_unique_match() {
     let api = Api::new();
@@ -580,6 +708,11 @@ async fn every_error_says_what_to_do_next() {
         api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(enrol_body("920", b, "dependent", n, "2012-12-12")))
             .await;
     }
+    for symbol in ["1", "2"] {
+        let mut b = enrol_body("922", "00", "insured", "林 誠", "1960-03-03");
+        b["symbol"] = json!(symbol);
+        api.call("POST", "/insurer/v1/members", Some(ADMIN), Some(b)).await;
+    }
     let big = format!("{{\"lost_on\": \"{}\"}}", "x".repeat(onshi_http::MAX_BODY + 10)).into_bytes();
     // (method, path, token, body, the code expected)
     type Case<'a> = (&'a str, String, Option<&'a str>, Vec<u8>, &'a str);
@@ -677,6 +810,15 @@ async fn every_error_says_what_to_do_next() {
                 .to_string()
                 .into_bytes(),
             "branch_required",
+        ),
+        (
+            "POST",
+            "/clinic/v1/eligibility".into(),
+            Some(&clinic),
+            json!({"insurer_number": "06139992", "number": "922", "branch": "00", "birth_date": "1960-03-03"})
+                .to_string()
+                .into_bytes(),
+            "symbol_required",
         ),
         (
             "POST",

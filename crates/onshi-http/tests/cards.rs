@@ -376,18 +376,51 @@ async fn a_revoked_card_never_works() {
     assert!(log.iter().any(|l| l.entry.outcome == "card:card_revoked"), "{log:?}");
 }
 
+/// Issue 10, defect 2: the check by card and the check by My Number choose by one rule. With two coverages
+/// valid on the service date both show the newest acquisition, list the other in `overlapping_coverage` with
+/// the next step, and never answer with one silently; the card still lists every coverage.
 #[tokio::test]
-async fn overlapping_coverage_is_flagged_never_picked() {
+async fn overlapping_coverage_shows_the_newest_by_the_rule_of_every_check_by_person() {
     let api = Api::new().await;
     api.resident(1, "田中 次郎", "1988-07-07").await;
     api.enrol(1, "06139992", "100", "田中 次郎", "1988-07-07", "2020-04-01").await;
     api.enrol(1, "01130012", "200", "田中 次郎", "1988-07-07", "2026-10-01").await;
     let mut card = api.card(1, None).await;
     let (s, v) = api.check(&mut card).await;
-    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("multiple")), "{v}");
-    assert!(v["coverage"].is_null());
+    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("valid")), "{v}");
+    assert_eq!(v["coverage"]["insurer_number"].as_str(), Some("01130012"), "the newest acquisition: {v}");
     assert_eq!(v["coverages"].as_array().map(Vec::len), Some(2));
-    assert!(v["notices"].as_array().expect("n").iter().any(|n| n["code"] == "overlapping_coverage"));
+    let overlap = v["notices"].as_array().expect("n").iter().find(|n| n["code"] == "overlapping_coverage").cloned();
+    let overlap = overlap.unwrap_or_else(|| panic!("no overlapping_coverage notice: {v}"));
+    let message = overlap["message"].as_str().expect("message");
+    assert!(message.contains("06139992") && message.contains("confirm with the patient"), "{message}");
+
+    // the check by My Number answers the same coverage with the same notice
+    let cx = onshi_service::Ctx {
+        actor: onshi_service::Actor { role: onshi_service::Role::Clinic, subject: "1311234567".into(), insurer: None },
+        request_id: "test".into(),
+        endpoint: "test",
+    };
+    let by_person = api.app.check_person(&cx, &mn(1), Some("2026-12-02")).await.expect("check_person");
+    let by_person = serde_json::to_value(&by_person).expect("json");
+    assert_eq!(by_person["result"], v["result"]);
+    assert_eq!(by_person["coverage"], v["coverage"], "{by_person}");
+    assert!(by_person["notices"].as_array().expect("n").contains(&overlap), "{by_person}");
+
+    // none valid: both answer invalid, and the card lists the coverage check_person shows
+    let (s, v) = api.call("POST", "/clinic/v1/card/challenges", &api.clinic, json!({})).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let nonce = v["nonce"].as_str().expect("nonce").to_owned();
+    let sig = card.sign_with_pin("1234", &onshi_card::challenge_message(&nonce), |_| Ok(())).expect("sign");
+    let mut body = Api::body(&card, &nonce, &sig);
+    body["service_date"] = json!("2019-01-01");
+    let (s, v) = api.call("POST", "/clinic/v1/card/eligibility", &api.clinic, body).await;
+    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("invalid")), "{v}");
+    let by_person = api.app.check_person(&cx, &mn(1), Some("2019-01-01")).await.expect("check_person");
+    assert_eq!(by_person.result, "invalid");
+    let shown = by_person.coverage.expect("the newest acquisition, not valid yet");
+    assert_eq!(shown.insurer_number, "01130012");
+    assert!(v["coverages"].as_array().expect("c").iter().any(|c| c["coverage"]["insurer_number"] == "01130012"));
 }
 
 #[tokio::test]

@@ -94,7 +94,7 @@ mod types;
 
 pub use history::LedgerError;
 pub use resolve::{Resolution, Status, resolve};
-pub use select::{Selection, select, select_by_number};
+pub use select::{PersonSelection, Selection, select, select_by_number, select_for_person};
 pub use types::{
     Change, CopayOverride, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex,
 };

@@ -458,54 +458,291 @@ fn selection_by_number_folds_leading_zeros_but_never_guesses_between_spellings()
     let nine = numbered(1, "012345678", "00", d(2010, 4, 1), None);
     // one spelling stored: every spelling of the same number finds it
     for asked in ["012345678", "12345678", "0012345678", "０１２３４５６７８"] {
-        assert_eq!(select_by_number(&[&nine], &n(asked), None, on), Selection::One(&nine), "{asked}");
+        assert_eq!(select_by_number(&[&nine], None, &n(asked), None, on), Selection::One(&nine), "{asked}");
     }
     // another number is not the same card, even if the store handed it over
-    assert_eq!(select_by_number(&[&nine], &n("123456780"), None, on), Selection::None);
-    assert_eq!(select_by_number(&[&nine], &n("A12345678"), None, on), Selection::None);
+    assert_eq!(select_by_number(&[&nine], None, &n("123456780"), None, on), Selection::None);
+    assert_eq!(select_by_number(&[&nine], None, &n("A12345678"), None, on), Selection::None);
 
     // the number changed from 9 to 8 digits: the old record is lost, the new one covers
     let eight = numbered(2, "12345678", "00", d(2024, 1, 1), None);
     let old = numbered(3, "012345678", "00", d(2010, 4, 1), Some(d(2024, 1, 1)));
     let both = [&old, &eight];
     // the card's own spelling decides …
-    assert_eq!(select_by_number(&both, &n("12345678"), None, on), Selection::One(&eight));
-    assert_eq!(select_by_number(&both, &n("012345678"), None, on), Selection::One(&old));
-    assert_eq!(select_by_number(&both, &n("012345678"), None, d(2020, 1, 1)), Selection::One(&old));
+    assert_eq!(select_by_number(&both, None, &n("12345678"), None, on), Selection::One(&eight));
+    assert_eq!(select_by_number(&both, None, &n("012345678"), None, on), Selection::One(&old));
+    assert_eq!(select_by_number(&both, None, &n("012345678"), None, d(2020, 1, 1)), Selection::One(&old));
     // … and a third spelling names neither: ask for the exact number, never guess
-    assert_eq!(select_by_number(&both, &n("0012345678"), None, on), Selection::ExactNumberRequired);
-    assert_eq!(select_by_number(&[&eight, &old], &n("0012345678"), None, on), Selection::ExactNumberRequired);
+    assert_eq!(select_by_number(&both, None, &n("0012345678"), None, on), Selection::ExactNumberRequired);
+    assert_eq!(select_by_number(&[&eight, &old], None, &n("0012345678"), None, on), Selection::ExactNumberRequired);
     // full-width digits are the same spelling once parsed
-    assert_eq!(select_by_number(&both, &n("１２３４５６７８"), None, on), Selection::One(&eight));
+    assert_eq!(select_by_number(&both, None, &n("１２３４５６７８"), None, on), Selection::One(&eight));
 
     // the branch filter comes first: one spelling left is no ambiguity
     let twin_a = numbered(4, "01234567", "01", d(2015, 6, 1), None);
     let twin_b = numbered(5, "001234567", "02", d(2015, 6, 1), None);
     let twins = [&twin_a, &twin_b];
-    assert_eq!(select_by_number(&twins, &n("1234567"), None, on), Selection::ExactNumberRequired);
+    assert_eq!(select_by_number(&twins, None, &n("1234567"), None, on), Selection::ExactNumberRequired);
     assert_eq!(
-        select_by_number(&twins, &n("1234567"), Some(&Branch::parse("02").unwrap()), on),
+        select_by_number(&twins, None, &n("1234567"), Some(&Branch::parse("02").unwrap()), on),
         Selection::One(&twin_b)
     );
-    assert_eq!(select_by_number(&twins, &n("01234567"), None, on), Selection::One(&twin_a));
+    assert_eq!(select_by_number(&twins, None, &n("01234567"), None, on), Selection::One(&twin_a));
     // same spelling, two branches: the branch decides, as in `select`
     let twin_c = numbered(6, "01234567", "02", d(2015, 6, 1), None);
-    assert_eq!(select_by_number(&[&twin_a, &twin_c], &n("1234567"), None, on), Selection::BranchRequired);
-    assert_eq!(select_by_number(&[&twin_a, &twin_c], &n("01234567"), None, on), Selection::BranchRequired);
+    assert_eq!(select_by_number(&[&twin_a, &twin_c], None, &n("1234567"), None, on), Selection::BranchRequired);
+    assert_eq!(select_by_number(&[&twin_a, &twin_c], None, &n("01234567"), None, on), Selection::BranchRequired);
 
     // a voided record is no candidate, and its spelling makes no ambiguity
     let mut voided = numbered(7, "001234567", "01", d(2015, 6, 1), None);
     voided.append(void(71, 300, 70)).unwrap();
-    assert_eq!(select_by_number(&[&twin_a, &voided], &n("1234567"), None, on), Selection::One(&twin_a));
-    assert_eq!(select_by_number(&[&voided], &n("001234567"), None, on), Selection::None);
+    assert_eq!(select_by_number(&[&twin_a, &voided], None, &n("1234567"), None, on), Selection::One(&twin_a));
+    assert_eq!(select_by_number(&[&voided], None, &n("001234567"), None, on), Selection::None);
 
     // with one spelling, select_by_number is select
     let rec = |seq, from, to| numbered(seq, "500", "00", from, to);
     let a = rec(8, d(2010, 4, 1), Some(d(2015, 4, 1)));
     let b = rec(9, d(2016, 4, 1), None);
     for day in [d(2000, 1, 1), d(2012, 1, 1), d(2015, 10, 1), d(2017, 1, 1)] {
-        assert_eq!(select_by_number(&[&b, &a], &n("0500"), None, day), select(&[&b, &a], None, day));
+        assert_eq!(select_by_number(&[&b, &a], None, &n("0500"), None, day), select(&[&b, &a], None, day));
     }
+}
+
+/// A record under `symbol` (None: the card has no 記号), number 700, branch `branch`, born
+/// 1980-01-01, acquired on `from` and lost on `to`.
+fn carded(seq: u64, symbol: Option<&str>, branch: &str, from: Date, to: Option<Date>) -> MemberHistory {
+    let mut st = statik("06139992", branch, d(1980, 1, 1));
+    st.key.symbol = symbol.map(|s| Symbol::parse(s).unwrap());
+    st.key.number = InsuredNumber::parse("700").unwrap();
+    let mut h = MemberHistory::new(st, acquire(seq * 10, 100, from, "x")).unwrap();
+    if let Some(to) = to {
+        h.append(lose(seq * 10 + 1, 200, to)).unwrap();
+    }
+    h
+}
+
+/// Issue 10, defect 1: two insured persons under one insurer with different 記号, the same 番号 and
+/// birth date, both 枝番 00. A query that leaves the symbol out matches both: refused, never picked.
+#[test]
+fn a_query_without_the_symbol_never_chooses_between_two_people() {
+    let n = InsuredNumber::parse("700").unwrap();
+    let sym = |s: &str| Symbol::parse(s).unwrap();
+    let (s1, s2, s3) = (sym("1"), sym("2"), sym("3"));
+    let b = |s: &str| Branch::parse(s).unwrap();
+    let on = d(2024, 4, 1);
+    let one = carded(1, Some("1"), "00", d(2010, 4, 1), None);
+    let two = carded(2, Some("2"), "00", d(2015, 4, 1), None);
+    let both = [&one, &two];
+    assert_eq!(select_by_number(&both, None, &n, None, on), Selection::SymbolRequired);
+    assert_eq!(
+        select_by_number(&both, None, &n, Some(&b("00")), on),
+        Selection::SymbolRequired,
+        "the branch does not decide"
+    );
+    assert_eq!(select_by_number(&both, Some(&s1), &n, None, on), Selection::One(&one));
+    assert_eq!(select_by_number(&both, Some(&s2), &n, None, on), Selection::One(&two));
+    assert_eq!(select_by_number(&both, Some(&s3), &n, None, on), Selection::None);
+    assert_eq!(select(&both, None, on), Selection::SymbolRequired);
+    // never guessed either when one of them is lost, or not yet covered on the service date
+    let two_lost = carded(2, Some("2"), "00", d(2015, 4, 1), Some(d(2020, 4, 1)));
+    assert_eq!(select_by_number(&[&one, &two_lost], None, &n, None, on), Selection::SymbolRequired);
+    let two_later = carded(2, Some("2"), "00", d(2030, 4, 1), None);
+    assert_eq!(select_by_number(&[&one, &two_later], None, &n, None, on), Selection::SymbolRequired);
+    // a card with no 記号 beside one with a 記号: leaving it out matches both
+    let bare = carded(3, None, "00", d(2012, 4, 1), None);
+    assert_eq!(select_by_number(&[&bare, &one], None, &n, None, on), Selection::SymbolRequired);
+    assert_eq!(select_by_number(&[&bare, &one], Some(&s1), &n, None, on), Selection::One(&one));
+    // alone, a record is found with or without its symbol
+    assert_eq!(select_by_number(&[&one], None, &n, None, on), Selection::One(&one));
+    assert_eq!(select_by_number(&[&bare], None, &n, None, on), Selection::One(&bare));
+    // a voided record under another symbol is no candidate, so no ambiguity
+    let mut voided = carded(4, Some("2"), "00", d(2015, 4, 1), None);
+    voided.append(void(41, 300, 40)).unwrap();
+    assert_eq!(select_by_number(&[&one, &voided], None, &n, None, on), Selection::One(&one));
+    // re-acquisitions under one symbol and branch are one person, as before
+    let one_again = carded(5, Some("1"), "00", d(2000, 4, 1), Some(d(2005, 4, 1)));
+    assert_eq!(select_by_number(&[&one_again, &one], None, &n, None, on), Selection::One(&one));
+    assert_eq!(select_by_number(&[&one_again, &one], None, &n, None, d(2003, 1, 1)), Selection::One(&one_again));
+
+    // symbols and branches both differ: the symbol is asked for first; either field, sent, decides
+    let two_01 = carded(6, Some("2"), "01", d(2015, 4, 1), None);
+    let mixed = [&one, &two_01];
+    assert_eq!(select_by_number(&mixed, None, &n, None, on), Selection::SymbolRequired);
+    assert_eq!(select_by_number(&mixed, None, &n, Some(&b("01")), on), Selection::One(&two_01));
+    assert_eq!(select_by_number(&mixed, Some(&s1), &n, None, on), Selection::One(&one));
+    // twins under symbol 1 and a stranger under symbol 2: the symbol, then the branch
+    let twin = carded(7, Some("1"), "02", d(2010, 4, 1), None);
+    let three = [&one, &twin, &two];
+    assert_eq!(select_by_number(&three, None, &n, None, on), Selection::SymbolRequired);
+    assert_eq!(select_by_number(&three, Some(&s1), &n, None, on), Selection::BranchRequired);
+    assert_eq!(select_by_number(&three, Some(&s1), &n, Some(&b("02")), on), Selection::One(&twin));
+    assert_eq!(select_by_number(&three, None, &n, Some(&b("00")), on), Selection::SymbolRequired);
+    assert_eq!(select_by_number(&three, None, &n, Some(&b("02")), on), Selection::One(&twin));
+    assert_eq!(select_by_number(&three, Some(&s2), &n, None, on), Selection::One(&two));
+}
+
+/// A small random candidate set: (symbol 0 = none, 1, 2; branch 0–1; acquired year; lost after
+/// how many years, if; voided).
+fn arb_cards() -> impl Strategy<Value = Vec<(u8, u8, i32, Option<i32>, bool)>> {
+    prop::collection::vec((0u8..3, 0u8..2, 2000i32..2030, prop::option::of(0i32..12), any::<bool>()), 0..6)
+}
+
+fn build_cards(spec: &[(u8, u8, i32, Option<i32>, bool)]) -> Vec<MemberHistory> {
+    spec.iter()
+        .enumerate()
+        .map(|(i, &(sym, br, from, years, voided))| {
+            let symbol = ["", "1", "2"][usize::from(sym)];
+            let from_d = d(from, 4, 1);
+            let mut h = carded(
+                i as u64 + 1,
+                (!symbol.is_empty()).then_some(symbol),
+                ["00", "01"][usize::from(br)],
+                from_d,
+                years.map(|y| d(from + y, 4, 1)),
+            );
+            if voided {
+                h.append(void((i as u64 + 1) * 10 + 5, 300, (i as u64 + 1) * 10)).unwrap();
+            }
+            h
+        })
+        .collect()
+}
+
+proptest! {
+    /// Whatever the candidates: a record is answered only when every candidate in play is of its
+    /// symbol and branch (one person); otherwise the refusal names the field that differs; and the
+    /// order of the candidates never matters.
+    #[test]
+    fn selection_by_number_answers_only_for_one_person(
+        spec in arb_cards(),
+        sym in 0u8..4,
+        br in prop::option::of(0u8..2),
+        year in 1995i32..2045,
+    ) {
+        let hs = build_cards(&spec);
+        let refs: Vec<&MemberHistory> = hs.iter().collect();
+        let n = InsuredNumber::parse("700").unwrap();
+        let symbol = match sym { 1 => Some(Symbol::parse("1").unwrap()), 2 => Some(Symbol::parse("2").unwrap()), _ => None };
+        let branch = br.map(|b| Branch::parse(["00", "01"][usize::from(b)]).unwrap());
+        let on = d(year, 6, 1);
+        let got = select_by_number(&refs, symbol.as_ref(), &n, branch.as_ref(), on);
+        let in_play: Vec<&MemberHistory> = hs
+            .iter()
+            .filter(|h| h.period_opt(None).is_some())
+            .filter(|h| symbol.is_none() || h.statik.key.symbol == symbol)
+            .filter(|h| branch.as_ref().is_none_or(|b| *b == h.statik.key.branch))
+            .collect();
+        let mut symbols: Vec<_> = in_play.iter().map(|h| h.statik.key.symbol.clone()).collect();
+        symbols.sort();
+        symbols.dedup();
+        let mut branches: Vec<_> = in_play.iter().map(|h| h.statik.key.branch).collect();
+        branches.sort();
+        branches.dedup();
+        match got {
+            Selection::One(h) => {
+                prop_assert!(in_play.iter().any(|c| std::ptr::eq(*c, h)));
+                prop_assert_eq!(symbols.len(), 1);
+                prop_assert_eq!(branches.len(), 1);
+            }
+            Selection::None => prop_assert!(in_play.is_empty()),
+            Selection::SymbolRequired => prop_assert!(symbols.len() > 1),
+            Selection::BranchRequired => prop_assert!(symbols.len() == 1 && branches.len() > 1),
+            Selection::ExactNumberRequired => prop_assert!(false, "one spelling only"),
+        }
+        let mut reversed = refs.clone();
+        reversed.reverse();
+        prop_assert_eq!(select_by_number(&reversed, symbol.as_ref(), &n, branch.as_ref(), on), got);
+    }
+
+    /// The rule of a check by person, whatever the coverages: `Valid` shows the newest valid
+    /// coverage and lists exactly the other valid ones; `Invalid` only when none is valid, showing
+    /// the newest acquisition; `None` only with no acquisition in force; never order-dependent.
+    #[test]
+    fn selection_for_person_shows_the_newest_valid_and_lists_the_rest(spec in arb_cards(), year in 1995i32..2045) {
+        let hs = build_cards(&spec);
+        let refs: Vec<&MemberHistory> = hs.iter().collect();
+        let on = d(year, 6, 1);
+        let covered = |h: &MemberHistory| resolve(h, on, None).is_some_and(|r| r.status == Status::Covered);
+        let acquired = |h: &MemberHistory| h.period_opt(None).map(|p| p.0);
+        let got = select_for_person(&refs, on);
+        match &got {
+            PersonSelection::Valid { shown, also_valid } => {
+                prop_assert!(covered(shown));
+                prop_assert_eq!(also_valid.len() + 1, hs.iter().filter(|h| covered(h)).count());
+                prop_assert!(also_valid.iter().all(|h| covered(h) && !std::ptr::eq(*h, *shown)));
+                prop_assert!(also_valid.iter().all(|h| acquired(h) <= acquired(shown)));
+                prop_assert!(also_valid.windows(2).all(|w| acquired(w[0]) >= acquired(w[1])));
+            }
+            PersonSelection::Invalid { shown } => {
+                prop_assert!(!hs.iter().any(covered));
+                prop_assert!(hs.iter().all(|h| acquired(h) <= acquired(shown)));
+                prop_assert!(acquired(shown).is_some());
+            }
+            PersonSelection::None => prop_assert!(hs.iter().all(|h| h.period_opt(None).is_none())),
+        }
+        let mut reversed = refs.clone();
+        reversed.reverse();
+        prop_assert_eq!(select_for_person(&reversed, on), got);
+    }
+}
+
+/// Issue 10, defect 2: one rule for every check by person, written once.
+#[test]
+fn selection_for_person() {
+    let on = d(2024, 6, 1);
+    assert_eq!(select_for_person(&[], on), PersonSelection::None);
+    // coverages of one person under several insurers
+    let rec = |seq: u64, insurer: &str, from: Date, to: Option<Date>| {
+        let mut h =
+            MemberHistory::new(statik(insurer, "00", d(1980, 1, 1)), acquire(seq * 10, 100, from, "x")).unwrap();
+        if let Some(to) = to {
+            h.append(lose(seq * 10 + 1, 200, to)).unwrap();
+        }
+        h
+    };
+    let old_job = rec(1, "06139992", d(2010, 4, 1), None); // its loss not recorded yet
+    let new_job = rec(2, "01130012", d(2024, 4, 1), None);
+    let kokuho = rec(3, "131052", d(2020, 4, 1), Some(d(2024, 4, 1)));
+    assert_eq!(select_for_person(&[&old_job], on), PersonSelection::Valid { shown: &old_job, also_valid: vec![] });
+    // overlapping coverage: the newest acquisition is shown, the others are listed, newest first
+    let overlap = PersonSelection::Valid { shown: &new_job, also_valid: vec![&old_job] };
+    assert_eq!(select_for_person(&[&old_job, &new_job], on), overlap);
+    assert_eq!(select_for_person(&[&new_job, &old_job], on), overlap, "order of the candidates");
+    assert_eq!(select_for_person(&[&kokuho, &old_job, &new_job], on), overlap, "a lost coverage is not listed");
+    let older_still = rec(4, "06131338", d(2000, 4, 1), None);
+    assert_eq!(
+        select_for_person(&[&older_still, &old_job, &new_job], on),
+        PersonSelection::Valid { shown: &new_job, also_valid: vec![&old_job, &older_still] }
+    );
+    // a valid coverage beats a newer one that is not valid yet, or lost
+    let future = rec(5, "01450014", d(2025, 4, 1), None);
+    assert_eq!(
+        select_for_person(&[&future, &old_job], on),
+        PersonSelection::Valid { shown: &old_job, also_valid: vec![] }
+    );
+    // none valid: the newest acquisition, answered as not valid
+    assert_eq!(select_for_person(&[&kokuho], on), PersonSelection::Invalid { shown: &kokuho });
+    assert_eq!(select_for_person(&[&kokuho, &future], on), PersonSelection::Invalid { shown: &future });
+    assert_eq!(
+        select_for_person(&[&kokuho], d(2024, 3, 31)),
+        PersonSelection::Valid { shown: &kokuho, also_valid: vec![] }
+    );
+    // from the 75th birthday an employee coverage is not valid
+    let aged = rec(6, "06139992", d(2010, 4, 1), None);
+    assert_eq!(select_for_person(&[&aged], d(2055, 1, 1)), PersonSelection::Invalid { shown: &aged });
+    // a voided acquisition is no candidate
+    let mut voided = rec(7, "06401020", d(2024, 5, 1), None);
+    voided.append(void(75, 300, 70)).unwrap();
+    assert_eq!(select_for_person(&[&voided], on), PersonSelection::None);
+    assert_eq!(
+        select_for_person(&[&voided, &old_job], on),
+        PersonSelection::Valid { shown: &old_job, also_valid: vec![] }
+    );
+    // equal dates: by the card key, never by the order given
+    let same_day = rec(8, "34139014", d(2024, 4, 1), None);
+    let tie = select_for_person(&[&new_job, &same_day], on);
+    assert_eq!(tie, PersonSelection::Valid { shown: &same_day, also_valid: vec![&new_job] });
+    assert_eq!(select_for_person(&[&same_day, &new_job], on), tie);
 }
 
 // ------------------------------------------------------------------ serde

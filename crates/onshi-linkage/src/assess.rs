@@ -86,6 +86,10 @@ enum NameLevel {
     /// Only the surname differs, its reading differs too, the given name and its reading agree: B when the
     /// address agrees (marriage), C otherwise.
     Married,
+    /// Only the surname differs, by one kanji read the same (斉藤/斎藤, 伊藤/伊東), two real surnames, and the
+    /// whole reading agrees: B when sex and address agree too (「入力ミス等による不一致の可能性」), C otherwise
+    /// (another family's name).
+    SameReading,
     /// Another's name: C.
     Differs,
 }
@@ -137,7 +141,7 @@ pub(crate) fn assess(r: &Prepared, s: &Prepared) -> Assessment {
         (Some((ra, rk)), Some((sa, sk))) => {
             if r.s(ra) == s.s(sa) {
                 (Verdict::Match, 2)
-            } else if r.s(rk) == s.s(sk) {
+            } else if onshi_text::address_keys_agree(r.s(rk), s.s(sk)) {
                 reasons.insert(Reason::AddressNotation);
                 (Verdict::Notation, 2)
             } else {
@@ -156,8 +160,9 @@ pub(crate) fn assess(r: &Prepared, s: &Prepared) -> Assessment {
         || sex == Verdict::Differs
         || level == NameLevel::Differs
         || (level == NameLevel::Married && !address_agrees)
+        || (level == NameLevel::SameReading && !(address_agrees && sex == Verdict::Match))
     {
-        if level == NameLevel::Married {
+        if matches!(level, NameLevel::Married | NameLevel::SameReading) {
             reasons.insert(Reason::NameDiffers);
         }
         Grade::C
@@ -249,6 +254,15 @@ fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonS
             return (Verdict::Typo, NameLevel::Close, 3);
         }
     }
+    // Two real surnames one kanji apart and read the same, the given name and the whole reading agreeing:
+    // an input error (斎藤 typed for 斉藤) when everything else agrees; `assess` decides with sex and address.
+    let reading_agrees = matches!(kana, Verdict::Match | Verdict::Notation | Verdict::Reading);
+    if let (true, Some(((r_sur, _), (s_sur, _))), Some(true)) = (reading_agrees, parts, given_eq) {
+        if one_kanji_apart(r_sur, s_sur) {
+            reasons.insert(Reason::SurnameSameReading);
+            return (Verdict::Typo, NameLevel::SameReading, 3);
+        }
+    }
     match (surname_eq, given_eq) {
         (Some(false), Some(true)) => {
             reasons.insert(Reason::SurnameDiffers);
@@ -267,6 +281,20 @@ fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonS
         _ => {
             reasons.insert(Reason::NameDiffers);
             (Verdict::Differs, NameLevel::Differs, 0)
+        }
+    }
+}
+
+/// Two spellings of the same length that differ in exactly one place, a kanji on both sides (斉藤/斎藤).
+fn one_kanji_apart(a: &str, b: &str) -> bool {
+    let (mut ai, mut bi) = (a.chars(), b.chars());
+    let mut differing = 0;
+    loop {
+        match (ai.next(), bi.next()) {
+            (None, None) => return differing == 1,
+            (Some(x), Some(y)) if x == y => {}
+            (Some(x), Some(y)) if onshi_text::is_ideograph(x) && onshi_text::is_ideograph(y) => differing += 1,
+            _ => return false,
         }
     }
 }

@@ -7,7 +7,7 @@
 //! | grade | when | what the service does |
 //! |---|---|---|
 //! | **A** | all five agree once notation is set aside: width, spacing, hiragana/katakana, compatibility ideographs and variation selectors, 「東京都」 omitted, 「二丁目1番2号」 = 「2-1-2」 | link |
-//! | **B** | birth date and sex agree, and the name agrees up to kanji variants (髙/高, 齊/斉), a different reading, a likely typo (one character off in a name of ≥ 3 characters, with a reading that does not contradict it; one 「●」 standing for one character), a surname changed by marriage (the given name and its reading agree, the surname's reading changed, the address agrees), or the address differs or is absent (moved) — and no other resident fits as well | link after a person confirms |
+//! | **B** | birth date and sex agree, and the name agrees up to kanji variants (髙/高, 齊/斉), a different reading, a likely typo (one character off in a name of ≥ 3 characters, with a reading that does not contradict it; one 「●」 standing for one character; two real surnames one kanji apart with the same reading, 斉藤/斎藤, when the given name, the whole reading, sex and address all agree), a surname changed by marriage (the given name and its reading agree, the surname's reading changed, the address agrees), or the address differs or is absent (moved) — and no other resident fits as well | link after a person confirms |
 //! | **C** | birth date or sex differ, the name is another's, or another resident fits better | never link |
 //!
 //! Each field gets a [`Verdict`] (`match`, `notation`, `variant`, `reading`, `typo`, `differs`, `missing`)
@@ -31,8 +31,11 @@
 //!   the grade is at most B (reason `indistinguishable_resident`): the grader never guesses.
 //!
 //! Independently, a one-character difference is not believed to be a typo when the readings disagree
-//! (翔太/ショウタ vs 健太/ケンタ), nor when both spellings are real surnames (斉藤/斎藤, 伊藤/伊東: another family's
-//! name, reason `name_differs`), so a twin's record is C even when the other twin is not among `others`.
+//! (翔太/ショウタ vs 健太/ケンタ), so a twin's record is C even when the other twin is not among `others`. When
+//! both spellings are real surnames (斉藤/斎藤, 伊藤/伊東) it is another family's name (C, reason `name_differs`)
+//! unless the given name, the whole reading, sex and address all agree: then it is the seeds'
+//! 「入力ミス等による不一致の可能性」, B with reason `surname_same_reading` (and still C when another resident
+//! fits, as above).
 //!
 //! # Performance
 //!

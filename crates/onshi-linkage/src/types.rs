@@ -27,7 +27,8 @@ impl Sex {
 /// - `A`: the basic four agree once notation is set aside (width, spacing, kana/katakana, 「東京都」 omitted,
 ///   「二丁目1番2号」 = 「2-1-2」), and so does the reading.
 /// - `B`: birth date and sex agree and the record is the resident's up to kanji variants (髙/高, 齊/斉), a
-///   different reading, a likely typo, a surname changed by marriage, or a stale address — and no other
+///   different reading, a likely typo (斉藤 for 斎藤 when everything else agrees), a surname changed by
+///   marriage, or a stale address — and no other
 ///   known resident fits as well. A person should confirm.
 /// - `C`: birth date or sex differ, the name is another's, or another resident (a twin, a family member, a
 ///   same-name stranger) fits the record better. Never link.
@@ -120,6 +121,10 @@ reasons! {
     NameVariant = "name_variant",
     /// The name is one character off: a likely typo.
     NameTypo = "name_typo",
+    /// The surnames are two real surnames one kanji apart with the same reading (斉藤/斎藤, 伊藤/伊東), the given
+    /// name and the reading agree: a likely input error (B) when sex and address agree, another family's name
+    /// (C, with `name_differs`) otherwise.
+    SurnameSameReading = "surname_same_reading",
     /// One side's name has a 「●」/「〓」 placeholder where the other has a character.
     NamePlaceholder = "name_placeholder",
     /// The name is another's.
@@ -214,7 +219,7 @@ mod tests {
 
     #[test]
     fn codes_are_stable_and_serde_agrees() {
-        assert_eq!(Reason::ALL.len(), 23);
+        assert_eq!(Reason::ALL.len(), 24);
         assert!(Reason::ALL.len() <= 32, "ReasonSet is a u32");
         for &r in Reason::ALL {
             let json = serde_json::to_string(&r).unwrap();

@@ -194,14 +194,95 @@ fn sai_to_variants_and_different_surnames() {
     let g = alone(&record, &registry);
     assert_eq!(g.grade, Grade::B);
     assert_eq!(g.fields.name, Verdict::Variant);
-    // 斉藤 and 斎藤 are two families' names, even read the same: not a typo.
+    // 斉藤 and 斎藤 are two families' names, even read the same: never A, and C as soon as anything else
+    // than that one kanji disagrees (another family's name).
     let other = P::new("斎藤 美咲", "サイトウ ミサキ", "1988-08-08", Female);
-    let g = alone(&record, &other);
+    let moved = P::new("斎藤 美咲", "サイトウ ミサキ", "1988-08-08", Female).at("大阪市北区梅田3-1-1");
+    let g = alone(&record, &moved);
     assert_eq!(g.grade, Grade::C);
-    assert_eq!(g.fields.name, Verdict::Differs);
-    assert!(g.reasons.contains(&Reason::NameDiffers) && g.reasons.contains(&Reason::SurnameDiffers));
-    // 齋藤 folds to 斎藤, so 齊藤 vs 齋藤 is 斉藤 vs 斎藤.
-    assert_eq!(alone(&registry, &P::new("齋藤 美咲", "サイトウ ミサキ", "1988-08-08", Female)).grade, Grade::C);
+    assert_eq!(g.fields.name, Verdict::Typo);
+    assert!(g.reasons.contains(&Reason::NameDiffers) && g.reasons.contains(&Reason::SurnameSameReading));
+    // 齋藤 folds to 斎藤, so 齊藤 vs 齋藤 is 斉藤 vs 斎藤: B when everything else agrees.
+    let g = alone(&registry, &P::new("齋藤 美咲", "サイトウ ミサキ", "1988-08-08", Female));
+    assert_eq!(g.grade, Grade::B);
+    // Both 斉藤 美咲 and 斎藤 美咲 live there: the record is the one whose name it carries.
+    let g = grade(&record.prep(), &other.prep(), [(&1u32, &record.prep())]);
+    assert_eq!((g.grade, g.better), (Grade::C, Some(1)));
+}
+
+/// Issue 10, defect 4: a surname one kanji off with the same reading (斎藤/斉藤, 伊藤/伊東), where the given
+/// name, the reading, the birth date, the sex and the address all agree and no other resident fits, is the
+/// seeds' B (「入力ミス等による不一致の可能性」), not C.
+#[test]
+fn a_surname_one_kanji_off_with_the_same_reading_is_b() {
+    for (registry, record, kana) in [
+        ("斎藤 美咲", "斉藤 美咲", "サイトウ ミサキ"),
+        ("斉藤 美咲", "斎藤 美咲", "サイトウ ミサキ"),
+        ("伊藤 健", "伊東 健", "イトウ ケン"),
+        ("伊東 健", "伊藤 健", "イトウ ケン"),
+        ("渡辺 大輔", "渡部 大輔", "ワタナベ ダイスケ"),
+    ] {
+        let owner = P::new(registry, kana, "1975-07-17", Male);
+        let rec = P::new(record, kana, "1975-07-17", Male).at("千代田区永田町2-1-2");
+        let g = alone(&rec, &owner);
+        assert_eq!(g.grade, Grade::B, "{record} for {registry}: {:?}", g.reasons);
+        assert_eq!(g.fields.name, Verdict::Typo, "{record} for {registry}");
+        assert!(g.reasons.contains(&Reason::SurnameSameReading), "{record}: {:?}", g.reasons);
+        assert!(!g.reasons.contains(&Reason::NameDiffers), "{record}: {:?}", g.reasons);
+        // The reading in another notation (half-width, hiragana) or spelling (ー) still agrees.
+        let rec = P { kana: Some("ｲﾄｳ ｹﾝ"), ..P::new(record, kana, "1975-07-17", Male) };
+        if kana == "イトウ ケン" {
+            assert_eq!(alone(&rec, &owner).grade, Grade::B);
+        }
+    }
+    let owner = P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male);
+    let record = || P::new("伊東 健", "イトウ ケン", "1975-07-17", Male);
+    // Anything else disagreeing makes it another family's name: C.
+    for (why, rec) in [
+        ("another address", record().at("大阪市北区梅田3-1-1")),
+        ("no address", P { address: None, ..record() }),
+        ("no sex", P { sex: None, ..record() }),
+        ("no reading", P { kana: None, ..record() }),
+        ("another birth date", P::new("伊東 健", "イトウ ケン", "1975-07-18", Male)),
+    ] {
+        let g = alone(&rec, &owner);
+        assert_eq!(g.grade, Grade::C, "{why}: {:?}", g.reasons);
+    }
+    // Two kanji off, or the given name off too: not this rule.
+    assert_eq!(alone(&P::new("伊東 剣", "イトウ ケン", "1975-07-17", Male), &owner).grade, Grade::C);
+    assert_eq!(
+        alone(
+            &P::new("井東 健", "イトウ ケン", "1975-07-17", Male),
+            &P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male)
+        )
+        .grade,
+        Grade::C
+    );
+    // Another resident who fits: C, and that resident is named.
+    let itou = P::new("伊東 健", "イトウ ケン", "1975-07-17", Male);
+    let g = grade(&record().prep(), &owner.prep(), [(&9u32, &itou.prep())]);
+    assert_eq!((g.grade, g.better), (Grade::C, Some(9)));
+    assert!(g.reasons.contains(&Reason::BetterCandidate));
+    // Two residents it could equally be (both read イトウ, one kanji off each): never guessed between.
+    let ito = P::new("伊籐 健", "イトウ ケン", "1975-07-17", Male);
+    let g = grade(&P::new("伊東 健", "イトウ ケン", "1975-07-17", Male).prep(), &owner.prep(), [(&9u32, &ito.prep())]);
+    assert_ne!(g.grade, Grade::A);
+}
+
+/// Twins, family swaps and same-name strangers stay C under the same-reading rule: their given names
+/// differ, or their surname and given name are identical (only the number is wrong).
+#[test]
+fn the_same_reading_rule_never_links_another_person() {
+    let shota = P::new("斉藤 翔太", "サイトウ ショウタ", "2010-05-05", Male);
+    let kenta = P::new("斎藤 健太", "サイトウ ケンタ", "2010-05-05", Male);
+    assert_eq!(alone(&shota, &kenta).grade, Grade::C);
+    let wife = P::new("伊藤 美咲", "イトウ ミサキ", "1984-07-21", Female);
+    let husband = P::new("伊東 健", "イトウ ケン", "1984-07-21", Male);
+    assert_eq!(alone(&wife, &husband).grade, Grade::C);
+    // A same-name stranger elsewhere with one kanji of the surname off: the address disagrees.
+    let stranger = P::new("斎藤 美咲", "サイトウ ミサキ", "1988-08-08", Female).at("大阪市北区梅田3-1-1");
+    let record = P::new("斉藤 美咲", "サイトウ ミサキ", "1988-08-08", Female);
+    assert_eq!(alone(&record, &stranger).grade, Grade::C);
 }
 
 #[test]
@@ -322,6 +403,26 @@ fn addresses_and_notation() {
     let none = P { address: None, ..P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female) };
     let g = alone(&none, &registry);
     assert_eq!((g.grade, g.fields.address), (Grade::B, Verdict::Missing));
+}
+
+/// Issue 10, defect 4: 府中市 is in 東京都 and 広島県, 伊達市 in 北海道 and 福島県: the prefecture decides.
+#[test]
+fn a_city_name_of_two_prefectures_keeps_its_prefecture() {
+    let tokyo = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("東京都府中市宮西町二丁目24番地");
+    let hiroshima = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("広島県府中市宮西町2-24");
+    let g = alone(&hiroshima, &tokyo);
+    assert_eq!((g.grade, g.fields.address), (Grade::B, Verdict::Differs));
+    // Without the prefecture the record does not contradict the registry: notation.
+    let unstated = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("府中市宮西町2-24");
+    let g = alone(&unstated, &tokyo);
+    assert_eq!((g.grade, g.fields.address), (Grade::A, Verdict::Notation));
+    // ... but the one in the other prefecture fits exactly as well: never guessed between.
+    let g = grade(&unstated.prep(), &tokyo.prep(), [(&2u32, &hiroshima.prep())]);
+    assert_eq!(g.grade, Grade::B);
+    assert!(g.reasons.contains(&Reason::IndistinguishableResident));
+    let hokkaido = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("北海道伊達市松ヶ枝町1番地");
+    let fukushima = P::new("中村 光", "ナカムラ ヒカル", "1999-09-09", Female).at("福島県伊達市松ケ枝町1");
+    assert_eq!(alone(&fukushima, &hokkaido).fields.address, Verdict::Differs);
 }
 
 #[test]

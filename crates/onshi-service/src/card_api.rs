@@ -185,10 +185,13 @@ pub struct ConsentView {
 /// The answer to a card check: every coverage linked to the card's holder on the service date.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CardCheckAnswer {
-    /// `valid` (exactly one coverage valid), `multiple` (more than one valid: overlapping coverage, none is
-    /// picked), `invalid` (linked coverage, none valid that day) or `not_found` (no coverage linked).
+    /// `valid` (a coverage is valid that day: the one shown in `coverage`, chosen by the rule of every check
+    /// by person — the newest valid acquisition; when more than one is valid, the notice
+    /// `overlapping_coverage` lists the others), `invalid` (linked coverage, none valid that day) or
+    /// `not_found` (no coverage linked). (`multiple` was answered for overlapping coverage before issue 10; it
+    /// is no longer.)
     pub result: String,
-    /// The one valid coverage when `result` is `valid`.
+    /// The coverage shown when `result` is `valid`.
     pub coverage: Option<CoverageView>,
     /// Every linked coverage, each answered as `POST /clinic/v1/eligibility` would.
     pub coverages: Vec<EligibilityAnswer>,

@@ -2,7 +2,8 @@
 //! clinic's check by card — a single-use challenge, the card's signature after the PIN (or a registered
 //! reader's face-authentication assertion), the certificate's chain, validity, grace period and revocation,
 //! the serial mapped to the person as registered at issuance, and every coverage linked to that person
-//! answered by the same resolution as the check by number ([`Service::answer_for`]).
+//! answered by the same resolution as the check by number ([`Service::answer_for`]), the one shown chosen by
+//! the same rule as the check by My Number (`Service::select_for_person`, the ledger's `select_for_person`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -451,26 +452,27 @@ impl<S: Store> Service<S> {
         now: DateTime<Utc>,
     ) -> Result<CardCheckAnswer> {
         let mn = record.my_number;
-        let members = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        // a record whose acquisition was voided is no coverage (as for every check by person)
+        let mut members = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        members.retain(|m| m.history.period_opt(None).is_some());
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);
         }
-        let valid: Vec<&EligibilityAnswer> = coverages.iter().filter(|a| a.result == "valid").collect();
-        let mut notices = Vec::new();
-        let (result, coverage) = match (valid.len(), coverages.len()) {
-            (1, _) => ("valid", valid[0].coverage.clone()),
-            (n, _) if n > 1 => {
+        // the one rule of a check by person, shared with check_person
+        let (shown, mut notices) = self.select_for_person(&members, service_date);
+        let shown = shown.and_then(|s| members.iter().position(|m| m.id == s.id)).map(|i| &coverages[i]);
+        let (result, coverage) = match shown {
+            Some(a) if a.result == "valid" => ("valid", a.coverage.clone()),
+            Some(_) => {
                 notices.push(notice(
-                    "overlapping_coverage",
-                    format!(
-                        "{n} coverages are valid on the service date (複数該当): onshi does not pick one. Ask the patient \
-                         which insurance is current, and tell the insurers so the older one records the loss"
-                    ),
+                    "no_valid_coverage",
+                    "the holder's linked coverage is not valid on the service date (無効): see each coverage's notices; \
+                     ask for the new card or 資格確認書",
                 ));
-                ("multiple", None)
+                ("invalid", None)
             }
-            (_, 0) => {
+            None => {
                 notices.push(notice(
                     "no_linked_coverage",
                     "no coverage is linked to this card's holder (該当資格なし). Check by the insurance number on the \
@@ -478,14 +480,6 @@ impl<S: Store> Service<S> {
                      yet: use 被保険者資格申立書 and charge the usual ratio",
                 ));
                 ("not_found", None)
-            }
-            _ => {
-                notices.push(notice(
-                    "no_valid_coverage",
-                    "the holder's linked coverage is not valid on the service date (無効): see each coverage's notices; \
-                     ask for the new card or 資格確認書",
-                ));
-                ("invalid", None)
             }
         };
         let (status, grace_until) = match v.validity {

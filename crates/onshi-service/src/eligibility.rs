@@ -8,7 +8,7 @@
 
 use onshi_ids::MyNumber;
 use onshi_law::{Copay, CopayBasis, Date};
-use onshi_ledger::{Change, MemberHistory, RecordedAt, Resolution, Selection, Status};
+use onshi_ledger::{Change, MemberHistory, PersonSelection, RecordedAt, Resolution, Selection, Status};
 use onshi_store::{AccessEntry, MemberRecord, Store};
 
 use crate::api::{CoverageView, EligibilityAnswer, EligibilityBody, Notice};
@@ -86,13 +86,15 @@ impl<S: Store> Service<S> {
         let birth_date = parse::date(&body.birth_date, "birth_date")?;
         let service_date = self.service_date(body.service_date.as_deref())?;
 
-        let found: Vec<MemberRecord> = self
-            .for_clinic(self.store.members_by_card(&insurer, &number, birth_date)?)
-            .into_iter()
-            .filter(|m| symbol.is_none() || m.history.statik.key.symbol == symbol)
-            .collect();
+        let found: Vec<MemberRecord> = self.for_clinic(self.store.members_by_card(&insurer, &number, birth_date)?);
         let histories: Vec<&MemberHistory> = found.iter().map(|m| &m.history).collect();
-        let selected = match onshi_ledger::select_by_number(&histories, &number, branch.as_ref(), service_date) {
+        let selected = match onshi_ledger::select_by_number(
+            &histories,
+            symbol.as_ref(),
+            &number,
+            branch.as_ref(),
+            service_date,
+        ) {
             Selection::One(h) => found.iter().find(|m| std::ptr::eq(&m.history, h)),
             Selection::BranchRequired => {
                 self.log(cx, None, "branch_required").await?;
@@ -103,6 +105,20 @@ impl<S: Store> Service<S> {
                 )
                 .at("branch")
                 .next("ask for the card or 資格確認書 and send its 枝番 (branch)"));
+            }
+            Selection::SymbolRequired => {
+                self.log(cx, None, "symbol_required").await?;
+                return Err(ServiceError::new(
+                    ErrorKind::Conflict,
+                    "symbol_required",
+                    "more than one person under this insurer has this number and birth date, under different 記号 \
+                     (symbols), and no 記号 was sent: onshi does not choose between two people",
+                )
+                .at("symbol")
+                .next(
+                    "ask for the card or 資格確認書 and send its 記号 (symbol) exactly as printed, with its 枝番 \
+                     (branch); a card that shows no 記号: check by the My Number card, or ask the insurer",
+                ));
             }
             Selection::ExactNumberRequired => {
                 self.log(cx, None, "exact_number_required").await?;
@@ -146,10 +162,10 @@ impl<S: Store> Service<S> {
     }
 
     /// Eligibility of a person, found by My Number: every coverage linked to the number, resolved on the
-    /// service date (`None`: today in Japan). One covered record is the answer; when several are covered the
-    /// newest acquisition is shown and the overlap is flagged (`overlapping_coverage`), never silently
-    /// picked; when none is, the most recent record is answered as `invalid`; with no linked record,
-    /// `not_found`.
+    /// service date (`None`: today in Japan), chosen by the one rule of a check by person
+    /// ([`onshi_ledger::select_for_person`], shared with the check by card): the newest valid coverage, the
+    /// others valid that day listed in the notice `overlapping_coverage`; when none is valid, the newest
+    /// acquisition answered as `invalid`; with no linked record, `not_found`.
     ///
     /// This is the question of the My Number card (マイナ保険証) at the counter. It takes the number as
     /// given: the caller must have authenticated the holder (the card's certificate), which is why it has no
@@ -164,36 +180,7 @@ impl<S: Store> Service<S> {
         let mn: MyNumber = parse::my_number(my_number, "my_number")?;
         let service_date = self.service_date(service_date)?;
         let linked = self.for_clinic(self.store.members_by_my_number(&mn)?);
-        let mut resolved: Vec<(&MemberRecord, Resolution<'_>)> = linked
-            .iter()
-            .filter_map(|m| onshi_ledger::resolve(&m.history, service_date, None).map(|r| (m, r)))
-            .collect();
-        // newest acquisition first; between equal dates by the card key, so that the order never depends on
-        // the order the records were written in
-        resolved.sort_by_key(|(m, r)| std::cmp::Reverse((r.acquired_on, m.history.statik.key.clone())));
-        let covered: Vec<&(&MemberRecord, Resolution<'_>)> =
-            resolved.iter().filter(|(_, r)| r.status == Status::Covered).collect();
-        let mut notices = Vec::new();
-        let member = match covered.as_slice() {
-            [] => resolved.first().map(|(m, _)| *m),
-            [one] => Some(one.0),
-            [first, rest @ ..] => {
-                let others: Vec<&str> =
-                    rest.iter().map(|(m, _)| m.history.statik.key.insurer_number.as_str()).collect();
-                notices.push(notice(
-                    "overlapping_coverage",
-                    format!(
-                        "the person has {} coverages valid on the service date; the newest (acquired {}) is shown, \
-                         also valid: {}. An older one's loss may not be recorded yet: confirm with the patient which \
-                         insurance is current",
-                        covered.len(),
-                        views::date(first.1.acquired_on),
-                        others.join(", ")
-                    ),
-                ));
-                Some(first.0)
-            }
-        };
+        let (member, notices) = self.select_for_person(&linked, service_date);
         let Some(member) = member else {
             self.log(cx, None, "not_found").await?;
             return Ok(self.not_found(
@@ -206,6 +193,51 @@ impl<S: Store> Service<S> {
         answer.notices.splice(0..0, notices);
         self.log(cx, Some(member), &answer.result).await?;
         Ok(answer)
+    }
+
+    /// The coverage a check by person answers with among the person's `linked` records (as the clinic sees
+    /// them), by the ledger's one rule, and the notice of the other valid ones. Shared by the check by My Number
+    /// and the check by card.
+    pub(crate) fn select_for_person<'a>(
+        &self,
+        linked: &'a [MemberRecord],
+        service_date: Date,
+    ) -> (Option<&'a MemberRecord>, Vec<Notice>) {
+        let histories: Vec<&MemberHistory> = linked.iter().map(|m| &m.history).collect();
+        let record = |h: &MemberHistory| linked.iter().find(|m| std::ptr::eq(&m.history, h));
+        match onshi_ledger::select_for_person(&histories, service_date) {
+            PersonSelection::None => (None, Vec::new()),
+            PersonSelection::Invalid { shown } => (record(shown), Vec::new()),
+            PersonSelection::Valid { shown, also_valid } if also_valid.is_empty() => (record(shown), Vec::new()),
+            PersonSelection::Valid { shown, also_valid } => {
+                let acquired = |h: &MemberHistory| h.period_opt(None).map(|p| views::date(p.0)).unwrap_or_default();
+                let others: Vec<String> = also_valid
+                    .iter()
+                    .map(|h| {
+                        let k = &h.statik.key;
+                        format!(
+                            "{} {}{} (acquired {})",
+                            k.insurer_number,
+                            k.symbol.as_ref().map(|s| format!("{s}・")).unwrap_or_default(),
+                            k.number,
+                            acquired(h)
+                        )
+                    })
+                    .collect();
+                let notice = notice(
+                    "overlapping_coverage",
+                    format!(
+                        "the person has {} coverages valid on the service date (複数該当); the newest (acquired {}) is \
+                         shown, also valid: {}. An older one's loss may not be recorded yet: confirm with the patient \
+                         which insurance is current, and tell the insurers so the older one records the loss",
+                        also_valid.len() + 1,
+                        acquired(shown),
+                        others.join(", ")
+                    ),
+                );
+                (record(shown), vec![notice])
+            }
+        }
     }
 
     /// The service date given, or today in Japan.

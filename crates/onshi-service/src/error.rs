@@ -10,6 +10,7 @@
 //! refused), it is in `reason`, never in a code of its own: a symbol, number or branch that is not one is
 //! `invalid_value` with `field` naming it. onshi adds codes only where the contract names nothing that fits
 //! ([`PROJECT_CODES`]): `exact_number_required` (409, numbers that differ only by leading zeros),
+//! `symbol_required` (409, a check without the 記号 whose other fields match people under several 記号),
 //! `payload_too_large` (413), `method_not_allowed` (405), `timeout` and `unavailable` (503),
 //! `internal_error` (500), and the card endpoints' own codes.
 //!
@@ -41,8 +42,15 @@ pub const CONTRACT_CODES: &[&str] = &[
 
 /// The codes onshi adds where the contract names nothing that fits (the card endpoints, an extension, have
 /// their own in `onshi_card`).
-pub const PROJECT_CODES: &[&str] =
-    &["exact_number_required", "payload_too_large", "method_not_allowed", "timeout", "unavailable", "internal_error"];
+pub const PROJECT_CODES: &[&str] = &[
+    "exact_number_required",
+    "symbol_required",
+    "payload_too_large",
+    "method_not_allowed",
+    "timeout",
+    "unavailable",
+    "internal_error",
+];
 
 /// What kind of failure an error is; the HTTP layer maps it to a status code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +133,9 @@ pub fn default_next_step(kind: ErrorKind, code: &str) -> &'static str {
         "not_found" => "check the identifier in the request path",
         "duplicate_member" => "record a loss for the existing member first, or correct the dates",
         "branch_required" => "ask for the card or 資格確認書 and send its 枝番 (branch)",
+        "symbol_required" => {
+            "ask for the card or 資格確認書 and send its 記号 (symbol) exactly as printed, with its 枝番 (branch)"
+        }
         "exact_number_required" => {
             "send the number exactly as printed on the card or 資格確認書, with its leading zeros"
         }

@@ -2,7 +2,7 @@
 //! only on a unique match.
 
 use onshi_store::{PutOutcome, ResidentWrite, Store};
-use onshi_text::{address_key, variant_key};
+use onshi_text::{address_key, address_keys_agree, variant_key};
 
 use crate::api::{ResidentBody, ResidentView, SearchAnswer, SearchBody};
 use crate::auth::{Action, authorize};
@@ -58,8 +58,9 @@ impl<S: Store> Service<S> {
     }
 
     /// `POST /registry/v1/search`: name, birth date and address (and optionally sex). Notation is tolerated
-    /// (width, spacing, kanji variants, the prefecture omitted, address numbering), but the number is given
-    /// only when exactly one resident matches: the registry never guesses between two people.
+    /// (width, spacing, kanji variants, the prefecture omitted, address numbering: addresses are compared by
+    /// onshi-text's `address_keys_agree`, so 「広島県府中市…」 never finds 「東京都府中市…」), but the number is
+    /// given only when exactly one resident matches: the registry never guesses between two people.
     pub fn search_registry(&self, cx: &Ctx, body: SearchBody) -> Result<SearchAnswer> {
         authorize(&cx.actor, Action::ReadRegistry)?;
         let name = variant_key(parse::text(&body.name, "name")?);
@@ -71,7 +72,7 @@ impl<S: Store> Service<S> {
             .residents_born_on(birth)?
             .into_iter()
             .filter(|r| sex.is_none_or(|s| s == r.sex))
-            .filter(|r| variant_key(&r.name) == name && address_key(&r.address) == address)
+            .filter(|r| variant_key(&r.name) == name && address_keys_agree(&address_key(&r.address), &address))
             .collect();
         Ok(match found.as_slice() {
             [] => SearchAnswer { verdict: "none".into(), my_number: None },

@@ -21,7 +21,10 @@
 //! * **In-process** ([`Target::InProcess`]): two embedded SQLite stores (fresh directories), one written by
 //!   onshi's rules, one by the national system's (links not graded, copay ratios as typed). Each visit is
 //!   asked of onshi and of the legacy policy at every registration-lag factor requested, all through
-//!   [`onshi_service::Service`], the code the HTTP front calls.
+//!   [`onshi_service::Service`], the code the HTTP front calls. A patient presenting a My Number card is
+//!   asked through `Service::check_person`: the card's cryptography is skipped, not the selection — it
+//!   chooses among the person's coverages by the same rule as the check by card
+//!   (`onshi_ledger::select_for_person`).
 //! * **HTTP** ([`Target::Http`]): a running `onshi serve` on a loopback address (onshi's policy only, its
 //!   clock is the wall clock: replay a world that lies in the past). The contract has no check by My
 //!   Number, so a patient with a My Number card is asked by the numbers of their card there.

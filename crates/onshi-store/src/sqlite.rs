@@ -538,15 +538,10 @@ fn insert_entry(ctx: &mut WriterCtx, id: MemberId, e: &Entry) -> Result<(), Stor
     Ok(())
 }
 
-/// `[from, to)` periods overlap.
-fn overlaps(a: (Date, Option<Date>), b: (Date, Option<Date>)) -> bool {
-    let a_before_b_ends = b.1.is_none_or(|end| a.0 < end);
-    let b_before_a_ends = a.1.is_none_or(|end| b.0 < end);
-    a_before_b_ends && b_before_a_ends
-}
-
 /// Refuses a period that would overlap another record of the same key (insurer, symbol, branch, and the number
-/// compared on its key: 0123 = 123); `except` is the record being changed itself (None when enrolling).
+/// compared on its key: 0123 = 123); `except` is the record being changed itself (None when enrolling). Overlap
+/// is the ledger's rule ([`MemberHistory::periods_overlap`]): half-open periods sharing a day, so an empty
+/// period (an enrolment cancelled on its first day, a voided acquisition) blocks nothing.
 fn refuse_overlap(
     conn: &Connection,
     key: &MemberKey,
@@ -565,7 +560,7 @@ fn refuse_overlap(
             except.map_or(0, |id| id.0)
         ],
     )?;
-    match same_key.iter().find(|o| overlaps(o.history.period(None), period)) {
+    match same_key.iter().find(|o| MemberHistory::periods_overlap(o.history.period(None), period)) {
         Some(dup) => {
             Err(StoreError::Duplicate { existing: dup.id, number: dup.history.statik.key.number.as_str().to_owned() })
         }

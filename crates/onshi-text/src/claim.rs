@@ -30,11 +30,14 @@ pub struct ClaimReady {
 /// and of most レセコン.
 ///
 /// - JIS X 0208 characters and whitespace are kept exactly (「濱田」 stays 「濱田」: 濱 is in JIS X 0208).
-/// - A character outside JIS X 0208 is replaced by its standard form when that form is in JIS X 0208:
-///   髙 → 高, 﨑 → 崎, 𠮷 → 吉, a compatibility ideograph → its unified ideograph (U+FA19 → 神), an
-///   ideographic variation sequence (葛 + U+E0100) → its base; full-width forms for ASCII (A → Ａ) and
-///   half-width katakana (ｶﾞ → ガ).
-/// - A character with no such form is kept as it is and listed in `unmappable`.
+/// - An ideograph outside JIS X 0208 is replaced by its ONE official JIS X 0208 form when the official
+///   MJ縮退マップ schemes (JIS包摂規準・UCS統合規則, 法務省告示582号別表第四, 法務省戸籍法関連通達・通知) give
+///   exactly one (13,051 characters: 髙 → 高, 𠮷 → 吉, 䆋 → 龝), else by its standard form when that form is
+///   in JIS X 0208: 﨑 → 崎, a compatibility ideograph → its unified ideograph (U+FA19 → 神), an ideographic
+///   variation sequence (葛 + U+E0100) → its base; full-width forms for ASCII (A → Ａ) and half-width
+///   katakana (ｶﾞ → ガ).
+/// - A character with no such form (two or more official forms and no standard one, or none at all) is kept
+///   as it is and listed in `unmappable`: a person chooses the character (see the claim notice's next step).
 /// - 「●」 is never introduced (a 「●」 already in the stored name, a legacy placeholder, is in JIS X 0208 and
 ///   is kept; see [`has_placeholder`](crate::has_placeholder)).
 ///
@@ -131,7 +134,8 @@ fn standard_in_jis(c: char) -> Option<char> {
     }
     let u = u32::from(c);
     let candidate = if is_ideograph(c) {
-        t.standard(c)
+        // The one official JIS X 0208 form first (MJ縮退マップ), then the standard form.
+        t.official_form(c).unwrap_or_else(|| t.standard(c))
     } else {
         match u {
             // ASCII printable → full-width (U+FF01..=U+FF5E).

@@ -13,7 +13,7 @@
 //! | [`variant_key`] | + kanji variants (異体字) to their standard form | equal |
 //! | [`kana_key`] | readings: the notation key | — |
 //! | [`kana_loose_key`] | + small kana, ヂ/ジ, ヅ/ズ, ヲ/オ, ヴ/ブ, ー | — |
-//! | [`address_key`] | variant folding + prefecture omitted, kanji numerals, 丁目/番地/番/号 | — |
+//! | [`address_key`] | variant folding + prefecture omitted (kept before 府中市, 伊達市 … of two prefectures), kanji numerals, 丁目/番地/番/号 | — |
 //!
 //! # Kanji variants come from the government's tables
 //!
@@ -22,7 +22,9 @@
 //! 通達・通知 and JIS包摂規準・UCS統合規則 schemes) and the National Tax Agency's JIS縮退マップ carried by
 //! the `jntajis` crate, the 常用漢字表 and 人名用漢字 old forms from Unihan, Unihan variants only where those
 //! are silent, and a short hand list. A 常用漢字 is never folded into another one, so 斉/斎, 沢/択, 島/鳥 and
-//! 崎/埼 stay different names while 齊 → 斉 and 齋 → 斎.
+//! 崎/埼 stay different names while 齊 → 斉 and 齋 → 斎. An ideograph outside JIS X 0208 that the official
+//! MJ縮退マップ schemes (with 法務省告示582号別表第四) map to exactly one JIS X 0208 character folds like that
+//! character, and [`claim_ready`] writes it in that character.
 //!
 //! # Performance
 //!
@@ -47,7 +49,7 @@ mod fold;
 mod kana;
 mod tables;
 
-pub use address::address_key;
+pub use address::{address_key, address_keys_agree};
 pub use claim::{ClaimReady, Substitution, claim_ready};
 pub use distance::char_edit_distance;
 
@@ -179,6 +181,17 @@ pub fn has_placeholder(s: &str) -> bool {
 /// Whether `c` is a placeholder character (see [`has_placeholder`]).
 pub fn is_placeholder(c: char) -> bool {
     matches!(c, '●' | '〓' | '\u{FFFD}')
+}
+
+/// Whether `c` is a CJK ideograph (unified, extensions, compatibility): what a kanji difference is made of.
+///
+/// ```
+/// use onshi_text::is_ideograph;
+/// assert!(is_ideograph('斉') && is_ideograph('𠮷') && is_ideograph('\u{FA19}'));
+/// assert!(!is_ideograph('サ') && !is_ideograph('々') && !is_ideograph('A'));
+/// ```
+pub fn is_ideograph(c: char) -> bool {
+    kana::is_ideograph(c)
 }
 
 /// The standard form of one character, as used by [`variant_key`]: a kanji's standard form (髙 → 高,

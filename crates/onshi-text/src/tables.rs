@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 const VARIANTS: &str = include_str!("../data/variants.txt");
 const COMPAT: &str = include_str!("../data/compat.txt");
 const JIS0208: &str = include_str!("../data/jis0208.txt");
+const CLAIM: &str = include_str!("../data/claim.txt");
 
 /// CJK Unified Ideographs Extension A and the URO: `U+3400..=U+9FFF`.
 const URO_START: u32 = 0x3400;
@@ -34,9 +35,11 @@ pub(crate) struct Tables {
     compat_sup: Box<[u32]>,
     /// JIS X 0208 membership of the BMP, one bit per code point.
     jis: Box<[u64]>,
+    /// The one official JIS X 0208 form (MJ縮退マップ) of an ideograph outside JIS X 0208, sorted by source.
+    claim: Box<[(u32, u32)]>,
     /// Number of parsed lines, for the self-tests.
     #[cfg(test)]
-    pub(crate) counts: (usize, usize, usize),
+    pub(crate) counts: (usize, usize, usize, usize),
 }
 
 fn pairs(data: &'static str) -> impl Iterator<Item = (char, char)> {
@@ -96,6 +99,8 @@ impl Tables {
                 }
             }
         }
+        let mut claim: Vec<(u32, u32)> = pairs(CLAIM).map(|(from, to)| (u32::from(from), u32::from(to))).collect();
+        claim.sort_unstable();
         let _ = (n_variants, n_compat, n_jis);
         Tables {
             variant_bmp,
@@ -104,7 +109,8 @@ impl Tables {
             compat_sup,
             jis,
             #[cfg(test)]
-            counts: (n_variants, n_compat, n_jis),
+            counts: (n_variants, n_compat, n_jis, claim.len()),
+            claim: claim.into_boxed_slice(),
         }
     }
 
@@ -134,6 +140,14 @@ impl Tables {
         if to == 0 { c } else { char::from_u32(to).unwrap_or(c) }
     }
 
+    /// The one official JIS X 0208 form of an ideograph outside JIS X 0208 (MJ縮退マップ: JIS包摂規準・UCS統合規則,
+    /// 法務省告示582号別表第四, 法務省戸籍法関連通達・通知), when the official schemes give exactly one.
+    pub(crate) fn official_form(&self, c: char) -> Option<char> {
+        let u = u32::from(c);
+        let i = self.claim.binary_search_by_key(&u, |&(f, _)| f).ok()?;
+        char::from_u32(self.claim[i].1)
+    }
+
     #[inline]
     pub(crate) fn is_jis_x0208(&self, c: char) -> bool {
         let u = u32::from(c);
@@ -158,6 +172,20 @@ mod tests {
         assert_eq!(t.counts.1, lines(COMPAT));
         // 6879 characters of JIS X 0208 plus the 7 JIS-mapping alternatives (U+301C, U+2212, ...).
         assert_eq!(t.counts.2, 6879 + 7);
+        assert_eq!(t.counts.3, lines(CLAIM));
+    }
+
+    #[test]
+    fn official_forms_are_jis_x0208_and_standard_equal() {
+        // Every official form is in JIS X 0208, for a source outside it, and folds like its source: a
+        // claim-ready name stays variant-equal to the stored one.
+        let t = tables();
+        for (from, to) in pairs(CLAIM) {
+            assert!(!t.is_jis_x0208(from) && t.is_jis_x0208(to), "{from} → {to}");
+            assert_eq!(t.standard(from), t.standard(to), "{from} → {to}");
+            assert_eq!(t.official_form(from), Some(to));
+        }
+        assert_eq!(t.official_form('高'), None);
     }
 
     #[test]

@@ -99,6 +99,27 @@ fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
 }
 
 #[test]
+fn an_enrolment_cancelled_on_its_first_day_does_not_block_the_corrected_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    // Enrolled from the wrong date, then lost on that same day: an empty period, no day of coverage.
+    let wrong = s.enrol(new_member("110", "00", Relationship::Insured, "2024-04-01")).wait().expect("enrol");
+    s.append(wrong.id, d("2024-04-01"), Change::Lose).wait().expect("cancel");
+    // The corrected enrolment, from an earlier date, shares no day with it.
+    let corrected = s.enrol(new_member("110", "00", Relationship::Insured, "2024-03-01")).wait();
+    assert!(corrected.is_ok(), "{corrected:?}");
+    // ... and so does one from a later date, and an open period that surrounds it
+    let mut other = new_member("111", "00", Relationship::Insured, "2024-04-01");
+    let cancelled = s.enrol(other.clone()).wait().expect("enrol");
+    s.append(cancelled.id, d("2024-04-01"), Change::Lose).wait().expect("cancel");
+    other.acquired_on = d("2020-01-01");
+    assert!(s.enrol(other).wait().is_ok());
+    // A real period still blocks.
+    let dup = s.enrol(new_member("110", "00", Relationship::Insured, "2024-05-01")).wait();
+    assert!(matches!(dup, Err(StoreError::Duplicate { .. })), "{dup:?}");
+}
+
+#[test]
 fn a_dependent_needs_an_insured_member() {
     let dir = tempfile::tempdir().expect("tempdir");
     let s = SqliteStore::open(dir.path()).expect("open");
@@ -403,14 +424,6 @@ fn many_concurrent_writers_are_all_committed() {
     for id in ids {
         assert!(s.member(id).expect("read").is_some());
     }
-}
-
-#[test]
-fn overlap_is_half_open() {
-    assert!(overlaps((d("2020-01-01"), None), (d("2021-01-01"), None)));
-    assert!(!overlaps((d("2020-01-01"), Some(d("2021-01-01"))), (d("2021-01-01"), None)));
-    assert!(overlaps((d("2020-01-01"), Some(d("2021-01-02"))), (d("2021-01-01"), None)));
-    assert!(!overlaps((d("2022-01-01"), None), (d("2020-01-01"), Some(d("2022-01-01")))));
 }
 
 #[test]
