@@ -174,6 +174,9 @@ pub struct PolicyResult {
     pub tally: Tally,
     /// Visits that could not be asked (no card, and no My Number question here).
     pub not_asked: u64,
+    /// Visits of a newborn before its birth was registered (出生届): no My Number yet, so no My Number card,
+    /// and no card either: no question can be asked (the counter uses 被保険者資格申立書 or refunds later).
+    pub not_asked_unregistered: u64,
 }
 
 /// The result of a replay.
@@ -458,6 +461,7 @@ struct Asker {
     front: Front,
     tally: Mutex<Tally>,
     not_asked: AtomicU64,
+    not_asked_unregistered: AtomicU64,
 }
 
 struct Shared {
@@ -467,6 +471,8 @@ struct Shared {
     records: RwLock<Records>,
     truth: HashMap<u64, MyNumber>,
     times: HashMap<u64, RecTimes>,
+    /// The day each resident born in the period was registered (`resident_add`), ISO.
+    registered: HashMap<String, String>,
     /// What the replay's insurers do on a later day, by day: confirm a pending link, accept a registry event.
     due: Mutex<BTreeMap<Date, Vec<Due>>>,
     /// The delays of what is due ([`Lags::confirm_link`], [`Lags::accept_registry_event`]).
@@ -796,6 +802,12 @@ impl Shared {
     async fn ask(&self, a: &Asker, v: &VisitRow, path_wanted: Presents) {
         let card = v.card_record_id.as_deref().and_then(record_id);
         let by_person = path_wanted == Presents::MyNumberCard && self.questions == Questions::AsPresented;
+        // a newborn whose birth is not registered yet has no My Number, hence no My Number card, and no card
+        let unregistered = self.registered.get(&v.my_number).is_some_and(|at| at.as_str() > v.service_date.as_str());
+        if card.is_none() && unregistered {
+            a.not_asked_unregistered.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let mut path = Presents::Card;
         let mut answer = None;
         let mut followed = None;
@@ -1074,7 +1086,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
         Target::Http { .. } => Questions::CardOnly,
         Target::InProcess => opts.questions,
     };
-    let times = read_times(dir)?;
+    let (times, registered) = read_times(dir)?;
     let sh = Arc::new(Shared {
         clock: clock.clone(),
         writers,
@@ -1082,6 +1094,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
         records: RwLock::new(Records::default()),
         truth,
         times,
+        registered,
         due: Mutex::new(BTreeMap::new()),
         lags: opts.lags.clone(),
         questions,
@@ -1106,6 +1119,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             factor: a.factor,
             tally,
             not_asked: a.not_asked.load(Ordering::Relaxed),
+            not_asked_unregistered: a.not_asked_unregistered.load(Ordering::Relaxed),
         });
     }
     let writers =
@@ -1125,13 +1139,23 @@ fn writer(name: &'static str, front: Front, onshi_rules: bool) -> Writer {
 }
 
 fn asker(label: String, factor: Option<f64>, writer: usize, front: Front) -> Asker {
-    Asker { label, factor, writer, front, tally: Mutex::new(Tally::default()), not_asked: AtomicU64::new(0) }
+    Asker {
+        label,
+        factor,
+        writer,
+        front,
+        tally: Mutex::new(Tally::default()),
+        not_asked: AtomicU64::new(0),
+        not_asked_unregistered: AtomicU64::new(0),
+    }
 }
 
 /// When every record's actions reached the system: `members.csv` (recorded before the period), then every
 /// acquisition, loss and change of `events.jsonl`.
-fn read_times(dir: &Path) -> Result<HashMap<u64, RecTimes>, SimError> {
+/// Also the day each resident born in the period was registered.
+fn read_times(dir: &Path) -> Result<(HashMap<u64, RecTimes>, HashMap<String, String>), SimError> {
     let mut times: HashMap<u64, RecTimes> = HashMap::new();
+    let mut registered = HashMap::new();
     for m in files::rows::<MemberRow>(dir, "members.csv")? {
         let m = m?;
         let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
@@ -1141,6 +1165,11 @@ fn read_times(dir: &Path) -> Result<HashMap<u64, RecTimes>, SimError> {
     }
     for e in files::events(dir)? {
         let (at, e) = e?;
+        if e.kind == "resident_add" {
+            if let Some(mn) = &e.my_number {
+                registered.insert(mn.clone(), e.at.clone());
+            }
+        }
         let Some(id) = e.record_id.as_deref().and_then(record_id) else { continue };
         let effective = files::date_of(Path::new("events.jsonl"), 0, "effective_on", &e.effective_on)?;
         let t = times.entry(id).or_default();
@@ -1151,7 +1180,7 @@ fn read_times(dir: &Path) -> Result<HashMap<u64, RecTimes>, SimError> {
             _ => {}
         }
     }
-    Ok(times)
+    Ok((times, registered))
 }
 
 fn tempdir() -> Result<TempDir, SimError> {

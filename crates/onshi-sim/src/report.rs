@@ -216,6 +216,15 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
     if !not_asked.is_empty() {
         let _ = writeln!(w, "Visits not asked (no card to ask by): {}.\n", not_asked.join(", "));
     }
+    if let Some(p) = r.policies.iter().find(|p| p.not_asked_unregistered > 0) {
+        let _ = writeln!(
+            w,
+            "Visits not asked: {} by newborns before their birth was registered (出生届, 0–14 days after the \
+             birth) — no My Number yet, so no My Number card, and no card: no system can be asked (the counter uses \
+             被保険者資格申立書 or refunds later). The same visits for every policy.\n",
+            thousands(p.not_asked_unregistered)
+        );
+    }
     let _ = writeln!(w, "## Speed\n");
     let _ = writeln!(
         w,
@@ -454,6 +463,7 @@ pub fn json(r: &ReplayReport) -> String {
                 "questions": p.tally.questions,
                 "wrong": p.tally.wrong(),
                 "not_asked": p.not_asked,
+                "not_asked_unregistered": p.not_asked_unregistered,
                 "outcomes": outcomes(&p.tally.outcomes),
                 "by_path": Value::Object(p.tally.by_path.iter().map(|(k, m)| ((*k).to_owned(), outcomes(m))).collect()),
                 "refusals": p.tally.refusals,
