@@ -82,6 +82,8 @@ pub(crate) async fn register_reader(
 #[utoipa::path(post, path = "/clinic/v1/card/challenges", tag = "cards",
     security(("bearer" = [])),
     responses((status = 201, body = ChallengeAnswer), (status = 403, description = "forbidden", body = ErrorBody),
+               (status = 429, description = "challenge_limit_reached (this institution's own share: 1,000 \
+                challenges of the last 120 s)", body = ErrorBody),
                (status = 503, description = "cards_unavailable, too_many_challenges", body = ErrorBody)))]
 pub(crate) async fn challenge(
     State(app): State<App>,

@@ -29,7 +29,7 @@ use tracing::Instrument;
 
 pub use body::JsonBody;
 pub use openapi::openapi_json;
-pub use reception::{IPAMJ_SYSTEM_PATH, Reception};
+pub use reception::{FACE_DIR, IPAMJ_SYSTEM_PATH, Reception, face_request_path, face_result_path};
 
 /// The service every handler calls.
 pub type App = Arc<Service<AnyStore>>;
@@ -66,6 +66,7 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Conflict => StatusCode::CONFLICT,
         ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
@@ -191,7 +192,9 @@ pub fn router_with(app: App, reception: Reception) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
-        .route("/admin/v1/credentials", post(issue_credential))
+        .route("/admin/v1/credentials", post(issue_credential).get(list_credentials))
+        .route("/admin/v1/credentials/{id}/revoke", post(revoke_credential))
+        .route("/admin/v1/access-log", get(access_log))
         .route("/registry/v1/residents/{my_number}", put(put_resident).get(get_resident))
         .route("/registry/v1/search", post(search_registry))
         .route("/insurer/v1/members", post(enrol))
@@ -223,11 +226,14 @@ async fn method_not_allowed() -> Response {
     r
 }
 
-/// `GET /healthz`: 200 once the server is ready; no authentication.
+/// `GET /healthz`: 200 once the server is ready; 503 `store_unavailable` once the store cannot take writes
+/// (a writer thread stopped: restart onshi). No authentication.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "ready")))]
-async fn healthz() -> Json<serde_json::Value> {
-    Json(serde_json::json!({"status": "ok"}))
+    responses((status = 200, description = "ready"),
+               (status = 503, description = "store_unavailable", body = ErrorBody)))]
+async fn healthz(State(app): State<App>) -> Result<Json<serde_json::Value>, ApiError> {
+    app.health()?;
+    Ok(Json(serde_json::json!({"status": "ok"})))
 }
 
 /// `GET /openapi.json`: this API's OpenAPI 3 document, generated from the code.
@@ -246,6 +252,54 @@ async fn issue_credential(
 ) -> Result<(StatusCode, Json<CredentialAnswer>), ApiError> {
     let cx = caller.ctx("POST /admin/v1/credentials");
     Ok((StatusCode::CREATED, Json(app.issue_credential(&cx, body).await?)))
+}
+
+/// Every issued credential with its id, role, subject and status (`active`, `expired`, `revoked`), oldest
+/// first; never a token (admin only).
+#[utoipa::path(get, path = "/admin/v1/credentials", tag = "admin",
+    security(("bearer" = [])),
+    responses((status = 200, body = CredentialList), (status = 403, body = ErrorBody)))]
+async fn list_credentials(State(app): State<App>, caller: Caller) -> Result<Json<CredentialList>, ApiError> {
+    let cx = caller.ctx("GET /admin/v1/credentials");
+    Ok(Json(app.list_credentials(&cx)?))
+}
+
+/// Revoke a credential by its id (admin only): its token gets 401 `credential_revoked` from now on. Never
+/// undone; revoking again keeps the first revocation.
+#[utoipa::path(post, path = "/admin/v1/credentials/{id}/revoke", tag = "admin",
+    params(("id" = String, Path, description = "the credential's id: C and 16 hex digits")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CredentialView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn revoke_credential(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CredentialView>, ApiError> {
+    let cx = caller.ctx("POST /admin/v1/credentials/{id}/revoke");
+    Ok(Json(app.revoke_credential(&cx, &id).await?))
+}
+
+/// The query of `GET /admin/v1/access-log`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+struct AccessLogQuery {
+    /// The person's 12-digit My Number.
+    #[serde(default)]
+    my_number: String,
+}
+
+/// Every read of one person's data, by every role, newest first (admin only): who (role, subject), when,
+/// through which endpoint, under which request id, and what they were told.
+#[utoipa::path(get, path = "/admin/v1/access-log", tag = "admin", params(AccessLogQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = AccessLogView), (status = 403, body = ErrorBody),
+               (status = 422, description = "invalid_my_number", body = ErrorBody)))]
+async fn access_log(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<AccessLogQuery>,
+) -> Result<Json<AccessLogView>, ApiError> {
+    let cx = caller.ctx("GET /admin/v1/access-log");
+    Ok(Json(app.access_log(&cx, &q.my_number)?))
 }
 
 /// Create (201) or replace (200) a resident's basic four; the previous version stays in the history.
@@ -277,7 +331,7 @@ async fn get_resident(
     Path(my_number): Path<String>,
 ) -> Result<Json<ResidentView>, ApiError> {
     let cx = caller.ctx("GET /registry/v1/residents/{my_number}");
-    Ok(Json(app.get_resident(&cx, &my_number)?))
+    Ok(Json(app.get_resident(&cx, &my_number).await?))
 }
 
 /// Search by name, birth date, address (and sex): a My Number only on a unique match.
@@ -290,7 +344,7 @@ async fn search_registry(
     JsonBody(body): JsonBody<SearchBody>,
 ) -> Result<Json<SearchAnswer>, ApiError> {
     let cx = caller.ctx("POST /registry/v1/search");
-    Ok(Json(app.search_registry(&cx, body)?))
+    Ok(Json(app.search_registry(&cx, body).await?))
 }
 
 /// Enrol a member (資格取得). With a My Number, the record is graded against the registry first.
@@ -319,7 +373,7 @@ async fn get_member(
     Path(member_id): Path<String>,
 ) -> Result<Json<MemberView>, ApiError> {
     let cx = caller.ctx("GET /insurer/v1/members/{member_id}");
-    Ok(Json(app.member(&cx, &member_id)?))
+    Ok(Json(app.member(&cx, &member_id).await?))
 }
 
 /// Record a loss (資格喪失): `lost_on` is the first day without coverage.

@@ -34,6 +34,9 @@ impl Modify for Bearer {
     paths(
         crate::healthz,
         crate::issue_credential,
+        crate::list_credentials,
+        crate::revoke_credential,
+        crate::access_log,
         crate::put_resident,
         crate::get_resident,
         crate::search_registry,
@@ -50,7 +53,7 @@ impl Modify for Bearer {
         crate::cards::card_check,
     ),
     components(schemas(
-        ErrorBody, CredentialBody, CredentialAnswer, ResidentBody, ResidentView, SearchBody, SearchAnswer,
+        ErrorBody, CredentialBody, CredentialAnswer, CredentialView, CredentialList, AccessLineView, AccessLogView, ResidentBody, ResidentView, SearchBody, SearchAnswer,
         EnrolBody, EnrolAnswer, LinkageView, LossBody, ChangeBody, MemberView, HistoryView, EligibilityBody,
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,

@@ -4,20 +4,26 @@
 //! - No JavaScript: every check is a plain form post, so the page works with scripts off.
 //! - The clerk signs in once with the clinic's token; it is kept in an HttpOnly, SameSite=Strict cookie
 //!   scoped to `/reception` (so another site cannot post the forms).
-//! - **The card reader.** The simulated card is a file; the reader is a component of this server, and the
-//!   cards "placed on the reader" are the card files in its directory (`onshi serve --reader-dir DIR`; the
-//!   demo fills one). The clerk picks the card and the patient types the PIN into the page (or the reader's
-//!   face authentication is used); the reader component performs the chip operations on the file — the PIN
-//!   counter is written to the card file before the PIN is tried — and answers the server's challenge
-//!   through the same use-cases as `POST /clinic/v1/card/eligibility`. On a real counter the reader is a
-//!   device on the reception PC; `onshi card read` is that client over HTTP.
+//! - **The card reader.** The simulated card is a file; the cards "placed on the reader" are the card files in
+//!   the reader's directory (`onshi serve --reader-dir DIR`; the demo fills one). The clerk picks the card
+//!   and the patient types the PIN into the page; the server performs the chip operations on the file — the
+//!   PIN counter is written to the card file before the PIN is tried — and answers its own challenge through
+//!   the same use-cases as `POST /clinic/v1/card/eligibility`. On a real counter the reader is a device on
+//!   the reception PC; `onshi card read` is that client over HTTP.
+//! - **顔認証 is the reader's, never the server's.** The server holds no reader key and signs nothing for a
+//!   reader. Choosing 顔認証 leaves a request in `DIR/face/<nonce>.request` (the challenge and the card) and
+//!   shows the clerk a pending check; the reader process (`onshi card face --reader-dir DIR --key KEY`,
+//!   which holds the key of a reader registered to the clinic by `onshi card reader`) authenticates the face
+//!   and writes its signed result to `DIR/face/<nonce>.result.json`; the clerk then presses 「顔認証の結果で
+//!   確認」 and the server checks that result like any face assertion (the reader registered to this
+//!   institution, its signature over `onshi-face-auth/1:<nonce>:<serial>:matched`). Without a result signed by
+//!   a registered reader the check is refused: the page cannot skip the PIN.
 //! - The exact registered name is drawn in IPAmj明朝 (Debian's fonts-ipamj-mincho, served by onshi from the
 //!   system path, never downloaded at run time), so no character becomes 「●」; the claim-ready form is shown
 //!   beside it.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,10 +34,9 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use onshi_card::pki::RsaPrivateKey;
 use onshi_card::{Card, CardError};
 use onshi_service::api::{CoverageView, EligibilityAnswer, EligibilityBody, Notice};
-use onshi_service::card_api::{CardCheckAnswer, CardCheckBody, CardMethod, ConsentBody, FaceAssertion, ReaderBody};
+use onshi_service::card_api::{CardCheckAnswer, CardCheckBody, CardMethod, ConsentBody, FaceAssertion};
 use onshi_service::{Actor, Ctx, ServiceError};
 use serde::Deserialize;
 
@@ -45,25 +50,41 @@ const COOKIE: &str = "onshi_reception";
 /// The reception screen's configuration: the card reader and the font.
 #[derive(Clone)]
 pub struct Reception {
-    /// The reader's card slot: the card files (`*.card.json`) placed on the reader.
+    /// The reader's card slot: the card files (`*.card.json`) placed on the reader; its `face/` folder is
+    /// where face-authentication requests and the reader process's signed results are exchanged.
     pub reader_dir: Option<PathBuf>,
-    /// The reader's own key (signs face-authentication results); registered for the clinic on first use.
-    pub reader_key: Option<Arc<RsaPrivateKey>>,
     /// IPAmj明朝's file.
     pub font_path: PathBuf,
-    registered: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl Default for Reception {
     fn default() -> Self {
-        Reception::new(None, None, PathBuf::from(IPAMJ_SYSTEM_PATH))
+        Reception::new(None, PathBuf::from(IPAMJ_SYSTEM_PATH))
     }
 }
 
 impl Reception {
-    pub fn new(reader_dir: Option<PathBuf>, reader_key: Option<RsaPrivateKey>, font_path: PathBuf) -> Reception {
-        Reception { reader_dir, reader_key: reader_key.map(Arc::new), font_path, registered: Default::default() }
+    pub fn new(reader_dir: Option<PathBuf>, font_path: PathBuf) -> Reception {
+        Reception { reader_dir, font_path }
     }
+}
+
+/// The folder of a reader directory where face-authentication requests and results are exchanged.
+pub const FACE_DIR: &str = "face";
+
+/// A face-authentication request's file: the card's file name, one line.
+pub fn face_request_path(reader_dir: &Path, nonce: &str) -> PathBuf {
+    reader_dir.join(FACE_DIR).join(format!("{nonce}.request"))
+}
+
+/// A face-authentication result's file, written by the reader process: `{"reader_id", "signature"}`.
+pub fn face_result_path(reader_dir: &Path, nonce: &str) -> PathBuf {
+    reader_dir.join(FACE_DIR).join(format!("{nonce}.result.json"))
+}
+
+/// A nonce as the server issues them (64 lower-case hex digits): anything else never names a file.
+fn nonce_ok(n: &str) -> bool {
+    n.len() == 64 && n.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 pub(crate) fn routes(cfg: Reception) -> Router<App> {
@@ -73,6 +94,7 @@ pub(crate) fn routes(cfg: Reception) -> Router<App> {
         .route("/reception/logout", post(logout))
         .route("/reception/number", post(by_number))
         .route("/reception/card", post(by_card))
+        .route("/reception/card/face", post(by_face_result))
         .route("/reception/fonts/ipamjm.ttf", get(font))
         .layer(Extension(Arc::new(cfg)))
 }
@@ -121,6 +143,9 @@ struct NumberForm {
 struct CardForm {
     #[serde(default)]
     card: String,
+    /// Only on the face path's second step: the challenge the reader answered.
+    #[serde(default)]
+    nonce: String,
     #[serde(default)]
     method: String,
     #[serde(default)]
@@ -143,7 +168,16 @@ fn opt(s: &str) -> Option<String> {
 enum Outcome {
     Number(Box<EligibilityAnswer>),
     Card(Box<CardCheckAnswer>),
-    Refused { code: String, message: String, next_step: Option<String>, field: Option<String> },
+    /// 顔認証 asked of the reader: waiting for its signed result (the form carries the nonce).
+    FacePending {
+        nonce: String,
+    },
+    Refused {
+        code: String,
+        message: String,
+        next_step: Option<String>,
+        field: Option<String>,
+    },
 }
 
 impl Outcome {
@@ -291,83 +325,176 @@ async fn by_card(
     Html(render(&a, &cfg, Some(&outcome), &NumberForm::default(), &shown).into_string()).into_response()
 }
 
-/// The reader component: the chip operations on the card file, then the server's check. Every attempt is in
-/// the access log: the server's check logs its own outcomes, [`logged`] the refusals that come before it.
+/// The card on the reader: the chip operations on the card file (PIN), or the request to the reader process
+/// (顔認証), then the server's check. Every attempt is in the access log: the server's check logs its own
+/// outcomes, [`logged`] the refusals that come before it.
 async fn read_card(app: &App, cfg: &Reception, cx: &Ctx, f: &CardForm) -> Outcome {
-    let Some(dir) = cfg.reader_dir.clone() else {
-        let refusal = Outcome::Refused {
-            code: "reader_not_connected".into(),
-            message: "この onshi にはカードリーダーが接続されていません。 (no card reader is connected to this onshi)"
-                .into(),
-            next_step: Some("check by the insurance number below, or run `onshi card read` on the reception PC".into()),
-            field: None,
-        };
-        return logged(app, cx, refusal).await;
+    let (dir, path) = match card_on_reader(cfg, f) {
+        Ok(x) => x,
+        Err(refusal) => return logged(app, cx, refusal).await,
     };
-    let name = f.card.trim().to_owned();
-    if !cards_on_reader(&dir).contains(&name) {
-        let refusal = Outcome::Refused {
-            code: "card_not_on_reader".into(),
-            message: "カードがリーダーに置かれていません。 (no such card on the reader)".into(),
-            next_step: Some("ask the patient to place the card on the reader, then choose it".into()),
-            field: Some("card".into()),
-        };
-        return logged(app, cx, refusal).await;
-    }
-    let path = dir.join(&name);
     let challenge = match app.card_challenge(cx) {
         Ok(c) => c,
         Err(e) => return logged(app, cx, Outcome::refused(&e)).await,
     };
-    let face = f.method == "face";
+    if f.method == "face" {
+        // the reader process authenticates the face and signs; the server only asks
+        let req = face_request_path(&dir, &challenge.nonce);
+        let name = f.card.trim().to_owned();
+        let written = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            if let Some(parent) = req.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&req, format!("{name}\n"))
+        })
+        .await;
+        return match written {
+            Ok(Ok(())) => Outcome::FacePending { nonce: challenge.nonce },
+            Ok(Err(e)) => logged(app, cx, Outcome::refused(&ServiceError::internal(&e))).await,
+            Err(e) => logged(app, cx, Outcome::refused(&ServiceError::internal(&e))).await,
+        };
+    }
     let pin = f.pin.trim().to_owned();
     let nonce = challenge.nonce.clone();
-    let reader_key = cfg.reader_key.clone();
     // the chip: Argon2 and RSA take a moment; off the async workers
-    // (the card, the card's signature for the PIN path, the reader's for the face path)
-    type Chip = (Card, Option<Vec<u8>>, Option<Vec<u8>>);
-    let chip = tokio::task::spawn_blocking(move || -> Result<Chip, CardError> {
+    let chip = tokio::task::spawn_blocking(move || -> Result<(Card, Vec<u8>), CardError> {
         let mut card = Card::load(&path)?;
-        if face {
-            let key =
-                reader_key.ok_or_else(|| CardError::Malformed("this reader has no face-authentication key".into()))?;
-            let msg = onshi_card::face_message(&nonce, &card.surface().certificate_serial);
-            let sig = onshi_card::pki::sign(&key, &msg);
-            return Ok((card, None, Some(sig)));
-        }
         let p = path.clone();
         let sig = card.sign_with_pin(&pin, &onshi_card::challenge_message(&nonce), |c| c.save(&p))?;
-        Ok((card, Some(sig), None))
+        Ok((card, sig))
     })
     .await;
-    let (card, signature, face_sig) = match chip {
+    let (card, signature) = match chip {
         Ok(Ok(x)) => x,
         // the card refused (a wrong or locked PIN, an unreadable file): an attempt all the same
         Ok(Err(e)) => return logged(app, cx, Outcome::card(&e)).await,
         Err(e) => return logged(app, cx, Outcome::refused(&ServiceError::internal(&e))).await,
     };
-    let face_assertion = match (face_sig, &cfg.reader_key) {
-        (Some(sig), Some(key)) => match ensure_reader(app, cfg, cx, key).await {
-            Ok(id) => Some(FaceAssertion { reader_id: id, signature: B64.encode(sig) }),
-            Err(e) => return logged(app, cx, Outcome::refused(&e)).await,
-        },
-        _ => None,
-    };
-    let body = CardCheckBody {
-        nonce: challenge.nonce,
-        certificate: B64.encode(card.certificate_der()),
-        surface: B64.encode(card.surface_bytes()),
-        surface_signature: B64.encode(card.surface_signature()),
-        method: if face { CardMethod::Face } else { CardMethod::Pin },
-        signature: signature.map(|s| B64.encode(s)),
-        face: face_assertion,
-        consent: Some(ConsentBody { medication: f.medication.is_some(), checkup: f.checkup.is_some() }),
-        service_date: opt(&f.service_date),
-    };
+    let body = check_body(&card, challenge.nonce, CardMethod::Pin, Some(B64.encode(signature)), None, f);
     match app.card_check(cx, body).await {
         Ok(a) => Outcome::Card(Box::new(a)),
         Err(e) => Outcome::refused(&e),
     }
+}
+
+/// The card file the clerk chose, if the reader is connected and the card is on it.
+fn card_on_reader(cfg: &Reception, f: &CardForm) -> Result<(PathBuf, PathBuf), Outcome> {
+    let Some(dir) = cfg.reader_dir.clone() else {
+        return Err(Outcome::Refused {
+            code: "reader_not_connected".into(),
+            message: "この onshi にはカードリーダーが接続されていません。 (no card reader is connected to this onshi)"
+                .into(),
+            next_step: Some("check by the insurance number below, or run `onshi card read` on the reception PC".into()),
+            field: None,
+        });
+    };
+    let name = f.card.trim().to_owned();
+    if !cards_on_reader(&dir).contains(&name) {
+        return Err(Outcome::Refused {
+            code: "card_not_on_reader".into(),
+            message: "カードがリーダーに置かれていません。 (no such card on the reader)".into(),
+            next_step: Some("ask the patient to place the card on the reader, then choose it".into()),
+            field: Some("card".into()),
+        });
+    }
+    let path = dir.join(&name);
+    Ok((dir, path))
+}
+
+fn check_body(
+    card: &Card,
+    nonce: String,
+    method: CardMethod,
+    signature: Option<String>,
+    face: Option<FaceAssertion>,
+    f: &CardForm,
+) -> CardCheckBody {
+    CardCheckBody {
+        nonce,
+        certificate: B64.encode(card.certificate_der()),
+        surface: B64.encode(card.surface_bytes()),
+        surface_signature: B64.encode(card.surface_signature()),
+        method,
+        signature,
+        face,
+        consent: Some(ConsentBody { medication: f.medication.is_some(), checkup: f.checkup.is_some() }),
+        service_date: opt(&f.service_date),
+    }
+}
+
+/// The face path's second step: the reader process's signed result for this challenge, checked by the server
+/// like every face assertion (a reader registered to this institution, its signature). No result, no check.
+async fn face_result(app: &App, cfg: &Reception, cx: &Ctx, f: &CardForm) -> Outcome {
+    let (dir, path) = match card_on_reader(cfg, f) {
+        Ok(x) => x,
+        Err(refusal) => return logged(app, cx, refusal).await,
+    };
+    let nonce = f.nonce.trim().to_owned();
+    if !nonce_ok(&nonce) {
+        let e = ServiceError::invalid(
+            "card_challenge_unknown",
+            "nonce",
+            "this challenge was not issued to this institution",
+        )
+        .next("read the card again: choose the card and 顔認証, then authenticate on the reader");
+        return logged(app, cx, Outcome::refused(&e)).await;
+    }
+    let (req, res) = (face_request_path(&dir, &nonce), face_result_path(&dir, &nonce));
+    let read = tokio::task::spawn_blocking(move || -> Result<(Card, Option<Vec<u8>>), CardError> {
+        let card = Card::load(&path)?;
+        let result = std::fs::read(&res).ok();
+        // a result is used once, whatever the answer
+        let _ = std::fs::remove_file(&res);
+        let _ = std::fs::remove_file(&req);
+        Ok((card, result))
+    })
+    .await;
+    let (card, result) = match read {
+        Ok(Ok(x)) => x,
+        Ok(Err(e)) => return logged(app, cx, Outcome::card(&e)).await,
+        Err(e) => return logged(app, cx, Outcome::refused(&ServiceError::internal(&e))).await,
+    };
+    let Some(assertion) = result.and_then(|b| serde_json::from_slice::<FaceAssertion>(&b).ok()) else {
+        let refusal = Outcome::Refused {
+            code: "face_not_authenticated".into(),
+            message: "リーダーの顔認証の結果がありません。 (the reader has not authenticated this patient's face)"
+                .into(),
+            next_step: Some(
+                "authenticate the face on the registered reader (`onshi card face`), then press 顔認証の結果で確認 \
+                 again — or check by PIN"
+                    .into(),
+            ),
+            field: None,
+        };
+        return logged(app, cx, refusal).await;
+    };
+    let body = check_body(&card, nonce, CardMethod::Face, None, Some(assertion), f);
+    match app.card_check(cx, body).await {
+        Ok(a) => Outcome::Card(Box::new(a)),
+        Err(e) => Outcome::refused(&e),
+    }
+}
+
+async fn by_face_result(
+    State(app): State<App>,
+    Extension(cfg): Extension<Arc<Reception>>,
+    Extension(rid): Extension<RequestId>,
+    headers: HeaderMap,
+    Form(f): Form<CardForm>,
+) -> Response {
+    let Some(a) = actor(&app, &headers) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Html(login_page(Some("ログインしてください。 (please sign in)")).into_string()),
+        )
+            .into_response();
+    };
+    let cx = ctx(a.clone(), &rid, "POST /reception/card/face");
+    let outcome = face_result(&app, &cfg, &cx, &f).await;
+    let mut shown = f.clone();
+    shown.pin.clear();
+    shown.nonce.clear();
+    Html(render(&a, &cfg, Some(&outcome), &NumberForm::default(), &shown).into_string()).into_response()
 }
 
 /// A card check refused on the reader, before the server's check (which logs its own outcomes): logged as
@@ -380,19 +507,6 @@ async fn logged(app: &App, cx: &Ctx, refusal: Outcome) -> Outcome {
         Ok(()) => refusal,
         Err(e) => Outcome::refused(&e),
     }
-}
-
-/// Registers the reader's key for the signed-in clinic once.
-async fn ensure_reader(app: &App, cfg: &Reception, cx: &Ctx, key: &RsaPrivateKey) -> Result<String, ServiceError> {
-    let spki = onshi_card::pki::public_key_der(&key.to_public_key()).map_err(|e| ServiceError::internal(&e))?;
-    if let Some(id) = cfg.registered.lock().ok().and_then(|m| m.get(&cx.actor.subject).cloned()) {
-        return Ok(id);
-    }
-    let answer = app.register_reader(cx, ReaderBody { public_key: B64.encode(&spki) }).await?;
-    if let Ok(mut m) = cfg.registered.lock() {
-        m.insert(cx.actor.subject.clone(), answer.reader_id.clone());
-    }
-    Ok(answer.reader_id)
 }
 
 async fn font(Extension(cfg): Extension<Arc<Reception>>) -> Response {
@@ -590,8 +704,29 @@ fn number_next_step(result: &str) -> Option<&'static str> {
     }
 }
 
-fn result_panel(o: &Outcome) -> Markup {
+fn result_panel(o: &Outcome, cf: &CardForm) -> Markup {
     match o {
+        Outcome::FacePending { nonce } => html! {
+            section class="result multiple" role="status" aria-live="polite" aria-label="顔認証を待っています" {
+                p.banner data-testid="result" { "顔認証を待っています" } " " span.hint { "(waiting for the reader)" }
+                p style="font-size:22px" data-testid="message" {
+                    "患者にカードリーダーで顔認証を受けてもらってください。リーダーが結果に署名したら、下のボタンを押します。"
+                    " (the patient authenticates on the card reader; when the reader has signed its result, press the button)"
+                }
+                p.next data-testid="next-step" {
+                    "次にすること: リーダーで顔認証（`onshi card face`）。できない場合は暗証番号で確認してください。"
+                }
+                form method="post" action="/reception/card/face" {
+                    input type="hidden" name="card" value=(cf.card);
+                    input type="hidden" name="method" value="face";
+                    input type="hidden" name="nonce" value=(nonce);
+                    @if cf.medication.is_some() { input type="hidden" name="medication" value="yes"; }
+                    @if cf.checkup.is_some() { input type="hidden" name="checkup" value="yes"; }
+                    input type="hidden" name="service_date" value=(cf.service_date);
+                    button type="submit" id="face-submit" { "顔認証の結果で確認" }
+                }
+            }
+        },
         Outcome::Number(a) => {
             let (ja, en) = banner_text(&a.result);
             html! {
@@ -662,7 +797,7 @@ fn render(a: &Actor, cfg: &Reception, outcome: Option<&Outcome>, nf: &NumberForm
                 }
             }
             main {
-                @if let Some(o) = outcome { (result_panel(o)) }
+                @if let Some(o) = outcome { (result_panel(o, cf)) }
                 div.forms id="forms" {
                     form method="post" action="/reception/card" {
                         fieldset {
@@ -684,7 +819,7 @@ fn render(a: &Actor, cfg: &Reception, outcome: Option<&Outcome>, nf: &NumberForm
                                     label for="pin" { "暗証番号（4桁、患者が入力）" }
                                     input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="off"
                                         maxlength="4" pattern="[0-9]{4}" aria-describedby="pin-hint";
-                                    p.hint id="pin-hint" { "3回間違えるとロックされます。顔認証では不要です。" }
+                                    p.hint id="pin-hint" { "3回間違えるとロックされます。顔認証では不要です（登録済みのリーダーが顔認証の結果に署名します）。" }
                                     div.choice {
                                         p style="font-weight:bold;margin:10px 0 0" { "情報提供への同意（患者が選択、24時間有効）" }
                                         input type="checkbox" id="medication" name="medication" value="yes" checked[cf.medication.is_some()];

@@ -98,6 +98,9 @@ const PROJECT_CODES: &[&str] = &[
     "timeout",
     "unavailable",
     "internal_error",
+    "credential_revoked",
+    "credential_expired",
+    "store_unavailable",
 ];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {
@@ -407,11 +410,21 @@ async fn history_is_kept_and_the_answer_follows_the_service_date() {
     let kinds: Vec<&str> =
         v["history"].as_array().expect("history").iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(kinds, ["acquire", "update", "lose"]);
-    // Every clinic read is in the access log.
+    // Every read is in the access log: the clinic's four checks and the administrator's read of the member.
     let log =
         api.app.store().access_log_for(None, &[onshi_store::MemberId(id.parse().expect("id"))], 100).expect("log");
-    assert_eq!(log.len(), 4);
-    assert!(log.iter().all(|l| l.entry.subject == "1311234567" && l.entry.endpoint == "POST /clinic/v1/eligibility"));
+    assert_eq!(log.len(), 5);
+    let (clinic_reads, others): (Vec<_>, Vec<_>) = log.iter().partition(|l| l.entry.role == "clinic");
+    assert_eq!(clinic_reads.len(), 4);
+    assert!(
+        clinic_reads
+            .iter()
+            .all(|l| l.entry.subject == "1311234567" && l.entry.endpoint == "POST /clinic/v1/eligibility")
+    );
+    assert_eq!(
+        (others[0].entry.role.as_str(), others[0].entry.endpoint.as_str(), others[0].entry.outcome.as_str()),
+        ("admin", "GET /insurer/v1/members/{member_id}", "member")
+    );
 }
 
 #[tokio::test]

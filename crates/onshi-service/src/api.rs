@@ -61,13 +61,22 @@ pub enum IncomeBracketValue {
 }
 
 /// `POST /admin/v1/credentials`.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialBody {
     /// `registry`, `insurer` or `clinic`.
     pub role: String,
     /// The insurer number (insurer), the 10-digit institution code (clinic) or an id (registry).
     pub subject: String,
+    /// From when the token is no longer accepted (RFC 3339, e.g. `2027-03-31T15:00:00Z`). Absent (and no
+    /// `valid_days`): it never expires, until revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime, example = "2027-03-31T15:00:00Z")]
+    pub expires_at: Option<String>,
+    /// Or: how many days from now the token is accepted (1–3650). Not with `expires_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 3650)]
+    pub valid_days: Option<u32>,
 }
 
 /// A new credential. The token is shown only here.
@@ -76,6 +85,60 @@ pub struct CredentialAnswer {
     pub token: String,
     pub role: String,
     pub subject: String,
+    /// The credential's id (`C` and 16 hex digits): lists and revocation name it, never the token.
+    #[serde(default)]
+    pub id: String,
+    /// From when the token is no longer accepted (RFC 3339), if it expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+}
+
+/// A credential as the administrator sees it (never its token).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CredentialView {
+    /// `C` and 16 hex digits.
+    pub id: String,
+    pub role: String,
+    pub subject: String,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+    /// When it was issued (RFC 3339; absent for credentials issued before onshi recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+/// `GET /admin/v1/credentials`: every credential issued, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CredentialList {
+    pub credentials: Vec<CredentialView>,
+}
+
+/// One line of the access log as the administrator reads it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLineView {
+    /// When (RFC 3339, µs).
+    pub at: String,
+    /// Who: the credential's role and subject.
+    pub role: String,
+    pub subject: String,
+    /// Through which endpoint (the route template).
+    pub endpoint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_id: Option<String>,
+    pub request_id: String,
+    /// What the reader was told (`valid`, `resident`, `member`, `search:unique`, `card:valid`, …).
+    pub outcome: String,
+}
+
+/// `GET /admin/v1/access-log?my_number=…`: every read of one person's data, newest first (at most 1,000).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogView {
+    pub my_number: String,
+    pub lines: Vec<AccessLineView>,
 }
 
 /// `PUT /registry/v1/residents/{my_number}`: the basic four (基本4情報) and the reading.

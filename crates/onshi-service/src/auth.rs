@@ -118,10 +118,21 @@ pub fn new_token() -> Result<String> {
     Ok(format!("onshi_{}", hex::encode(b)))
 }
 
-/// The credential table, held in memory (loaded from the store at start, added to on issue).
+/// An issued credential as the in-memory table holds it.
+#[derive(Debug, Clone)]
+pub(crate) struct Issued {
+    pub(crate) actor: Actor,
+    /// From when it is no longer accepted (µs since the UNIX epoch).
+    pub(crate) expires_at: Option<i64>,
+    /// When it was revoked (µs since the UNIX epoch).
+    pub(crate) revoked_at: Option<i64>,
+}
+
+/// The credential table, held in memory (loaded from the store at start, added to on issue, marked on
+/// revocation — always after the store has committed, so that the table never says more than the store).
 pub(crate) struct Credentials {
     admin: [u8; 32],
-    issued: RwLock<HashMap<[u8; 32], Actor>>,
+    issued: RwLock<HashMap<[u8; 32], Issued>>,
 }
 
 impl Credentials {
@@ -129,14 +140,16 @@ impl Credentials {
         Credentials { admin: token_hash(admin_token), issued: RwLock::new(HashMap::new()) }
     }
 
-    pub(crate) fn insert(&self, hash: [u8; 32], actor: Actor) {
+    /// Adds or replaces a credential (on issue, at start, and once its revocation is committed).
+    pub(crate) fn insert(&self, hash: [u8; 32], issued: Issued) {
         if let Ok(mut m) = self.issued.write() {
-            m.insert(hash, actor);
+            m.insert(hash, issued);
         }
     }
 
-    /// The actor a bearer token stands for.
-    pub(crate) fn authenticate(&self, bearer: Option<&str>) -> Result<Actor> {
+    /// The actor a bearer token stands for at `now` (µs since the UNIX epoch): 401 `unauthorized` for none
+    /// or an unknown token, `credential_revoked` for a revoked one, `credential_expired` for an expired one.
+    pub(crate) fn authenticate(&self, bearer: Option<&str>, now: i64) -> Result<Actor> {
         let token = bearer.map(str::trim).filter(|t| !t.is_empty()).ok_or_else(ServiceError::unauthorized)?;
         let h = token_hash(token);
         if bool::from(h.ct_eq(&self.admin)) {
@@ -147,11 +160,31 @@ impl Credentials {
             .read()
             .ok()
             .and_then(|m| m.get_key_value(&h).filter(|(k, _)| bool::from(k.ct_eq(&h))).map(|(_, a)| a.clone()));
-        found.ok_or_else(|| {
+        let found = found.ok_or_else(|| {
             ServiceError::new(ErrorKind::Unauthorized, "unauthorized", "this token is not known to onshi")
                 .next("check that the whole token was copied; ask your administrator for a new one")
-        })
+        })?;
+        credential_state(found.expires_at, found.revoked_at, now)?;
+        Ok(found.actor)
     }
+}
+
+/// Whether a credential is accepted at `now`: the one rule for revocation and expiry (µs since the UNIX
+/// epoch; a credential expiring at `t` is refused from `t` on).
+pub(crate) fn credential_state(expires_at: Option<i64>, revoked_at: Option<i64>, now: i64) -> Result<()> {
+    if revoked_at.is_some() {
+        return Err(ServiceError::new(
+            ErrorKind::Unauthorized,
+            "credential_revoked",
+            "this token was revoked by the onshi administrator and is no longer accepted",
+        )
+        .next("ask your onshi administrator for a new token (POST /admin/v1/credentials), and discard this one"));
+    }
+    if expires_at.is_some_and(|e| now >= e) {
+        return Err(ServiceError::new(ErrorKind::Unauthorized, "credential_expired", "this token has expired")
+            .next("ask your onshi administrator for a new token (POST /admin/v1/credentials), and discard this one"));
+    }
+    Ok(())
 }
 
 /// Checks a credential request's role and subject and returns the actor it will stand for.

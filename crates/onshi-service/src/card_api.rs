@@ -203,3 +203,4 @@ pub struct CardCheckAnswer {
     /// When the data answered was last changed (RFC 3339).
     pub as_of: String,
 }
+pub use crate::cards::MAX_CHALLENGES_PER_INSTITUTION;

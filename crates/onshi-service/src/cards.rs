@@ -25,6 +25,10 @@ use crate::{Ctx, Service, parse, views};
 
 /// The most challenges outstanding at once (a bound on memory; they expire after two minutes).
 const MAX_CHALLENGES: usize = 100_000;
+/// The most challenges one institution may hold at once (used or not, until they expire after two minutes):
+/// its own share, so that one clinic asking without end cannot refuse everyone else's card checks. 1,000 in
+/// two minutes is eight card checks a second, sustained, at one institution.
+pub const MAX_CHALLENGES_PER_INSTITUTION: usize = 1_000;
 
 /// The reasons a certificate may be revoked for.
 const REVOKE_REASONS: &[&str] = &["lost", "returned", "replaced", "deceased", "other"];
@@ -229,7 +233,27 @@ impl<S: Store> Service<S> {
             self.cards.challenges.lock().map_err(|_| ServiceError::internal(&"challenge table poisoned"))?;
         // the clock is read under the lock, so no challenge in the table is younger than `now`
         let now = self.now();
-        table.retain(|_, c| now < rules::challenge_expires_at(c.issued_at));
+        let mut mine = 0usize;
+        table.retain(|_, c| {
+            let keep = now < rules::challenge_expires_at(c.issued_at);
+            mine += usize::from(keep && c.institution == cx.actor.subject);
+            keep
+        });
+        if mine >= MAX_CHALLENGES_PER_INSTITUTION {
+            return Err(ServiceError::new(
+                ErrorKind::TooManyRequests,
+                "challenge_limit_reached",
+                format!(
+                    "this institution already holds {MAX_CHALLENGES_PER_INSTITUTION} card-check challenges of the last \
+                     {} seconds",
+                    rules::CHALLENGE_SECONDS
+                ),
+            )
+            .next(
+                "finish the card checks already started (each challenge expires after two minutes), then read the \
+                 card again; meanwhile check by the insurance number on the 資格確認書",
+            ));
+        }
         if table.len() >= MAX_CHALLENGES {
             return Err(ServiceError::new(
                 ErrorKind::Unavailable,

@@ -437,13 +437,26 @@ impl<S: Store> Service<S> {
 
     /// Writes an access-log line and waits until it is durable.
     pub(crate) async fn log(&self, cx: &Ctx, member: Option<&MemberRecord>, outcome: &str) -> Result<()> {
+        self.log_read(cx, member.map(|m| m.id), member.and_then(|m| m.my_number), outcome).await
+    }
+
+    /// Writes the access-log line of a read of a person's data — by any role, through any endpoint (a
+    /// clinic's check, the registry's resident or search, an insurer's member) — and waits until it is
+    /// durable: the data leaves only once its line is written.
+    pub(crate) async fn log_read(
+        &self,
+        cx: &Ctx,
+        member_id: Option<onshi_store::MemberId>,
+        my_number: Option<onshi_ids::MyNumber>,
+        outcome: &str,
+    ) -> Result<()> {
         self.store
             .log_access(AccessEntry {
                 role: cx.actor.role.as_str().to_owned(),
                 subject: cx.actor.subject.clone(),
                 endpoint: cx.endpoint.to_owned(),
-                member_id: member.map(|m| m.id),
-                my_number: member.and_then(|m| m.my_number),
+                member_id,
+                my_number,
                 request_id: cx.request_id.clone(),
                 outcome: outcome.to_owned(),
             })

@@ -50,6 +50,9 @@ pub const PROJECT_CODES: &[&str] = &[
     "timeout",
     "unavailable",
     "internal_error",
+    "credential_revoked",
+    "credential_expired",
+    "store_unavailable",
 ];
 
 /// What kind of failure an error is; the HTTP layer maps it to a status code.
@@ -69,6 +72,8 @@ pub enum ErrorKind {
     TooLarge,
     /// 422: a value is invalid.
     Unprocessable,
+    /// 429: the caller asks too much at once (its own share is used up; others are unaffected).
+    TooManyRequests,
     /// 500: onshi failed; nothing was half-written.
     Internal,
     /// 503: onshi cannot serve now.
@@ -77,7 +82,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind (tests walk them).
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         ErrorKind::BadRequest,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
@@ -85,6 +90,7 @@ impl ErrorKind {
         ErrorKind::Conflict,
         ErrorKind::TooLarge,
         ErrorKind::Unprocessable,
+        ErrorKind::TooManyRequests,
         ErrorKind::Internal,
         ErrorKind::Unavailable,
     ];
@@ -142,6 +148,13 @@ pub fn default_next_step(kind: ErrorKind, code: &str) -> &'static str {
         "payload_too_large" => "send one record per request",
         "method_not_allowed" => "use a method this route takes (see GET /openapi.json)",
         "timeout" => "try again; a write that timed out may or may not have been stored: read it back first",
+        "credential_revoked" | "credential_expired" => {
+            "ask your onshi administrator for a new token (POST /admin/v1/credentials), and discard this one"
+        }
+        "store_unavailable" => {
+            "nothing was stored: tell the onshi operator to restart onshi (GET /healthz answers 503 until then); \
+             checks by number keep reading"
+        }
         _ => match kind {
             ErrorKind::BadRequest => "correct the request (see GET /openapi.json) and send it again",
             ErrorKind::Unauthorized => "ask your onshi administrator for a token for your role",
@@ -150,6 +163,7 @@ pub fn default_next_step(kind: ErrorKind, code: &str) -> &'static str {
             ErrorKind::Conflict => "read the current state back, then correct the request",
             ErrorKind::TooLarge => "send a smaller request",
             ErrorKind::Unprocessable => "correct the value named in `field` and send the request again",
+            ErrorKind::TooManyRequests => "wait a moment, then try again",
             ErrorKind::Internal => {
                 "try again; if it keeps failing, tell the onshi operator (the request id is in the x-request-id header)"
             }
@@ -292,6 +306,12 @@ impl From<onshi_store::StoreError> for ServiceError {
             E::Ledger(l) => ledger_refusal(&l),
             E::Closed => ServiceError::new(ErrorKind::Unavailable, "unavailable", E::Closed.to_string())
                 .next("try again in a moment"),
+            E::WriterStopped(f) => ServiceError::new(
+                ErrorKind::Unavailable,
+                "store_unavailable",
+                E::WriterStopped(f).to_string(),
+            )
+            .next("nothing was stored: tell the onshi operator to restart onshi (GET /healthz answers 503 until then)"),
             other => ServiceError::internal(&other),
         }
     }
@@ -393,6 +413,8 @@ mod tests {
             StoreError::DuplicateCertificate("s".into()),
             StoreError::CertificateNotFound("s".into()),
             StoreError::Closed,
+            StoreError::WriterStopped("onshi.sqlite3".into()),
+            StoreError::CredentialNotFound("C0".into()),
         ] {
             all.push(ServiceError::from(s));
         }

@@ -21,6 +21,7 @@ pub mod api;
 pub mod auth;
 pub mod card_api;
 mod cards;
+mod credentials;
 mod eligibility;
 pub mod error;
 mod linking;
@@ -33,7 +34,7 @@ mod views;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use onshi_store::{Credential, Store};
+use onshi_store::Store;
 
 pub use auth::{Action, Actor, Role};
 pub use error::{ErrorKind, Result, ServiceError};
@@ -83,7 +84,8 @@ impl<S: Store> Service<S> {
         let credentials = auth::Credentials::new(admin_token);
         for c in store.credentials()? {
             match auth::stored_actor(&c.role, &c.subject) {
-                Some(actor) => credentials.insert(c.token_hash, actor),
+                Some(actor) => credentials
+                    .insert(c.token_hash, auth::Issued { actor, expires_at: c.expires_at, revoked_at: c.revoked_at }),
                 None => {
                     tracing::warn!(role = %c.role, subject = %c.subject, "ignoring an unreadable credential")
                 }
@@ -113,29 +115,15 @@ impl<S: Store> Service<S> {
         self.clock.now()
     }
 
-    /// The actor a bearer token stands for (401 if none or unknown).
+    /// The actor a bearer token stands for (401 if none or unknown, `credential_revoked`,
+    /// `credential_expired`).
     pub fn authenticate(&self, bearer: Option<&str>) -> Result<Actor> {
-        self.credentials.authenticate(bearer)
+        self.credentials.authenticate(bearer, self.now().timestamp_micros())
     }
 
-    /// `POST /admin/v1/credentials`: issues a token for a role and subject. The token is returned once and
-    /// stored only as a hash.
-    pub async fn issue_credential(&self, cx: &Ctx, body: api::CredentialBody) -> Result<api::CredentialAnswer> {
-        auth::authorize(&cx.actor, Action::IssueCredential)?;
-        let actor = auth::actor_for(&body.role, &body.subject)?;
-        let token = auth::new_token()?;
-        let hash = auth::token_hash(&token);
-        self.store
-            .put_credential(Credential {
-                token_hash: hash,
-                role: actor.role.as_str().to_owned(),
-                subject: actor.subject.clone(),
-            })
-            .done()
-            .await?;
-        let answer =
-            api::CredentialAnswer { token, role: actor.role.as_str().to_owned(), subject: actor.subject.clone() };
-        self.credentials.insert(hash, actor);
-        Ok(answer)
+    /// Whether onshi can serve: `Err(store_unavailable)` once the store cannot take writes (`GET /healthz`
+    /// answers 503).
+    pub fn health(&self) -> Result<()> {
+        Ok(self.store.health()?)
     }
 }

@@ -207,10 +207,13 @@ impl<S: Store> Service<S> {
         Ok(views::member(&rec, onshi_law::legal_today(self.now())))
     }
 
-    /// `GET /insurer/v1/members/{member_id}`: the member with its full history.
-    pub fn member(&self, cx: &Ctx, member_id: &str) -> Result<MemberView> {
+    /// `GET /insurer/v1/members/{member_id}`: the member with its full history. The read is in the access
+    /// log (`member`).
+    pub async fn member(&self, cx: &Ctx, member_id: &str) -> Result<MemberView> {
         let rec = self.member_for(cx, member_id, false)?;
-        Ok(views::member(&rec, onshi_law::legal_today(self.now())))
+        let view = views::member(&rec, onshi_law::legal_today(self.now()));
+        self.log_read(cx, Some(rec.id), rec.my_number, "member").await?;
+        Ok(view)
     }
 }
 

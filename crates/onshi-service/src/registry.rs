@@ -45,11 +45,13 @@ impl<S: Store> Service<S> {
         Ok((outcome, view))
     }
 
-    /// `GET /registry/v1/residents/{my_number}`.
-    pub fn get_resident(&self, cx: &Ctx, my_number: &str) -> Result<ResidentView> {
+    /// `GET /registry/v1/residents/{my_number}`. The read is in the access log (`resident` or `not_found`).
+    pub async fn get_resident(&self, cx: &Ctx, my_number: &str) -> Result<ResidentView> {
         authorize(&cx.actor, Action::ReadRegistry)?;
         let mn = parse::my_number(my_number, "my_number")?;
-        self.store.resident(&mn)?.map(|r| views::resident(&r)).ok_or_else(|| {
+        let found = self.store.resident(&mn)?.map(|r| views::resident(&r));
+        self.log_read(cx, None, Some(mn), if found.is_some() { "resident" } else { "not_found" }).await?;
+        found.ok_or_else(|| {
             ServiceError::not_found("a resident with this My Number").next(
                 "check the 12 digits; a resident not registered yet is written with \
                      PUT /registry/v1/residents/{my_number}",
@@ -60,8 +62,9 @@ impl<S: Store> Service<S> {
     /// `POST /registry/v1/search`: name, birth date and address (and optionally sex). Notation is tolerated
     /// (width, spacing, kanji variants, the prefecture omitted, address numbering: addresses are compared by
     /// onshi-text's `address_keys_agree`, so 「広島県府中市…」 never finds 「東京都府中市…」), but the number is
-    /// given only when exactly one resident matches: the registry never guesses between two people.
-    pub fn search_registry(&self, cx: &Ctx, body: SearchBody) -> Result<SearchAnswer> {
+    /// given only when exactly one resident matches: the registry never guesses between two people. Every search
+    /// is in the access log (`search:unique` naming the person found, `search:none`, `search:multiple`).
+    pub async fn search_registry(&self, cx: &Ctx, body: SearchBody) -> Result<SearchAnswer> {
         authorize(&cx.actor, Action::ReadRegistry)?;
         let name = variant_key(parse::text(&body.name, "name")?);
         let address = address_key(parse::text(&body.address, "address")?);
@@ -74,10 +77,15 @@ impl<S: Store> Service<S> {
             .filter(|r| sex.is_none_or(|s| s == r.sex))
             .filter(|r| variant_key(&r.name) == name && address_keys_agree(&address_key(&r.address), &address))
             .collect();
-        Ok(match found.as_slice() {
-            [] => SearchAnswer { verdict: "none".into(), my_number: None },
-            [one] => SearchAnswer { verdict: "unique".into(), my_number: Some(one.my_number.as_str().to_owned()) },
-            _ => SearchAnswer { verdict: "multiple".into(), my_number: None },
-        })
+        let (answer, person) = match found.as_slice() {
+            [] => (SearchAnswer { verdict: "none".into(), my_number: None }, None),
+            [one] => (
+                SearchAnswer { verdict: "unique".into(), my_number: Some(one.my_number.as_str().to_owned()) },
+                Some(one.my_number),
+            ),
+            _ => (SearchAnswer { verdict: "multiple".into(), my_number: None }, None),
+        };
+        self.log_read(cx, None, person, &format!("search:{}", answer.verdict)).await?;
+        Ok(answer)
     }
 }

@@ -274,9 +274,10 @@ impl Front {
 
     async fn search(&self, body: SearchBody) -> Result<SearchAnswer, Refusal> {
         match self {
-            Front::Svc(s) => {
-                s.search_registry(&cx(Role::Registry, "sim", None, "registry.search"), body).map_err(Refusal::from)
-            }
+            Front::Svc(s) => s
+                .search_registry(&cx(Role::Registry, "sim", None, "registry.search"), body)
+                .await
+                .map_err(Refusal::from),
             Front::Http(h) => h.admin("POST", "/registry/v1/search", &body).await,
         }
     }

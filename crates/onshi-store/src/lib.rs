@@ -119,12 +119,37 @@ pub struct AccessRecord {
     pub entry: AccessEntry,
 }
 
-/// A credential: the SHA-256 of a bearer token, its role and subject. The token itself is never stored.
+/// A credential: the SHA-256 of a bearer token, its role and subject, when it was issued, when it expires
+/// and whether it was revoked. The token itself is never stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credential {
     pub token_hash: [u8; 32],
     pub role: String,
     pub subject: String,
+    /// When it was issued (µs since the UNIX epoch; 0 for a credential issued before this was recorded).
+    pub created_at: i64,
+    /// From when it is no longer accepted (µs since the UNIX epoch), if ever.
+    pub expires_at: Option<i64>,
+    /// When it was revoked (µs since the UNIX epoch), if it was. A revocation is never undone.
+    pub revoked_at: Option<i64>,
+}
+
+impl Credential {
+    /// The credential's public id: `C` and the first 8 bytes of the token's hash in upper-case hex. It names
+    /// the credential (to list and revoke it) without revealing anything that lets one use it.
+    pub fn id(&self) -> String {
+        credential_id(&self.token_hash)
+    }
+}
+
+/// The public id of the credential whose token hashes to `hash` ([`Credential::id`]).
+pub fn credential_id(hash: &[u8; 32]) -> String {
+    let mut s = String::with_capacity(17);
+    s.push('C');
+    for b in &hash[..8] {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
 }
 
 /// A 利用者証明用電子証明書 as the issuing authority registered it: the serial belongs to one My Number.
@@ -212,20 +237,37 @@ pub enum StoreError {
     /// The write was not carried out: the store is shutting down or could not start a transaction.
     #[error("the write was not carried out (the store is shutting down or failing); nothing was stored, try again")]
     Closed,
+    /// A database file's writer thread has stopped (it failed): no write can be carried out until onshi is
+    /// restarted. Nothing of the refused write was stored.
+    #[error("the store's writer for {0} has stopped: no write can be stored until onshi is restarted")]
+    WriterStopped(String),
+    /// No credential with that id.
+    #[error("credential {0} does not exist")]
+    CredentialNotFound(String),
 }
 
 /// A write that has been queued; it resolves once the write is durable (or refused).
-pub struct Pending<T>(tokio::sync::oneshot::Receiver<Result<T, StoreError>>);
+pub struct Pending<T>(tokio::sync::oneshot::Receiver<Result<T, StoreError>>, Option<Arc<sqlite::WriterState>>);
 
 impl<T> Pending<T> {
     /// Blocks the current thread until the write is committed. Do not call from an async task.
     pub fn wait(self) -> Result<T, StoreError> {
-        self.0.blocking_recv().unwrap_or(Err(StoreError::Closed))
+        let Pending(rx, state) = self;
+        rx.blocking_recv().unwrap_or_else(|_| Err(dropped(state.as_deref())))
     }
 
     /// Waits asynchronously until the write is committed.
     pub async fn done(self) -> Result<T, StoreError> {
-        self.0.await.unwrap_or(Err(StoreError::Closed))
+        let Pending(rx, state) = self;
+        rx.await.unwrap_or_else(|_| Err(dropped(state.as_deref())))
+    }
+}
+
+/// Why a write was answered by nobody: its writer stopped, or the store is closing.
+fn dropped(state: Option<&sqlite::WriterState>) -> StoreError {
+    match state.and_then(sqlite::WriterState::stopped) {
+        Some(e) => e,
+        None => StoreError::Closed,
     }
 }
 
@@ -282,6 +324,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores a credential.
     fn put_credential(&self, c: Credential) -> Pending<()>;
+    /// Revokes the credential with this id ([`Credential::id`]) at `at` (µs); the first revocation stands.
+    /// Resolves to the credential as revoked.
+    fn revoke_credential(&self, id: String, at: i64) -> Pending<Credential>;
+    /// Whether the store can take writes: `Err` once a writer thread has stopped.
+    fn health(&self) -> Result<(), StoreError>;
 
     /// Registers an issued certificate (refuses a serial registered before).
     fn put_certificate(&self, c: CertificateRecord) -> Pending<()>;
@@ -375,6 +422,12 @@ macro_rules! forward_store {
             }
             fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
                 (**self).credentials()
+            }
+            fn revoke_credential(&self, id: String, at: i64) -> Pending<Credential> {
+                (**self).revoke_credential(id, at)
+            }
+            fn health(&self) -> Result<(), StoreError> {
+                (**self).health()
             }
             fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
                 (**self).put_certificate(c)

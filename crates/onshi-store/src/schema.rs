@@ -98,6 +98,11 @@ pub(crate) const MAIN: &[&str] = &[
     CREATE INDEX members_card ON members(insurer_number, number_key, birth_date);
     CREATE INDEX members_household ON members(insurer_number, number_key, symbol);
     "#,
+    // 5: credentials expire and can be revoked (µs since the UNIX epoch; NULL: never expires, not revoked).
+    r#"
+    ALTER TABLE credentials ADD COLUMN expires_at INTEGER;
+    ALTER TABLE credentials ADD COLUMN revoked_at INTEGER;
+    "#,
 ];
 
 /// The migrations of the access log (`audit.sqlite3`).

@@ -4,6 +4,7 @@
 //! read-only connection from a small pool, so reads never wait for a commit.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -52,10 +53,25 @@ impl WriterCtx {
     }
 }
 
+/// Whether a database file's writer thread is still working. Set once, when the thread fails (a job
+/// panicked): from then on every write is refused with [`StoreError::WriterStopped`] and `/healthz` says so.
+pub(crate) struct WriterState {
+    name: String,
+    stopped: AtomicBool,
+}
+
+impl WriterState {
+    /// The error of a write refused because this writer stopped, if it has.
+    pub(crate) fn stopped(&self) -> Option<StoreError> {
+        self.stopped.load(Ordering::SeqCst).then(|| StoreError::WriterStopped(self.name.clone()))
+    }
+}
+
 /// One SQLite file: a writer thread that owns the only writing connection, and a pool of read-only
 /// connections.
 struct Db {
     path: PathBuf,
+    state: Arc<WriterState>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Mutex<Vec<Connection>>,
@@ -102,12 +118,16 @@ impl Db {
             .spawn(move || checkpoint_loop(&checkpoints, &stopped))
             .map_err(|e| open_error(path, format!("cannot start the checkpoint thread: {e}")))?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| name.to_owned());
+        let state = Arc::new(WriterState { name: file, stopped: AtomicBool::new(false) });
+        let st = state.clone();
         let writer = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || writer_loop(&mut ctx, rx))
+            .spawn(move || writer_loop(&mut ctx, rx, &st))
             .map_err(|e| open_error(path, format!("cannot start the writer thread: {e}")))?;
         Ok(Db {
             path: path.to_path_buf(),
+            state,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             readers: Mutex::new(Vec::new()),
@@ -122,19 +142,40 @@ impl Db {
         f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
     ) -> Pending<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let state = self.state.clone();
         let job: Job = Box::new(move |ctx| {
-            let r = f(ctx);
+            // A panicking write stops the writer: mark it before the reply is dropped, so that the request
+            // (and every one after it) is answered `WriterStopped`, never a bare `Closed`.
+            let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx))) {
+                Ok(r) => r,
+                Err(p) => {
+                    state.stopped.store(true, Ordering::SeqCst);
+                    std::panic::resume_unwind(p)
+                }
+            };
             let ok = r.is_ok();
             let deliver: Deliver = Box::new(move |commit| {
                 let _ = tx.send(commit.and(r));
             });
             (ok, deliver)
         });
-        // If the writer is gone, dropping the job answers it with `StoreError::Closed`.
-        if let Some(s) = self.jobs.lock().ok().and_then(|g| g.clone()) {
+        // If the writer is gone, dropping the job answers it with `StoreError::WriterStopped` (a writer that
+        // failed) or `StoreError::Closed` (a store closing).
+        let sender = if self.state.stopped().is_none() { self.jobs.lock().ok().and_then(|g| g.clone()) } else { None };
+        if let Some(s) = sender {
             let _ = s.send(job);
         }
-        Pending(rx)
+        Pending(rx, Some(self.state.clone()))
+    }
+
+    /// `Err` once the writer thread has stopped.
+    fn health(&self) -> Result<(), StoreError> {
+        let finished = self.writer.lock().map(|g| g.as_ref().is_some_and(|h| h.is_finished())).unwrap_or(true);
+        match self.state.stopped() {
+            Some(e) => Err(e),
+            None if finished => Err(StoreError::WriterStopped(self.state.name.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Runs `f` on a pooled read-only connection.
@@ -276,6 +317,14 @@ impl SqliteStore {
         &self.main.path
     }
 
+    /// Fault injection for tests (feature `fault-injection`): makes the member data's writer fail as a
+    /// panicking write would. The returned write resolves once the writer has stopped.
+    #[cfg(any(test, feature = "fault-injection"))]
+    #[doc(hidden)]
+    pub fn fail_writer(&self) -> Pending<()> {
+        self.main.submit(|_| -> Result<(), StoreError> { panic!("injected writer failure (fault-injection)") })
+    }
+
     fn submit<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
@@ -320,7 +369,15 @@ fn run(c: &Connection, sql: &str) -> rusqlite::Result<()> {
     c.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
-fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>) {
+/// The writer thread: takes queued jobs in groups, runs each inside a savepoint of one transaction and
+/// commits the group with one fsync.
+///
+/// - A savepoint that cannot be opened, released or rolled back leaves the transaction in a state nobody
+///   can vouch for: the whole group is rolled back and every job of it is refused (never committed).
+/// - A job that panics stops the writer for good: the group is rolled back, the thread is marked stopped
+///   (so every write from then on is refused with [`StoreError::WriterStopped`] and `/healthz` answers 503)
+///   and ends.
+fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>, state: &WriterState) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -336,20 +393,44 @@ fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>) {
             continue;
         }
         let mut delivers = Vec::with_capacity(batch.len());
+        let mut failed: Option<String> = None;
         for job in batch {
-            if let Err(e) = run(&ctx.conn, "SAVEPOINT job") {
-                tracing::error!(error = %e, "savepoint failed");
+            if failed.is_some() {
+                // the group is lost: the rest is not run, and dropping a job answers it `Closed`
+                drop(job);
+                continue;
             }
-            let (ok, deliver) = job(ctx);
+            if let Err(e) = run(&ctx.conn, "SAVEPOINT job") {
+                tracing::error!(error = %e, "savepoint failed; the group is refused");
+                failed = Some(format!("a savepoint could not be opened: {e}"));
+                drop(job);
+                continue;
+            }
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(ctx)));
+            let Ok((ok, deliver)) = ran else {
+                // the writer stops: mark it first, so that every answer dropped below says why
+                state.stopped.store(true, Ordering::SeqCst);
+                tracing::error!(file = %state.name, "a write panicked: the writer stops; restart onshi");
+                let _ = ctx.conn.execute_batch("ROLLBACK");
+                return;
+            };
             let end = if ok {
                 run(&ctx.conn, "RELEASE job")
             } else {
                 run(&ctx.conn, "ROLLBACK TO job").and_then(|()| run(&ctx.conn, "RELEASE job"))
             };
             if let Err(e) = end {
-                tracing::error!(error = %e, "savepoint release failed");
+                tracing::error!(error = %e, "savepoint release failed; the group is refused");
+                failed = Some(format!("a savepoint could not be ended: {e}"));
             }
             delivers.push(deliver);
+        }
+        if let Some(why) = failed {
+            let _ = ctx.conn.execute_batch("ROLLBACK");
+            for d in delivers {
+                d(Err(StoreError::Corrupt(format!("the write was rolled back, nothing of it is stored: {why}"))));
+            }
+            continue;
         }
         match run(&ctx.conn, "COMMIT") {
             Ok(()) => {
@@ -844,31 +925,21 @@ impl Store for SqliteStore {
     }
 
     fn put_credential(&self, c: Credential) -> Pending<()> {
-        self.submit(move |ctx| {
-            let at = ctx.stamp();
-            ctx.conn
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO credentials (token_hash, role, subject, created_at)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(params![c.token_hash.to_vec(), c.role, c.subject, at.0])?;
-            Ok(())
-        })
+        self.submit(move |ctx| credentials::put(&ctx.conn, &c))
     }
 
     fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT token_hash, role, subject FROM credentials")?;
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let h: Vec<u8> = r.get(0)?;
-                let token_hash: [u8; 32] =
-                    h.try_into().map_err(|_| StoreError::Corrupt("a credential hash is not 32 bytes".into()))?;
-                out.push(Credential { token_hash, role: r.get(1)?, subject: r.get(2)? });
-            }
-            Ok(out)
-        })
+        self.read(credentials::all)
+    }
+
+    fn revoke_credential(&self, id: String, at: i64) -> Pending<Credential> {
+        self.submit(move |ctx| credentials::revoke(&ctx.conn, &id, at))
+    }
+
+    fn health(&self) -> Result<(), StoreError> {
+        self.main.health()?;
+        self.audit.health()?;
+        self.cards.health()
     }
 
     fn put_certificate(&self, c: CertificateRecord) -> Pending<()> {
@@ -988,6 +1059,8 @@ impl Store for SqliteStore {
         })
     }
 }
+
+mod credentials;
 
 #[cfg(test)]
 mod tests;

@@ -25,7 +25,9 @@ pub mod demo;
 /// Examples:
 ///   onshi card issue --server http://127.0.0.1:8080 --token $ADMIN --my-number 202611250007 --out taro.card.json
 ///   onshi card read --server http://127.0.0.1:8080 --token $CLINIC --card taro.card.json
+///   onshi card reader --server http://127.0.0.1:8080 --token $CLINIC --key reader.der
 ///   onshi card read --server http://127.0.0.1:8080 --token $CLINIC --card taro.card.json --face --reader-key reader.der
+///   onshi card face --reader-dir ./reader --key reader.der
 ///   onshi card revoke --server http://127.0.0.1:8080 --token $ADMIN --card taro.card.json --reason lost
 ///   onshi card reset-pin --card taro.card.json
 ///   onshi card show --card taro.card.json
@@ -43,15 +45,16 @@ enum CardCommand {
     Revoke(RevokeArgs),
     ResetPin(ResetPinArgs),
     Reader(ReaderArgs),
+    Face(FaceArgs),
     Show(ShowArgs),
 }
 
 #[derive(Args)]
-struct ServerArgs {
+pub(crate) struct ServerArgs {
     /// The onshi server (plain HTTP on a trusted network or loopback).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080", env = "ONSHI_SERVER")]
     server: String,
-    /// A bearer token: registry (or admin) to issue and revoke, clinic to read.
+    /// A bearer token: registry (or admin) to issue and revoke, clinic to read; admin for `onshi credentials`.
     #[arg(long, value_name = "TOKEN", env = "ONSHI_TOKEN", hide_env_values = true)]
     token: String,
 }
@@ -174,6 +177,27 @@ struct ReaderArgs {
     key: PathBuf,
 }
 
+/// The reader's face authentication (顔認証) for the reception screen: answers every pending request in the
+/// reader directory's `face/` folder (left there when the clerk chose 顔認証) with a result signed by this
+/// reader's key — the reader, not the server, vouches that the face matched the card's photo. The key must be
+/// registered to the clinic (`onshi card reader`, which also writes the reader id beside the key as KEY.id).
+///
+/// Example:
+///   onshi card face --reader-dir ./onshi-data/reader --key reader.der
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+struct FaceArgs {
+    /// The reception screen's reader directory (`onshi serve --reader-dir`).
+    #[arg(long, value_name = "DIR")]
+    reader_dir: PathBuf,
+    /// The reader's key file (PKCS #8 DER), registered by `onshi card reader`.
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+    /// The reader's registered id (default: read from KEY.id, written by `onshi card reader`).
+    #[arg(long, value_name = "ID")]
+    reader_id: Option<String>,
+}
+
 /// Show what a card holds (券面事項, certificate serial and expiry, PIN tries left) without the PIN.
 ///
 /// Example:
@@ -192,6 +216,7 @@ pub fn run(args: CardArgs) -> anyhow::Result<()> {
         CardCommand::Revoke(a) => revoke(a),
         CardCommand::ResetPin(a) => reset_pin(a),
         CardCommand::Reader(a) => reader(a),
+        CardCommand::Face(a) => face(a),
         CardCommand::Show(a) => show(a),
     }
 }
@@ -224,14 +249,14 @@ fn card_err(e: CardError) -> anyhow::Error {
 
 // ---- HTTP -------------------------------------------------------------------------------------------
 
-struct Client {
+pub(crate) struct Client {
     agent: ureq::Agent,
     base: String,
     token: String,
 }
 
 impl Client {
-    fn new(s: &ServerArgs) -> Client {
+    pub(crate) fn new(s: &ServerArgs) -> Client {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
@@ -241,14 +266,30 @@ impl Client {
     }
 
     /// POSTs JSON; a 2xx answer's body, or the server's error as a message with its next step.
-    fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+    pub(crate) fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         let url = format!("{}{path}", self.base);
-        let mut res = self
+        let res = self
             .agent
             .post(&url)
             .header("Authorization", &format!("Bearer {}", self.token))
             .send_json(body)
             .with_context(|| format!("cannot reach onshi at {}", self.base))?;
+        self.answer(res)
+    }
+
+    /// GETs a path; a 2xx answer's body, or the server's error as a message with its next step.
+    pub(crate) fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let res = self
+            .agent
+            .get(&url)
+            .header("Authorization", &format!("Bearer {}", self.token))
+            .call()
+            .with_context(|| format!("cannot reach onshi at {}", self.base))?;
+        self.answer(res)
+    }
+
+    fn answer(&self, mut res: ureq::http::Response<ureq::Body>) -> anyhow::Result<Value> {
         let status = res.status();
         let v: Value = res.body_mut().read_json().unwrap_or(Value::Null);
         if status.is_success() {
@@ -475,10 +516,67 @@ fn register_reader(client: &Client, key: &RsaPrivateKey) -> anyhow::Result<Strin
     v["reader_id"].as_str().map(str::to_owned).ok_or_else(|| anyhow!("the server did not answer a reader id"))
 }
 
+/// Where `onshi card reader` keeps the registered id of the reader whose key is `key`.
+fn reader_id_path(key: &Path) -> PathBuf {
+    let mut p = key.as_os_str().to_owned();
+    p.push(".id");
+    PathBuf::from(p)
+}
+
 fn reader(a: ReaderArgs) -> anyhow::Result<()> {
     let key = pki::load_or_create_key(&a.key).map_err(card_err)?;
     let id = register_reader(&Client::new(&a.server), &key)?;
-    println!("reader {id} registered (key {})", a.key.display());
+    let id_path = reader_id_path(&a.key);
+    std::fs::write(&id_path, format!("{id}\n")).with_context(|| format!("writing {}", id_path.display()))?;
+    println!("reader {id} registered (key {}, id written to {})", a.key.display(), id_path.display());
+    Ok(())
+}
+
+/// The reader process's face authentication: signs `onshi-face-auth/1:<nonce>:<serial>:matched` for every
+/// pending request of the reception screen.
+fn face(a: FaceArgs) -> anyhow::Result<()> {
+    let key = pki::private_key_from_der(&std::fs::read(&a.key).with_context(|| format!("{}", a.key.display()))?)
+        .map_err(card_err)?;
+    let reader_id = match a.reader_id {
+        Some(id) => id,
+        None => {
+            let p = reader_id_path(&a.key);
+            std::fs::read_to_string(&p)
+                .with_context(|| {
+                    format!("{} (register the reader first: onshi card reader --key {})", p.display(), a.key.display())
+                })?
+                .trim()
+                .to_owned()
+        }
+    };
+    let dir = a.reader_dir.join(onshi_http::FACE_DIR);
+    let mut pending: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "request"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    pending.sort();
+    if pending.is_empty() {
+        println!("no face authentication is pending in {}", dir.display());
+        return Ok(());
+    }
+    for req in pending {
+        let nonce = req.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        let card_name = std::fs::read_to_string(&req).with_context(|| format!("{}", req.display()))?;
+        let card_name = card_name.trim();
+        if card_name.contains('/') || card_name.contains('\\') || card_name.starts_with('.') {
+            bail!("{}: not a card on the reader: {card_name:?}", req.display());
+        }
+        let card = Card::load(&a.reader_dir.join(card_name)).map_err(card_err)?;
+        let sig = pki::sign(&key, &onshi_card::face_message(&nonce, &card.surface().certificate_serial));
+        let result = json!({"reader_id": reader_id, "signature": B64.encode(sig)});
+        let out = onshi_http::face_result_path(&a.reader_dir, &nonce);
+        std::fs::write(&out, serde_json::to_vec(&result)?).with_context(|| format!("writing {}", out.display()))?;
+        std::fs::remove_file(&req).with_context(|| format!("removing {}", req.display()))?;
+        println!("顔認証 {}: matched, signed by reader {reader_id} ({})", card.surface().name, out.display());
+    }
     Ok(())
 }
 

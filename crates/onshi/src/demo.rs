@@ -218,11 +218,17 @@ pub async fn load(svc: &Arc<Service<AnyStore>>, admin: &str, addr: SocketAddr, d
     }
     let generated = load_generated(svc).await?;
     let clinic = svc
-        .issue_credential(&cx, CredentialBody { role: "clinic".into(), subject: "1311234567".into() })
+        .issue_credential(
+            &cx,
+            CredentialBody { role: "clinic".into(), subject: "1311234567".into(), ..Default::default() },
+        )
         .await
         .map_err(err)?;
     let insurer = svc
-        .issue_credential(&cx, CredentialBody { role: "insurer".into(), subject: "06139992".into() })
+        .issue_credential(
+            &cx,
+            CredentialBody { role: "insurer".into(), subject: "06139992".into(), ..Default::default() },
+        )
         .await
         .map_err(err)?;
     let base = format!("http://{addr}");

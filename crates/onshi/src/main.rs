@@ -1,6 +1,7 @@
 //! `onshi`: the command-line front. Wiring only: every rule lives in the library crates.
 
 mod card;
+mod credentials;
 mod demo;
 mod reconcile;
 mod serve;
@@ -14,6 +15,7 @@ Examples:
   onshi serve --demo
   ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
   onshi card read --server http://127.0.0.1:8080 --token $CLINIC --card taro.card.json
+  onshi credentials revoke --token $ADMIN --id C3F2A9B01C44D5E6F
   onshi reconcile --registry registry.csv --records records.csv --out out.csv
   onshi sim generate --persons 100000 --seed 1 --out /tmp/world
 
@@ -31,6 +33,7 @@ struct Cli {
 enum Command {
     Serve(serve::ServeArgs),
     Card(card::CardArgs),
+    Credentials(credentials::CredentialsArgs),
     Reconcile(reconcile::ReconcileArgs),
     Sim(sim::SimArgs),
 }
@@ -40,6 +43,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Card(args) => card::run(args),
+        Command::Credentials(args) => credentials::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Sim(args) => sim::run(args),
     }

@@ -30,7 +30,9 @@ pub struct ServeArgs {
     #[arg(long)]
     demo: bool,
     /// The reception screen's card reader: the directory whose card files (`*.card.json`) count as placed on
-    /// the reader (the demo uses DATA/reader). Without it the screen checks by insurance number only.
+    /// the reader (the demo uses DATA/reader). Without it the screen checks by insurance number only. 顔認証
+    /// needs the reader process too: `onshi card face --reader-dir DIR --key KEY` signs the results with the
+    /// key of a reader registered to the clinic (`onshi card reader`); the server never holds a reader key.
     #[arg(long, value_name = "DIR")]
     reader_dir: Option<PathBuf>,
     /// The IPAmj明朝 font the reception screen draws exact names with (Debian: fonts-ipamj-mincho).
@@ -99,17 +101,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let svc = Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let svc = Arc::new(svc.with_card_issuer(issuer));
     let reader_dir = args.reader_dir.clone().or_else(|| args.demo.then(|| data.join("reader")));
-    let reader_key = match &reader_dir {
-        Some(_) => Some(
-            onshi_card::pki::load_or_create_key(&data.join("reader-key.der"))
-                .map_err(|e| anyhow::anyhow!("the reader's key: {e}"))?,
-        ),
-        None => None,
-    };
     if !args.font.exists() {
         tracing::warn!(font = %args.font.display(), "IPAmj明朝 is missing: install fonts-ipamj-mincho so that the reception screen draws every registered name");
     }
-    let reception = onshi_http::Reception::new(reader_dir.clone(), reader_key, args.font.clone());
+    let reception = onshi_http::Reception::new(reader_dir.clone(), args.font.clone());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)

@@ -190,9 +190,7 @@ fn everything_survives_a_reopen() {
     let id = {
         let s = SqliteStore::open(dir.path()).expect("open");
         s.put_resident(resident(&n, "山田 太郎")).wait().expect("put");
-        s.put_credential(Credential { token_hash: [7; 32], role: "clinic".into(), subject: "1311234567".into() })
-            .wait()
-            .expect("credential");
+        s.put_credential(credential([7; 32], Some(1_900_000_000_000_000))).wait().expect("credential");
         let m = s.enrol(new_member("500", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
         s.log_access(AccessEntry {
             role: "clinic".into(),
@@ -209,7 +207,7 @@ fn everything_survives_a_reopen() {
     };
     let s = SqliteStore::open(dir.path()).expect("reopen");
     assert!(s.resident(&n).expect("read").is_some());
-    assert_eq!(s.credentials().expect("creds").len(), 1);
+    assert_eq!(s.credentials().expect("creds"), vec![credential([7; 32], Some(1_900_000_000_000_000))]);
     assert!(s.member(id).expect("read").is_some());
     let log = s.access_log_for(Some(&n), &[id], 10).expect("log");
     assert_eq!(log.len(), 1);
@@ -551,4 +549,82 @@ fn a_persons_certificates_come_in_issue_order() {
     }
     let got: Vec<String> = s.certificates_of(&mn("12345678901")).expect("of").into_iter().map(|c| c.serial).collect();
     assert_eq!(got, serials);
+}
+
+fn credential(hash: [u8; 32], expires_at: Option<i64>) -> Credential {
+    Credential {
+        token_hash: hash,
+        role: "clinic".into(),
+        subject: "1311234567".into(),
+        created_at: 1_700_000_000_000_000,
+        expires_at,
+        revoked_at: None,
+    }
+}
+
+#[test]
+fn a_credential_is_revoked_once_by_its_id_and_stays_revoked_after_a_reopen() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = [0u8; 32];
+    h[0] = 0xAB;
+    h[7] = 0x01;
+    let c = credential(h, None);
+    assert_eq!(c.id(), "CAB00000000000001");
+    {
+        let s = SqliteStore::open(dir.path()).expect("open");
+        s.put_credential(c.clone()).wait().expect("put");
+        s.put_credential(credential([9; 32], None)).wait().expect("put");
+        let r = s.revoke_credential(c.id(), 1_800_000_000_000_000).wait().expect("revoke");
+        assert_eq!(r.revoked_at, Some(1_800_000_000_000_000));
+        // the first revocation stands
+        let again = s.revoke_credential(c.id().to_lowercase(), 1_900_000_000_000_000).wait().expect("revoke again");
+        assert_eq!(again.revoked_at, Some(1_800_000_000_000_000));
+        assert!(matches!(
+            s.revoke_credential("C0000000000000000".into(), 1).wait(),
+            Err(StoreError::CredentialNotFound(_))
+        ));
+        assert!(matches!(s.revoke_credential("nonsense".into(), 1).wait(), Err(StoreError::CredentialNotFound(_))));
+    }
+    let s = SqliteStore::open(dir.path()).expect("reopen");
+    let all = s.credentials().expect("creds");
+    assert_eq!(all.len(), 2);
+    let r = all.iter().find(|x| x.token_hash == h).expect("revoked one");
+    assert_eq!(r.revoked_at, Some(1_800_000_000_000_000));
+    assert!(all.iter().any(|x| x.token_hash == [9; 32] && x.revoked_at.is_none()));
+}
+
+/// A job that breaks its own savepoint (releases it, so that the writer's RELEASE fails): the request is
+/// answered with an error and nothing of it is committed.
+#[test]
+fn a_failed_savepoint_aborts_its_request_and_commits_nothing_of_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    let r = s
+        .main
+        .submit(|ctx| {
+            ctx.conn.execute_batch("RELEASE job")?;
+            credentials::put(&ctx.conn, &credential([5; 32], None))
+        })
+        .wait();
+    assert!(r.is_err(), "a request whose savepoint failed was answered Ok");
+    assert!(s.credentials().expect("creds").is_empty(), "a request whose savepoint failed was committed");
+    // the writer goes on
+    s.put_credential(credential([6; 32], None)).wait().expect("the next write");
+    assert_eq!(s.credentials().expect("creds").len(), 1);
+    s.health().expect("healthy");
+}
+
+#[test]
+fn a_dead_writer_refuses_every_write_with_writer_stopped_and_health_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = SqliteStore::open(dir.path()).expect("open");
+    s.health().expect("healthy at start");
+    let r = s.fail_writer().wait();
+    assert!(matches!(r, Err(StoreError::WriterStopped(_))), "{r:?}");
+    assert!(matches!(s.health(), Err(StoreError::WriterStopped(_))));
+    let next = s.put_credential(credential([4; 32], None)).wait();
+    assert!(matches!(next, Err(StoreError::WriterStopped(_))), "{next:?}");
+    assert!(s.credentials().expect("creds").is_empty());
+    // reads still work
+    assert!(s.resident(&mn("20240401003")).expect("read").is_none());
 }

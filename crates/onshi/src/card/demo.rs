@@ -91,9 +91,9 @@ async fn register(svc: &Service<AnyStore>, i: u64, p: &Extra) -> anyhow::Result<
     Ok(mn)
 }
 
-fn find(svc: &Service<AnyStore>, name: &str, birth: &str, address: &str) -> Option<MyNumber> {
+async fn find(svc: &Service<AnyStore>, name: &str, birth: &str, address: &str) -> Option<MyNumber> {
     let body = SearchBody { name: name.into(), birth_date: birth.into(), address: address.into(), sex: None };
-    let a = svc.search_registry(&cx(), body).ok()?;
+    let a = svc.search_registry(&cx(), body).await.ok()?;
     a.my_number.and_then(|m| MyNumber::parse(&m).ok())
 }
 
@@ -184,7 +184,7 @@ pub async fn load(svc: &Service<AnyStore>, dir: &Path, base: &str) -> anyhow::Re
     ];
     let mut lines = Vec::new();
     for (file, name, birth, address, what) in known {
-        let Some(mn) = find(svc, name, birth, address) else {
+        let Some(mn) = find(svc, name, birth, address).await else {
             tracing::warn!(name, "demo cards: resident not in the demo world; card skipped");
             continue;
         };
@@ -210,7 +210,10 @@ pub async fn load(svc: &Service<AnyStore>, dir: &Path, base: &str) -> anyhow::Re
         lines.push((file, what, reset));
     }
     let clinic = svc
-        .issue_credential(&cx(), CredentialBody { role: "clinic".into(), subject: "1319876543".into() })
+        .issue_credential(
+            &cx(),
+            CredentialBody { role: "clinic".into(), subject: "1319876543".into(), ..Default::default() },
+        )
         .await
         .map_err(|e| anyhow!("demo: {e}"))?;
     let mut out = String::new();
