@@ -8,6 +8,8 @@
 
 mod body;
 mod cards;
+mod corrections;
+mod links;
 mod openapi;
 mod reception;
 
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Path, RawQuery, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -203,6 +205,8 @@ pub fn router_with(app: App, reception: Reception) -> Router {
         .route("/insurer/v1/members/{member_id}/changes", post(change))
         .route("/clinic/v1/eligibility", post(check))
         .merge(cards::routes())
+        .merge(corrections::routes())
+        .merge(links::routes())
         .merge(reception::routes(reception))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
@@ -363,17 +367,20 @@ async fn enrol(
     Ok((StatusCode::CREATED, Json(app.enrol(&cx, body).await?)))
 }
 
-/// A member with its full history.
+/// A member with its full history; with `known_at`, as onshi knew it then (what a clinic was told).
 #[utoipa::path(get, path = "/insurer/v1/members/{member_id}", tag = "insurer",
-    params(("member_id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = MemberView), (status = 404, body = ErrorBody)))]
+    params(("member_id" = String, Path),
+           ("known_at" = Option<String>, Query, description = "RFC 3339: the member as known at that time")),
+    security(("bearer" = [])),
+    responses((status = 200, body = MemberView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_member(
     State(app): State<App>,
     caller: Caller,
     Path(member_id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<MemberView>, ApiError> {
     let cx = caller.ctx("GET /insurer/v1/members/{member_id}");
-    Ok(Json(app.member(&cx, &member_id).await?))
+    Ok(Json(app.member_as_known(&cx, &member_id, query.as_deref()).await?))
 }
 
 /// Record a loss (資格喪失): `lost_on` is the first day without coverage.

@@ -4,6 +4,8 @@ use std::sync::OnceLock;
 
 use onshi_service::api::*;
 use onshi_service::card_api::*;
+use onshi_service::corrections_api::*;
+use onshi_service::link_api::*;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -51,6 +53,23 @@ impl Modify for Bearer {
         crate::cards::register_reader,
         crate::cards::challenge,
         crate::cards::card_check,
+        crate::corrections::void_entry,
+        crate::corrections::correct_date,
+        crate::corrections::withdraw_copay,
+        crate::corrections::record_death,
+        crate::corrections::registry_events,
+        crate::corrections::accept,
+        crate::corrections::reject,
+        crate::links::link,
+        crate::links::link_view,
+        crate::links::unlink,
+        crate::links::confirm,
+        crate::links::suspend,
+        crate::links::link_search,
+        crate::links::reads,
+        crate::links::import_cases,
+        crate::links::cases,
+        crate::links::case,
     ),
     components(schemas(
         ErrorBody, CredentialBody, CredentialAnswer, CredentialView, CredentialList, AccessLineView, AccessLogView, ResidentBody, ResidentView, SearchBody, SearchAnswer,
@@ -58,7 +77,9 @@ impl Modify for Bearer {
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,
         CardMethod, FaceAssertion, ConsentBody, CardCheckBody, CardHolderView, CertificateView, ConsentView,
-        CardCheckAnswer,
+        CardCheckAnswer, VoidedView, VoidBody, DateCorrectionBody, CopayWithdrawalBody, DeathBody, DeathAnswer,
+        DecisionBody, RegistryEventView, RegistryEventList, LinkBody, ConfirmBody, ReasonBody, LinkSearchBody, ConfirmationView,
+        LinkEventView, LinkView, ReadView, ReadsAnswer, CaseView, SkippedRow, CaseImportBody, CaseImportAnswer, CasesAnswer,
     )),
     modifiers(&Bearer),
     tags(
@@ -67,6 +88,9 @@ impl Modify for Bearer {
         (name = "clinic", description = "医療機関・薬局 role: eligibility"),
         (name = "cards", description = "マイナ保険証: certificates (registry role), readers, challenges and the check by \
                                           card (clinic role)"),
+        (name = "links", description = "中間サーバー role: My Number links after enrolment (add, replace, remove, \
+                                          本人確認, 閲覧停止, registry search), who read a member's data, and the cases \
+                                          of 総点検"),
         (name = "admin", description = "credentials"),
         (name = "operations", description = "health"),
     )

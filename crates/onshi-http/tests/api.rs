@@ -101,6 +101,16 @@ const PROJECT_CODES: &[&str] = &[
     "credential_revoked",
     "credential_expired",
     "store_unavailable",
+    "death_already_recorded",
+    "registry_event_decided",
+    "link_pending_confirmation",
+    "link_suspended",
+    "link_changed",
+    "link_already_suspended",
+    "no_link",
+    "already_linked",
+    "registry_no_match",
+    "registry_multiple_matches",
 ];
 
 fn assert_error_is_complete(status: StatusCode, v: &Value, what: &str) {

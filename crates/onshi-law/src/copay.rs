@@ -233,6 +233,34 @@ pub fn copay(birth: Date, service: Date, scheme: Scheme, bracket: Option<IncomeB
     covered(CopayRatio::THIRTY, CopayBasis::Working)
 }
 
+/// The days on which the law's answer ([`copay`]) for someone born on `birth` and insured in `scheme` can
+/// change with the date alone (the income bracket fixed): the end of 未就学 (the day after
+/// [`preschool_last_day`]), the start of 高齢受給者 ([`elderly_from`]) and the 75th birthday
+/// ([`late_stage_from`]) outside 後期高齢者医療; the start of 一般Ⅱ ([`GENERAL_2_FROM`]) in it. A change of
+/// income bracket is the other way the answer changes; the caller knows when that happens.
+///
+/// Between two consecutive days of this list (and with one bracket), [`copay`] gives one answer.
+///
+/// ```
+/// use onshi_ids::Scheme;
+/// use onshi_law::{copay_law_changes, Date};
+/// let d = |y, m, d| Date::from_ymd_opt(y, m, d).unwrap();
+/// let days: Vec<Date> = copay_law_changes(d(1953, 11, 15), Scheme::Employee).collect();
+/// assert_eq!(days, [d(1960, 4, 1), d(2023, 12, 1), d(2028, 11, 15)]);
+/// ```
+pub fn copay_law_changes(birth: Date, scheme: Scheme) -> impl Iterator<Item = Date> {
+    let late = scheme == Scheme::LateStageElderly;
+    let own = |d: Date| (!late).then_some(d);
+    [
+        own(preschool_last_day(birth)).and_then(|d| d.succ_opt()),
+        own(elderly_from(birth)),
+        own(late_stage_from(birth)),
+        late.then_some(GENERAL_2_FROM),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 macro_rules! limit_categories {
     ($($v:ident = $code:literal, $label:literal, $doc:literal;)*) => {
         /// 限度額適用認定証 / 限度額適用・標準負担額減額認定証 categories, with the national

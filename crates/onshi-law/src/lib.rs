@@ -44,7 +44,9 @@ mod copay;
 mod date;
 
 pub use age::{age_on, elderly_from, late_stage_from, nth_birthday, preschool_last_day, reaching_day};
-pub use copay::{Copay, CopayBasis, CopayRatio, GENERAL_2_FROM, IncomeBracket, LimitCategory, copay};
+pub use copay::{
+    Copay, CopayBasis, CopayRatio, GENERAL_2_FROM, IncomeBracket, LimitCategory, copay, copay_law_changes,
+};
 pub use date::{
     Date, DateError, Era, EraYear, legal_today, parse_date, parse_era_year, parse_iso_date, parse_wareki_year,
     to_wareki, to_wareki_short,

@@ -59,7 +59,7 @@ fn history() -> MemberHistory {
         *copay_override = Some(CopayOverride { ratio: CopayRatio::TWENTY, reason: "基準収入額適用".into() });
     }
     h.append(upd(4, 4_000, d(2024, 8, 1), c)).expect("valid");
-    h.append(upd(5, 5_000, d(2025, 4, 1), Change::Lose)).expect("valid");
+    h.append(upd(5, 5_000, d(2025, 4, 1), Change::Lose { reason: None })).expect("valid");
     h
 }
 
@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
             seq: Seq(6),
             recorded_at: RecordedAt(6_000),
             effective_on: d(2025, 5, 1),
-            change: Change::Void { target: Seq(5), reason: "誤登録".into() },
+            change: Change::Void { target: Seq(5), reason: "誤登録".into(), by: None },
         })
         .expect("valid");
     c.bench_function("resolve/with_void", |b| {

@@ -67,6 +67,13 @@ pub enum LedgerError {
         /// The target given.
         target: Seq,
     },
+    /// A withdrawal of the copay exception on a day when none is in force (never stated,
+    /// already withdrawn, or ended by a change of the law's ratio).
+    #[error("no copay exception is in force on {effective_on}: there is nothing to withdraw")]
+    NoCopayOverride {
+        /// The withdrawal's effective date.
+        effective_on: Date,
+    },
     /// An Update that changes nothing.
     #[error("the change sets no field; give at least one of name, name_kana, address, income_bracket, copay_ratio")]
     EmptyChange,
@@ -97,7 +104,7 @@ impl LedgerError {
 
     /// The specific cause: `first_not_acquire`, `acquired_before_birth`,
     /// `lost_before_acquired`, `change_before_acquired`, `not_acquired`,
-    /// `void_unknown_entry`, `void_of_void`, `already_voided`, `empty_change`,
+    /// `void_unknown_entry`, `void_of_void`, `already_voided`, `empty_change`, `no_copay_override`,
     /// `seq_not_increasing`, `recorded_before_previous`.
     pub fn reason(&self) -> &'static str {
         match self {
@@ -110,6 +117,7 @@ impl LedgerError {
             LedgerError::VoidOfVoid { .. } => "void_of_void",
             LedgerError::AlreadyVoided { .. } => "already_voided",
             LedgerError::EmptyChange => "empty_change",
+            LedgerError::NoCopayOverride { .. } => "no_copay_override",
             LedgerError::SeqNotIncreasing { .. } => "seq_not_increasing",
             LedgerError::RecordedBeforePrevious { .. } => "recorded_before_previous",
         }
@@ -120,7 +128,7 @@ impl LedgerError {
         match self {
             LedgerError::AcquiredBeforeBirth { .. } => Some("acquired_on"),
             LedgerError::LostBeforeAcquired { .. } => Some("lost_on"),
-            LedgerError::ChangeBeforeAcquired { .. } => Some("effective_on"),
+            LedgerError::ChangeBeforeAcquired { .. } | LedgerError::NoCopayOverride { .. } => Some("effective_on"),
             _ => None,
         }
     }
@@ -183,7 +191,7 @@ impl<'a> View<'a> {
             k.as_of = Some(k.as_of.map_or(e.recorded_at, |t| t.max(e.recorded_at)));
             let slot = match e.change {
                 Change::Acquire { .. } => &mut k.acquire,
-                Change::Lose => &mut k.lose,
+                Change::Lose { .. } => &mut k.lose,
                 _ => continue,
             };
             if slot.is_none_or(|cur| e.seq >= cur.seq) && !self.voided(e) {
@@ -246,9 +254,19 @@ impl MemberHistory {
                 }
                 consistent(Some(e.effective_on), lost_on)
             }
-            Change::Lose => {
+            Change::Lose { .. } => {
                 let acquired_on = acquired_on.ok_or(LedgerError::NotAcquired)?;
                 consistent(Some(acquired_on), Some(e.effective_on))
+            }
+            Change::WithdrawCopay { .. } => {
+                let acquired_on = acquired_on.ok_or(LedgerError::NotAcquired)?;
+                if e.effective_on < acquired_on {
+                    return Err(LedgerError::ChangeBeforeAcquired { effective_on: e.effective_on, acquired_on });
+                }
+                match crate::resolve(self, e.effective_on, None) {
+                    Some(r) if r.copay_override.is_some() => Ok(()),
+                    _ => Err(LedgerError::NoCopayOverride { effective_on: e.effective_on }),
+                }
             }
             Change::Update { name, name_kana, address, income_bracket, copay_override } => {
                 let acquired_on = acquired_on.ok_or(LedgerError::NotAcquired)?;

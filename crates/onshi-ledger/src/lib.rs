@@ -30,8 +30,14 @@
 //! * Personal fields, income bracket and copay override: start from the latest-recorded
 //!   Acquire, then apply the Updates with `effective_on ≤ max(D, acquired_on)` in
 //!   `(effective_on, seq)` order; fields that are `Some` replace.
-//! * `copay_ratio` = the override's ratio if any, else the law's ([`onshi_law::copay`]); only
-//!   when covered.
+//! * A [`Change::WithdrawCopay`] ends the copay override from its `effective_on` (it takes part
+//!   in the Updates' order like a field set to none).
+//! * A copay override never outlives the rule it was checked against: it ends on the first day
+//!   after it was stated (its Update's `effective_on`, or the acquisition) on which the law's
+//!   answer changes — an age boundary of [`onshi_law::copay_law_changes`] (preschool end, 70,
+//!   75, 一般Ⅱ) or a change of income bracket — unless an Update states it again from then.
+//! * `copay_ratio` = the override's ratio if any (and in force), else the law's
+//!   ([`onshi_law::copay`]); only when covered.
 //!
 //! # Invariants kept by [`MemberHistory::append`]
 //!
@@ -74,7 +80,7 @@
 //!     },
 //! };
 //! let mut h = MemberHistory::new(statik, acquire)?;
-//! h.append(Entry { seq: Seq(2), recorded_at: RecordedAt(2_000), effective_on: d(2024, 4, 1), change: Change::Lose })?;
+//! h.append(Entry { seq: Seq(2), recorded_at: RecordedAt(2_000), effective_on: d(2024, 4, 1), change: Change::Lose { reason: None } })?;
 //!
 //! let r = resolve(&h, d(2023, 12, 1), None).unwrap();
 //! assert_eq!(r.status, Status::Covered);
@@ -96,5 +102,6 @@ pub use history::LedgerError;
 pub use resolve::{Resolution, Status, resolve};
 pub use select::{PersonSelection, Selection, select, select_by_number, select_for_person};
 pub use types::{
-    Change, CopayOverride, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex,
+    Change, CopayOverride, Entry, LossReason, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq,
+    Sex,
 };

@@ -110,7 +110,7 @@ fn in_play(h: &MemberHistory, branch: Option<&Branch>) -> bool {
 fn pick<'a>(candidates: impl Iterator<Item = &'a MemberHistory>, service_date: Date) -> Selection<'a> {
     let mut first: Option<&'a MemberHistory> = None;
     let (mut symbols_differ, mut branches_differ) = (false, false);
-    let mut best: Option<(&'a MemberHistory, (u8, i64))> = None;
+    let mut best: Option<(&'a MemberHistory, (u8, i64, u64))> = None;
     for h in candidates {
         let Some((acquired_on, lost_on)) = h.period_opt(None) else {
             continue;
@@ -125,12 +125,15 @@ fn pick<'a>(candidates: impl Iterator<Item = &'a MemberHistory>, service_date: D
         }
         let day = i64::from(acquired_on.num_days_from_ce());
         let covers = acquired_on <= service_date && lost_on.is_none_or(|l| service_date < l);
+        // between records of one period, the one created last (a re-enrolment that corrects) wins, so that
+        // the answer never depends on the order the candidates come in
+        let created = created(h);
         let rank = if covers {
-            (2, day)
+            (2, day, created)
         } else if acquired_on <= service_date {
-            (1, day)
+            (1, day, created)
         } else {
-            (0, -day)
+            (0, -day, created)
         };
         if best.is_none_or(|(_, r)| rank > r) {
             best = Some((h, rank));
@@ -143,6 +146,12 @@ fn pick<'a>(candidates: impl Iterator<Item = &'a MemberHistory>, service_date: D
         return Selection::BranchRequired;
     }
     best.map_or(Selection::None, |(h, _)| Selection::One(h))
+}
+
+/// When a record was created: the seq of its first entry (records of one period and one key are told
+/// apart by it, the newest first).
+fn created(h: &MemberHistory) -> u64 {
+    h.entries.first().map_or(0, |e| e.seq.0)
 }
 
 /// What a check by person (the My Number card, or a number the holder was authenticated for)
@@ -189,7 +198,9 @@ pub enum PersonSelection<'a> {
 pub fn select_for_person<'a>(candidates: &[&'a MemberHistory], service_date: Date) -> PersonSelection<'a> {
     let mut ordered: Vec<(Date, &'a MemberHistory)> =
         candidates.iter().filter_map(|h| h.period_opt(None).map(|(acquired_on, _)| (acquired_on, *h))).collect();
-    ordered.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| y.statik.key.cmp(&x.statik.key)));
+    ordered.sort_by(|(a, x), (b, y)| {
+        b.cmp(a).then_with(|| y.statik.key.cmp(&x.statik.key)).then_with(|| created(y).cmp(&created(x)))
+    });
     let mut valid = ordered
         .iter()
         .map(|(_, h)| *h)

@@ -132,7 +132,7 @@ pub struct CopayOverride {
 }
 
 /// One change in a member's history. Serialised with a `"kind"` tag (`"acquire"`, `"lose"`,
-/// `"update"`, `"void"`).
+/// `"update"`, `"withdraw_copay"`, `"void"`).
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
@@ -151,8 +151,13 @@ pub enum Change {
         copay_override: Option<CopayOverride>,
     },
     /// 資格喪失: `effective_on` is the first day without coverage. A later-recorded Lose
-    /// replaces an earlier one.
-    Lose,
+    /// replaces an earlier one. Stored before the reason existed as `{"kind":"lose"}`, which
+    /// still reads (reason `None`).
+    Lose {
+        /// Why coverage ended (ReasonOfLoss), when recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<LossReason>,
+    },
     /// A change of personal data or copay from `effective_on`; `Some` fields replace.
     Update {
         /// New 氏名.
@@ -171,6 +176,12 @@ pub enum Change {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         copay_override: Option<CopayOverride>,
     },
+    /// The copay exception in force is withdrawn from `effective_on`: the law's ratio applies
+    /// again (until an Update states a new exception).
+    WithdrawCopay {
+        /// Why.
+        reason: String,
+    },
     /// A correction: the `target` entry is ignored by every question asked as of a time ≥ this
     /// entry's `recorded_at`. Its `effective_on` carries no meaning (use the day it was recorded).
     Void {
@@ -178,16 +189,45 @@ pub enum Change {
         target: Seq,
         /// Why.
         reason: String,
+        /// Who voided it (the credential's subject), when recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
     },
 }
 
+/// Why coverage ended (ReasonOfLoss). Serialised in snake_case (`"death"`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LossReason {
+    /// 死亡: the day after the death is the first day without coverage.
+    Death,
+}
+
+impl LossReason {
+    /// `"death"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LossReason::Death => "death",
+        }
+    }
+
+    /// The Japanese label (`"死亡"`).
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            LossReason::Death => "死亡",
+        }
+    }
+}
+
 impl Change {
-    /// `"acquire"`, `"lose"`, `"update"` or `"void"`.
+    /// `"acquire"`, `"lose"`, `"update"`, `"withdraw_copay"` or `"void"`.
     pub const fn kind(&self) -> &'static str {
         match self {
             Change::Acquire { .. } => "acquire",
-            Change::Lose => "lose",
+            Change::Lose { .. } => "lose",
             Change::Update { .. } => "update",
+            Change::WithdrawCopay { .. } => "withdraw_copay",
             Change::Void { .. } => "void",
         }
     }

@@ -39,7 +39,7 @@ fn acquire(seq: u64, at: i64, on: Date, name: &str) -> Entry {
 }
 
 fn lose(seq: u64, at: i64, on: Date) -> Entry {
-    Entry { seq: Seq(seq), recorded_at: RecordedAt(at), effective_on: on, change: Change::Lose }
+    Entry { seq: Seq(seq), recorded_at: RecordedAt(at), effective_on: on, change: Change::Lose { reason: None } }
 }
 
 fn update(seq: u64, at: i64, on: Date) -> UpdateBuilder {
@@ -97,7 +97,7 @@ fn void(seq: u64, at: i64, target: u64) -> Entry {
         seq: Seq(seq),
         recorded_at: RecordedAt(at),
         effective_on: d(2024, 1, 1),
-        change: Change::Void { target: Seq(target), reason: "誤登録".into() },
+        change: Change::Void { target: Seq(target), reason: "誤登録".into(), by: None },
     }
 }
 

@@ -229,6 +229,9 @@ pub struct LinkageView {
     /// `A` or `B` (a `C` is refused).
     pub grade: String,
     pub reasons: Vec<String>,
+    /// `active`, `pending_confirmation` (a B link: checks by card answer `link_pending_confirmation` until the
+    /// insurer confirms it) or `suspended` (閲覧停止).
+    pub state: String,
 }
 
 /// The answer to an enrolment.
@@ -276,11 +279,28 @@ pub struct HistoryView {
     /// The legal date it takes effect.
     #[schema(format = Date)]
     pub effective_on: String,
-    /// `acquire`, `lose`, `update` or `void`.
+    /// `acquire`, `lose`, `update`, `withdraw_copay` or `void`.
     pub kind: String,
     /// The recorded fields.
     #[schema(value_type = Object)]
     pub change: serde_json::Value,
+    /// Set when a later entry voided this one (as known at the time asked): the entry still shows, and no
+    /// answer uses it any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<VoidedView>,
+}
+
+/// Who voided an entry, when and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct VoidedView {
+    /// The `seq` of the void.
+    pub by_seq: u64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The credential's subject that voided it, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    pub reason: String,
 }
 
 /// A member with its full history (`GET /insurer/v1/members/{member_id}`).
@@ -310,6 +330,10 @@ pub struct MemberView {
     pub lost_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub income_bracket: Option<IncomeBracketValue>,
+    /// When asked "as known at" a time (`?known_at=`): that time (RFC 3339); the member and its history are
+    /// then what onshi knew then, and entries recorded later are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_at: Option<String>,
     pub history: Vec<HistoryView>,
 }
 

@@ -479,6 +479,7 @@ impl<S: Store> Service<S> {
         // a record whose acquisition was voided is no coverage (as for every check by person)
         let mut members = self.for_clinic(self.store.members_by_my_number(&mn)?);
         members.retain(|m| m.history.period_opt(None).is_some());
+        crate::links::link_gate(&members)?;
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);

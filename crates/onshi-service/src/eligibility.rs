@@ -180,6 +180,10 @@ impl<S: Store> Service<S> {
         let mn: MyNumber = parse::my_number(my_number, "my_number")?;
         let service_date = self.service_date(service_date)?;
         let linked = self.for_clinic(self.store.members_by_my_number(&mn)?);
+        if let Err(e) = crate::links::link_gate(&linked) {
+            self.log(cx, None, e.code).await?;
+            return Err(e);
+        }
         let (member, notices) = self.select_for_person(&linked, service_date);
         let Some(member) = member else {
             self.log(cx, None, "not_found").await?;
@@ -379,7 +383,9 @@ impl<S: Store> Service<S> {
             ));
         }
         let as_typed = self.policy.copay_source() == CopaySource::AsTyped;
-        let (copay_ratio, copay_basis) = match (valid, r.copay_override, &r.law) {
+        // The national system shows the ratio as typed for as long as it is stored: an exception never ends there.
+        let over = if as_typed { r.copay_override_stated } else { r.copay_override };
+        let (copay_ratio, copay_basis) = match (valid, over, &r.law) {
             (false, _, _) => (None, None),
             (true, Some(o), _) if as_typed => (Some(o.ratio.percent()), Some("insurer_exception")),
             (true, Some(o), law) => {

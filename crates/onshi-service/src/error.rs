@@ -12,7 +12,8 @@
 //! ([`PROJECT_CODES`]): `exact_number_required` (409, numbers that differ only by leading zeros),
 //! `symbol_required` (409, a check without the 記号 whose other fields match people under several 記号),
 //! `payload_too_large` (413), `method_not_allowed` (405), `timeout` and `unavailable` (503),
-//! `internal_error` (500), and the card endpoints' own codes.
+//! `internal_error` (500), `death_already_recorded` and `registry_event_decided` (409, registry events), and the
+//! card endpoints' own codes.
 //!
 //! # The next step
 //!
@@ -53,6 +54,17 @@ pub const PROJECT_CODES: &[&str] = &[
     "credential_revoked",
     "credential_expired",
     "store_unavailable",
+    "death_already_recorded",
+    "registry_event_decided",
+    // the My Number link lifecycle (docs/api.md)
+    "link_pending_confirmation",
+    "link_suspended",
+    "link_changed",
+    "link_already_suspended",
+    "no_link",
+    "already_linked",
+    "registry_no_match",
+    "registry_multiple_matches",
 ];
 
 /// What kind of failure an error is; the HTTP layer maps it to a status code.
@@ -302,6 +314,15 @@ impl From<onshi_store::StoreError> for ServiceError {
             .because("insured_not_found")
             .next("enrol the insured person first, then the dependent; or correct the symbol and number"),
             E::MemberNotFound(id) => ServiceError::member_not_found(&id.to_string()),
+            E::LinkChanged(id) => ServiceError::new(
+                ErrorKind::Conflict,
+                "link_changed",
+                format!("member {id}'s My Number link was changed by another request while this one was decided"),
+            )
+            .next(
+                "read the link again (GET /insurer/v1/members/{member_id}/link), then decide again: nothing was stored",
+            ),
+            E::CaseNotFound(id) => ServiceError::not_found(&format!("case {id}")),
             E::Ledger(l) if l.is_storage_bug() => ServiceError::internal(&l),
             E::Ledger(l) => ledger_refusal(&l),
             E::Closed => ServiceError::new(ErrorKind::Unavailable, "unavailable", E::Closed.to_string())
@@ -312,6 +333,26 @@ impl From<onshi_store::StoreError> for ServiceError {
                 E::WriterStopped(f).to_string(),
             )
             .next("nothing was stored: tell the onshi operator to restart onshi (GET /healthz answers 503 until then)"),
+            E::RegistryEventDecided(id) => ServiceError::new(
+                ErrorKind::Conflict,
+                "registry_event_decided",
+                format!("registry event {id} was already decided"),
+            )
+            .next("read the event (GET /insurer/v1/registry-events?status=all) to see who decided it, and when"),
+            E::RegistryEventNotFound(id) => ServiceError::not_found(&format!("registry event {id}")).next(
+                "list your open events with GET /insurer/v1/registry-events and use an event_id from there; an \
+                 insurer sees only the events of its own members",
+            ),
+            E::ResidentNotFound => ServiceError::not_found("a resident with this My Number").next(
+                "check the 12 digits; a resident not registered yet is written with PUT \
+                 /registry/v1/residents/{my_number}",
+            ),
+            E::DeathRecorded(d) => ServiceError::new(
+                ErrorKind::Conflict,
+                "death_already_recorded",
+                format!("a death is already recorded for this resident (died on {d})"),
+            )
+            .next("a death is recorded once; if the recorded date is wrong, tell the registry's operator"),
             other => ServiceError::internal(&other),
         }
     }
@@ -330,6 +371,11 @@ fn ledger_refusal(l: &onshi_ledger::LedgerError) -> ServiceError {
         L::ChangeBeforeAcquired { .. } => "give an effective_on on or after the acquisition date (資格取得日)",
         L::NotAcquired => "the acquisition was voided: enrol the member again",
         L::EmptyChange => "give at least one of name, name_kana, address, income_bracket, copay_ratio",
+        L::NoCopayOverride { .. } => {
+            "read the member (GET /insurer/v1/members/{member_id}): a copay exception ends by itself at the next \
+             change of the law's ratio (70, 75, a new income bracket); to state a new one, send a change with \
+             copay_ratio"
+        }
         _ => "read the member's history (GET /insurer/v1/members/{member_id}) and correct the request",
     };
     ServiceError::invalid_value(field, l.to_string()).because(l.reason()).next(next)
@@ -390,6 +436,7 @@ mod tests {
             LedgerError::VoidOfVoid { target: Seq(1) },
             LedgerError::AlreadyVoided { target: Seq(1) },
             LedgerError::EmptyChange,
+            LedgerError::NoCopayOverride { effective_on: d(2000, 1, 1) },
             LedgerError::SeqNotIncreasing { last: Seq(2), got: Seq(1) },
             LedgerError::RecordedBeforePrevious { last: onshi_ledger::RecordedAt(2), got: onshi_ledger::RecordedAt(1) },
         ];
@@ -412,6 +459,10 @@ mod tests {
             StoreError::Open { path: "p".into(), reason: "r".into() },
             StoreError::DuplicateCertificate("s".into()),
             StoreError::CertificateNotFound("s".into()),
+            StoreError::ResidentNotFound,
+            StoreError::DeathRecorded(d(2000, 1, 1)),
+            StoreError::RegistryEventNotFound(1),
+            StoreError::RegistryEventDecided(1),
             StoreError::Closed,
             StoreError::WriterStopped("onshi.sqlite3".into()),
             StoreError::CredentialNotFound("C0".into()),

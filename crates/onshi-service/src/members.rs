@@ -3,7 +3,7 @@
 use onshi_ids::{InsurerNumber, Scheme};
 use onshi_law::{Copay, CopayRatio, Date, IncomeBracket};
 use onshi_ledger::{Change, CopayOverride, MemberKey, MemberStatic, Relationship};
-use onshi_store::{LinkageRecord, MemberRecord, NewMember, Store};
+use onshi_store::{MemberRecord, NewMember, Store};
 
 use crate::api::{ChangeBody, EnrolAnswer, EnrolBody, LossBody, MemberView};
 use crate::auth::{Action, authorize};
@@ -116,11 +116,7 @@ impl<S: Store> Service<S> {
         let linkage = match &my_number {
             Some(mn) if self.policy.grades_links() => {
                 let g = self.grade_link(&Record { name, name_kana, birth_date, sex, address }, mn)?;
-                Some(LinkageRecord {
-                    grade: g.grade.as_str().to_owned(),
-                    reasons: g.reasons.iter().map(|r| r.as_str().to_owned()).collect(),
-                    graded_at: onshi_ledger::RecordedAt(self.now().timestamp_micros()),
-                })
+                Some(crate::links::linkage_record(&g, self.now()))
             }
             _ => None,
         };
@@ -145,7 +141,7 @@ impl<S: Store> Service<S> {
     }
 
     /// A member the actor may change (404 for another insurer's member: no existence oracle).
-    fn member_for(&self, cx: &Ctx, member_id: &str, write: bool) -> Result<MemberRecord> {
+    pub(crate) fn member_for(&self, cx: &Ctx, member_id: &str, write: bool) -> Result<MemberRecord> {
         let id = parse::member_id(member_id)?;
         let rec = self.store.member(id)?.ok_or_else(|| ServiceError::member_not_found(member_id))?;
         let insurer: &InsurerNumber = &rec.history.statik.key.insurer_number;
@@ -163,7 +159,7 @@ impl<S: Store> Service<S> {
     pub async fn lose(&self, cx: &Ctx, member_id: &str, body: LossBody) -> Result<MemberView> {
         let rec = self.member_for(cx, member_id, true)?;
         let lost_on = parse::date(&body.lost_on, "lost_on")?;
-        let rec = self.store.append(rec.id, lost_on, Change::Lose).done().await?;
+        let rec = self.store.append(rec.id, lost_on, Change::Lose { reason: None }).done().await?;
         Ok(views::member(&rec, onshi_law::legal_today(self.now())))
     }
 
@@ -210,10 +206,7 @@ impl<S: Store> Service<S> {
     /// `GET /insurer/v1/members/{member_id}`: the member with its full history. The read is in the access
     /// log (`member`).
     pub async fn member(&self, cx: &Ctx, member_id: &str) -> Result<MemberView> {
-        let rec = self.member_for(cx, member_id, false)?;
-        let view = views::member(&rec, onshi_law::legal_today(self.now()));
-        self.log_read(cx, Some(rec.id), rec.my_number, "member").await?;
-        Ok(view)
+        self.member_as_known(cx, member_id, None).await
     }
 }
 

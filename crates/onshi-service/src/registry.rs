@@ -1,7 +1,7 @@
 //! The resident registry role (住基ネット / J-LIS): the basic four by My Number, and a search that answers
 //! only on a unique match.
 
-use onshi_store::{PutOutcome, ResidentWrite, Store};
+use onshi_store::{PutOutcome, Resident, ResidentWrite, Store};
 use onshi_text::{address_key, address_keys_agree, variant_key};
 
 use crate::api::{ResidentBody, ResidentView, SearchAnswer, SearchBody};
@@ -66,17 +66,10 @@ impl<S: Store> Service<S> {
     /// is in the access log (`search:unique` naming the person found, `search:none`, `search:multiple`).
     pub async fn search_registry(&self, cx: &Ctx, body: SearchBody) -> Result<SearchAnswer> {
         authorize(&cx.actor, Action::ReadRegistry)?;
-        let name = variant_key(parse::text(&body.name, "name")?);
-        let address = address_key(parse::text(&body.address, "address")?);
+        let name = parse::text(&body.name, "name")?;
+        let address = parse::text(&body.address, "address")?;
         let birth = parse::date(&body.birth_date, "birth_date")?;
-        let sex = body.sex.map(parse::sex);
-        let found: Vec<_> = self
-            .store
-            .residents_born_on(birth)?
-            .into_iter()
-            .filter(|r| sex.is_none_or(|s| s == r.sex))
-            .filter(|r| variant_key(&r.name) == name && address_keys_agree(&address_key(&r.address), &address))
-            .collect();
+        let found = self.registry_matches(name, birth, address, body.sex.map(parse::sex))?;
         let (answer, person) = match found.as_slice() {
             [] => (SearchAnswer { verdict: "none".into(), my_number: None }, None),
             [one] => (
@@ -87,5 +80,27 @@ impl<S: Store> Service<S> {
         };
         self.log_read(cx, None, person, &format!("search:{}", answer.verdict)).await?;
         Ok(answer)
+    }
+
+    /// The registry's 4-information search (基本4情報による検索): every resident born on `birth` whose name and
+    /// address match on their keys (width, spacing, kanji variants, the prefecture omitted, address
+    /// numbering), and whose sex matches when given. One rule for the registry's route and for linking an
+    /// unlinked member; the caller acts only on exactly one match.
+    pub(crate) fn registry_matches(
+        &self,
+        name: &str,
+        birth: onshi_law::Date,
+        address: &str,
+        sex: Option<onshi_ledger::Sex>,
+    ) -> Result<Vec<Resident>> {
+        let name = variant_key(name);
+        let address = address_key(address);
+        Ok(self
+            .store
+            .residents_born_on(birth)?
+            .into_iter()
+            .filter(|r| sex.is_none_or(|s| s == r.sex))
+            .filter(|r| variant_key(&r.name) == name && address_keys_agree(&address_key(&r.address), &address))
+            .collect())
     }
 }

@@ -43,7 +43,7 @@ impl Legacy {
 
     /// The days between the insurer's record of `entry` (on `recorded`) and its registration.
     pub fn registration_days(&self, statik: &MemberStatic, entry: &Entry, recorded: onshi_law::Date) -> i64 {
-        let lose = matches!(entry.change, Change::Lose);
+        let lose = matches!(entry.change, Change::Lose { .. });
         let model = self.lags.registration(statik.key.insurer_number.kind(), lose).scaled(self.factor);
         let (z, u) = draws(statik, entry);
         model.days_from(recorded, z, u)
@@ -173,7 +173,7 @@ mod tests {
     fn national_health_insurance_waits_two_or_three_business_days() {
         let l = Legacy::new(&Lags::default(), 1.0);
         let s = statik("138016");
-        let e = entry(Change::Lose);
+        let e = entry(Change::Lose { reason: None });
         // recorded on Thursday 2025-05-01: visible from Monday 5 or Tuesday 6 May
         assert!(!l.visible(&s, &e, at(2025, 5, 2)));
         assert!(l.visible(&s, &e, at(2025, 5, 6)));

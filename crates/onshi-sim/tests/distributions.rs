@@ -268,7 +268,7 @@ fn mean_reporting_lags_are_the_board_of_audit_standard_days() {
         }
         let s = statik.get(&record).expect("every record lost was enrolled");
         let change = if lose {
-            Change::Lose
+            Change::Lose { reason: None }
         } else {
             Change::Acquire {
                 name: String::new(),

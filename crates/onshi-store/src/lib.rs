@@ -18,14 +18,16 @@
 
 #![forbid(unsafe_code)]
 
+mod links;
 mod schema;
 mod sqlite;
 
 use onshi_ids::{InsuredNumber, InsurerNumber, MyNumber, Symbol};
 use onshi_law::Date;
-use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt, Sex};
+use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt, Seq, Sex};
 use serde::{Deserialize, Serialize};
 
+pub use links::{CaseImport, CaseRecord, CaseWrite, Confirmation, LinkEvent, LinkState, LinkWrite};
 pub use sqlite::{AUDIT_FILE, CARDS_FILE, MAIN_FILE, SqliteStore};
 
 /// The identifier of one member record (one qualification period of one person with one insurer).
@@ -75,6 +77,12 @@ pub struct LinkageRecord {
     pub grade: String,
     pub reasons: Vec<String>,
     pub graded_at: RecordedAt,
+    /// Whether the link answers checks by card now (links stored before states existed are active).
+    #[serde(default)]
+    pub state: LinkState,
+    /// The insurer's confirmation with the person, once given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation: Option<Confirmation>,
 }
 
 /// A member record as stored: its identity, its My Number link and its whole history.
@@ -194,6 +202,73 @@ pub struct ConsentRecord {
     pub request_id: String,
 }
 
+/// What the registry recorded about a resident that an insurer holding a link should review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RegistryChange {
+    /// 死亡: `effective_on` is the day of death.
+    Death,
+    /// 氏名変更 / 転居: the new values of what changed (`None`: unchanged); `effective_on` is the day the
+    /// registry recorded it.
+    Change {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name_kana: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<String>,
+    },
+}
+
+impl RegistryChange {
+    /// `"death"` or `"change"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RegistryChange::Death => "death",
+            RegistryChange::Change { .. } => "change",
+        }
+    }
+}
+
+/// A registry event offered to the insurer of one linked member record: a change to review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryEvent {
+    pub id: i64,
+    pub my_number: MyNumber,
+    pub member_id: MemberId,
+    pub insurer_number: InsurerNumber,
+    pub change: RegistryChange,
+    /// The day of death, or the day the registry recorded the change.
+    pub effective_on: Date,
+    pub recorded_at: RecordedAt,
+    /// `None` while open.
+    pub decision: Option<RegistryDecision>,
+}
+
+/// How an insurer decided on a registry event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryDecision {
+    pub accepted: bool,
+    /// The credential's subject.
+    pub by: String,
+    pub at: RecordedAt,
+    /// Why (required to reject).
+    pub reason: Option<String>,
+    /// The entry appended to the member's history when accepted (none when nothing had to change).
+    pub applied_seq: Option<Seq>,
+}
+
+/// An insurer's decision to be stored, with the change to append to the member when accepted.
+#[derive(Debug, Clone)]
+pub struct Decide {
+    pub id: i64,
+    pub accepted: bool,
+    pub by: String,
+    pub reason: Option<String>,
+    /// What to append to the event's member (validated by the ledger in the same transaction).
+    pub apply: Option<(Date, Change)>,
+}
+
 /// Errors of the store. Domain refusals detected inside the writing transaction are distinct variants so
 /// that the service can turn them into the contract's error codes.
 #[derive(Debug, thiserror::Error)]
@@ -234,6 +309,24 @@ pub enum StoreError {
     /// No certificate with that serial.
     #[error("certificate {0} is not registered")]
     CertificateNotFound(String),
+    /// No resident with that My Number.
+    #[error("no resident with this My Number is registered")]
+    ResidentNotFound,
+    /// A death is already recorded for that resident.
+    #[error("a death is already recorded for this resident (died on {0})")]
+    DeathRecorded(Date),
+    /// No registry event with that id.
+    #[error("registry event {0} does not exist")]
+    RegistryEventNotFound(i64),
+    /// The registry event was decided before.
+    #[error("registry event {0} was already decided")]
+    RegistryEventDecided(i64),
+    /// A link change was decided on a link that has changed since (another request changed it first).
+    #[error("the member's My Number link changed while this request was decided; nothing was stored")]
+    LinkChanged(MemberId),
+    /// No case with that id.
+    #[error("case {0} does not exist")]
+    CaseNotFound(i64),
     /// The write was not carried out: the store is shutting down or could not start a transaction.
     #[error("the write was not carried out (the store is shutting down or failing); nothing was stored, try again")]
     Closed,
@@ -290,6 +383,9 @@ pub trait Store: Send + Sync + 'static {
     fn enrol(&self, m: NewMember) -> Pending<MemberRecord>;
     /// Appends a change to a member's history after the ledger has validated it against what is stored.
     fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord>;
+    /// Appends several changes to one member's history in one transaction (each validated by the ledger after
+    /// the previous one): all or nothing. A correction is a void and the entry recorded again.
+    fn append_many(&self, id: MemberId, changes: Vec<(Date, Change)>) -> Pending<MemberRecord>;
     /// A member with its whole history.
     fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError>;
     /// Members found by what is printed on a card: insurer, number and birth date (symbol and branch are
@@ -330,6 +426,24 @@ pub trait Store: Send + Sync + 'static {
     /// Whether the store can take writes: `Err` once a writer thread has stopped.
     fn health(&self) -> Result<(), StoreError>;
 
+    /// Records a resident's death (once) and offers it, in the same transaction, to the insurer of every member
+    /// record linked to the resident whose coverage had not ended by then. Resolves to the offers made.
+    fn record_death(&self, my_number: MyNumber, died_on: Date) -> Pending<Vec<RegistryEvent>>;
+    /// The death recorded for a resident, if any.
+    fn death_of(&self, my_number: &MyNumber) -> Result<Option<Date>, StoreError>;
+    /// The registry events offered to one insurer (every insurer when `None`), oldest first; only the open ones
+    /// when `open_only`.
+    fn registry_events(
+        &self,
+        insurer: Option<&InsurerNumber>,
+        open_only: bool,
+    ) -> Result<Vec<RegistryEvent>, StoreError>;
+    /// One registry event.
+    fn registry_event(&self, id: i64) -> Result<Option<RegistryEvent>, StoreError>;
+    /// Stores an insurer's decision on an open event and appends its change to the member, in one transaction
+    /// (refused when the event was decided before, or when the ledger refuses the change).
+    fn decide_registry_event(&self, d: Decide) -> Pending<RegistryEvent>;
+
     /// Registers an issued certificate (refuses a serial registered before).
     fn put_certificate(&self, c: CertificateRecord) -> Pending<()>;
     /// A registered certificate with its revocation, if any.
@@ -349,6 +463,22 @@ pub trait Store: Send + Sync + 'static {
     -> Result<Vec<ConsentRecord>, StoreError>;
     /// Every stored credential (loaded once at start into the service's in-memory table).
     fn credentials(&self) -> Result<Vec<Credential>, StoreError>;
+
+    /// Changes a member's My Number link (or its state) and records the change in the link history, in one
+    /// transaction; closes the member's open cases when asked. Refuses with [`StoreError::LinkChanged`] if
+    /// the link is no longer `expected`.
+    fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord>;
+    /// A member's link history, oldest first.
+    fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError>;
+    /// Opens cases from a reconciliation, all or nothing; a member with an open case on the same My Number
+    /// is skipped.
+    fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport>;
+    /// An insurer's cases (optionally only those with `status`), oldest first.
+    fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError>;
+    /// One case.
+    fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError>;
+    /// A member's cases, oldest first.
+    fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError>;
 }
 
 /// Where a store reads the recording time (`recorded_at`) from: the wall clock, unless a simulator replays a
@@ -384,8 +514,30 @@ macro_rules! forward_store {
             fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
                 (**self).append(id, effective_on, change)
             }
+            fn append_many(&self, id: MemberId, changes: Vec<(Date, Change)>) -> Pending<MemberRecord> {
+                (**self).append_many(id, changes)
+            }
             fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
                 (**self).member(id)
+            }
+            fn record_death(&self, my_number: MyNumber, died_on: Date) -> Pending<Vec<RegistryEvent>> {
+                (**self).record_death(my_number, died_on)
+            }
+            fn death_of(&self, my_number: &MyNumber) -> Result<Option<Date>, StoreError> {
+                (**self).death_of(my_number)
+            }
+            fn registry_events(
+                &self,
+                insurer: Option<&InsurerNumber>,
+                open_only: bool,
+            ) -> Result<Vec<RegistryEvent>, StoreError> {
+                (**self).registry_events(insurer, open_only)
+            }
+            fn registry_event(&self, id: i64) -> Result<Option<RegistryEvent>, StoreError> {
+                (**self).registry_event(id)
+            }
+            fn decide_registry_event(&self, d: Decide) -> Pending<RegistryEvent> {
+                (**self).decide_registry_event(d)
             }
             fn members_by_card(
                 &self,
@@ -457,6 +609,24 @@ macro_rules! forward_store {
                 limit: usize,
             ) -> Result<Vec<ConsentRecord>, StoreError> {
                 (**self).consents(my_number, institution, limit)
+            }
+            fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
+                (**self).write_link(w)
+            }
+            fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
+                (**self).link_events(member_id)
+            }
+            fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
+                (**self).import_cases(cases)
+            }
+            fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError> {
+                (**self).cases(insurer, status)
+            }
+            fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
+                (**self).case(case_id)
+            }
+            fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
+                (**self).cases_of(member_id)
             }
         }
     )*};

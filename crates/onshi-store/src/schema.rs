@@ -103,6 +103,69 @@ pub(crate) const MAIN: &[&str] = &[
     ALTER TABLE credentials ADD COLUMN expires_at INTEGER;
     ALTER TABLE credentials ADD COLUMN revoked_at INTEGER;
     "#,
+    // 6: registry events reach insurers. A death recorded in the registry (one per resident, never removed),
+    // and the queue of changes offered to insurers: one row per member record linked to the resident when the
+    // registry recorded a death, a name change or a move; nothing is applied to a member before its insurer
+    // accepts (status open → accepted / rejected, with who, when, why, and the entry appended).
+    r#"
+    CREATE TABLE resident_deaths (
+        my_number   TEXT PRIMARY KEY,
+        died_on     TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE registry_events (
+        id              INTEGER PRIMARY KEY,
+        my_number       TEXT NOT NULL,
+        member_id       INTEGER NOT NULL,
+        insurer_number  TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        effective_on    TEXT NOT NULL,
+        details         TEXT NOT NULL,
+        recorded_at     INTEGER NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'open',
+        decided_by      TEXT,
+        decided_at      INTEGER,
+        decision_reason TEXT,
+        applied_seq     INTEGER
+    );
+    CREATE INDEX registry_events_insurer ON registry_events(insurer_number, status, id);
+    "#,
+    // 7: My Number links after enrolment: every change of a member's link (nothing overwritten: the member
+    // row holds the link now, `link_events` how it got there), and the cases a reconciliation (総点検) opened.
+    // A link's state (active, pending confirmation, suspended) is part of the member row's `linkage` JSON.
+    r#"
+    CREATE TABLE link_events (
+        id          INTEGER PRIMARY KEY,
+        member_id   INTEGER NOT NULL REFERENCES members(member_id),
+        action      TEXT NOT NULL,
+        my_number   TEXT,
+        previous    TEXT,
+        linkage     TEXT,
+        by_whom     TEXT NOT NULL,
+        note        TEXT,
+        request_id  TEXT NOT NULL,
+        recorded_at INTEGER NOT NULL
+    );
+    CREATE INDEX link_events_member ON link_events(member_id, id);
+    CREATE TABLE link_cases (
+        case_id             INTEGER PRIMARY KEY,
+        insurer_number      TEXT NOT NULL,
+        member_id           INTEGER NOT NULL REFERENCES members(member_id),
+        record_id           TEXT NOT NULL,
+        my_number           TEXT,
+        grade               TEXT NOT NULL,
+        reasons             TEXT NOT NULL,
+        suggested_my_number TEXT,
+        status              TEXT NOT NULL,
+        opened_by           TEXT NOT NULL,
+        request_id          TEXT NOT NULL,
+        opened_at           INTEGER NOT NULL,
+        closed_by           TEXT,
+        closed_at           INTEGER
+    );
+    CREATE INDEX link_cases_insurer ON link_cases(insurer_number, case_id);
+    CREATE INDEX link_cases_member ON link_cases(member_id, status);
+    "#,
 ];
 
 /// The migrations of the access log (`audit.sqlite3`).

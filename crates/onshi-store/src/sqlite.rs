@@ -17,9 +17,12 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use crate::schema;
 use crate::{
-    AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, LinkageRecord, MemberId, MemberRecord,
-    NewMember, Pending, PutOutcome, ReaderRecord, RecordClock, Resident, ResidentWrite, Revocation, Store, StoreError,
+    AccessEntry, AccessRecord, CaseImport, CaseRecord, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide,
+    LinkEvent, LinkWrite, LinkageRecord, MemberId, MemberRecord, NewMember, Pending, PutOutcome, ReaderRecord,
+    RecordClock, RegistryEvent, Resident, ResidentWrite, Revocation, Store, StoreError,
 };
+
+mod links;
 
 /// How many queued writes one transaction may take.
 const MAX_BATCH: usize = 1024;
@@ -649,6 +652,24 @@ fn refuse_overlap(
     }
 }
 
+/// Appends `changes` to a member's history inside the writing transaction, each validated by the ledger after
+/// the previous one; the period that results must not overlap another record of the same key.
+fn append_entries(ctx: &mut WriterCtx, id: MemberId, changes: Vec<(Date, Change)>) -> Result<MemberRecord, StoreError> {
+    let mut rec = member_by_id(&ctx.conn, id)?.ok_or(StoreError::MemberNotFound(id))?;
+    let mut added = Vec::with_capacity(changes.len());
+    for (effective_on, change) in changes {
+        let entry = Entry { seq: ctx.next_seq(), recorded_at: ctx.stamp(), effective_on, change };
+        rec.history.append(entry.clone())?;
+        added.push(entry);
+    }
+    // A correction of the period must not make it overlap another record of the same key.
+    refuse_overlap(&ctx.conn, &rec.history.statik.key, Some(id), rec.history.period(None))?;
+    for entry in &added {
+        insert_entry(ctx, id, entry)?;
+    }
+    Ok(rec)
+}
+
 fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
     s.as_ref().map(|s| s.as_str())
 }
@@ -698,10 +719,8 @@ impl Store for SqliteStore {
     fn put_resident(&self, r: ResidentWrite) -> Pending<PutOutcome> {
         self.submit(move |ctx| {
             let at = ctx.stamp();
-            let existed: bool = ctx
-                .conn
-                .prepare_cached("SELECT 1 FROM residents WHERE my_number = ?1")?
-                .exists([r.my_number.as_str()])?;
+            let before = registry_events::current_resident(&ctx.conn, &r.my_number)?;
+            let existed = before.is_some();
             let birth = date_str(r.birth_date);
             ctx.conn
                 .prepare_cached(
@@ -719,6 +738,9 @@ impl Store for SqliteStore {
                        sex = excluded.sex, address = excluded.address, recorded_at = excluded.recorded_at",
                 )?
                 .execute(params![r.my_number.as_str(), r.name, r.name_kana, birth, sex_str(r.sex), r.address, at.0])?;
+            if let Some(before) = before {
+                registry_events::offer_change(ctx, &before, &r, at)?;
+            }
             Ok(if existed { PutOutcome::Replaced } else { PutOutcome::Created })
         })
     }
@@ -813,24 +835,45 @@ impl Store for SqliteStore {
                 ])?;
             let id = MemberId(ctx.conn.last_insert_rowid());
             insert_entry(ctx, id, &entry)?;
+            links::enrolled(ctx, id, &m)?;
             Ok(MemberRecord { id, my_number: m.my_number, linkage: m.linkage, history })
         })
     }
 
     fn append(&self, id: MemberId, effective_on: Date, change: Change) -> Pending<MemberRecord> {
-        self.submit(move |ctx| {
-            let mut rec = member_by_id(&ctx.conn, id)?.ok_or(StoreError::MemberNotFound(id))?;
-            let entry = Entry { seq: ctx.next_seq(), recorded_at: ctx.stamp(), effective_on, change };
-            rec.history.append(entry.clone())?;
-            // A correction of the period must not make it overlap another record of the same key.
-            refuse_overlap(&ctx.conn, &rec.history.statik.key, Some(id), rec.history.period(None))?;
-            insert_entry(ctx, id, &entry)?;
-            Ok(rec)
-        })
+        self.submit(move |ctx| append_entries(ctx, id, vec![(effective_on, change)]))
+    }
+
+    fn append_many(&self, id: MemberId, changes: Vec<(Date, Change)>) -> Pending<MemberRecord> {
+        self.submit(move |ctx| append_entries(ctx, id, changes))
     }
 
     fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
         self.read(|c| member_by_id(c, id))
+    }
+
+    fn record_death(&self, my_number: MyNumber, died_on: Date) -> Pending<Vec<RegistryEvent>> {
+        self.submit(move |ctx| registry_events::record_death(ctx, &my_number, died_on))
+    }
+
+    fn death_of(&self, my_number: &MyNumber) -> Result<Option<Date>, StoreError> {
+        self.read(|c| registry_events::death_of(c, my_number))
+    }
+
+    fn registry_events(
+        &self,
+        insurer: Option<&InsurerNumber>,
+        open_only: bool,
+    ) -> Result<Vec<RegistryEvent>, StoreError> {
+        self.read(|c| registry_events::list(c, insurer, open_only))
+    }
+
+    fn registry_event(&self, id: i64) -> Result<Option<RegistryEvent>, StoreError> {
+        self.read(|c| registry_events::by_id(c, id))
+    }
+
+    fn decide_registry_event(&self, d: Decide) -> Pending<RegistryEvent> {
+        self.submit(move |ctx| registry_events::decide(ctx, d))
     }
 
     fn members_by_card(
@@ -1058,9 +1101,42 @@ impl Store for SqliteStore {
             Ok(out)
         })
     }
+
+    fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
+        self.submit(move |ctx| links::write_link(ctx, w))
+    }
+
+    fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
+        self.read(|c| links::link_events(c, member_id))
+    }
+
+    fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
+        self.submit(move |ctx| links::import_cases(ctx, cases))
+    }
+
+    fn cases(&self, insurer: &InsurerNumber, status: Option<&str>) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| {
+            links::cases_where(
+                c,
+                "insurer_number = ?1 AND (?2 IS NULL OR status = ?2)",
+                params![insurer.as_str(), status],
+            )
+        })
+    }
+
+    fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
+        self.read(|c| Ok(links::cases_where(c, "case_id = ?1", [case_id])?.pop()))
+    }
+
+    fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
+        self.read(|c| links::cases_where(c, "member_id = ?1", [member_id.0]))
+    }
 }
 
 mod credentials;
 
+mod registry_events;
+#[cfg(test)]
+mod registry_events_tests;
 #[cfg(test)]
 mod tests;

@@ -86,7 +86,7 @@ fn enrolment_refuses_overlapping_duplicates_but_allows_a_later_period() {
     let first = s.enrol(new_member("100", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     let dup = s.enrol(new_member("100", "00", Relationship::Insured, "2022-04-01")).wait();
     assert!(matches!(dup, Err(StoreError::Duplicate { existing, .. }) if existing == first.id));
-    s.append(first.id, d("2023-04-01"), Change::Lose).wait().expect("lose");
+    s.append(first.id, d("2023-04-01"), Change::Lose { reason: None }).wait().expect("lose");
     // After the loss, a re-acquisition from the loss date does not overlap.
     let again = s.enrol(new_member("100", "00", Relationship::Insured, "2023-04-01")).wait().expect("re-enrol");
     assert_ne!(again.id, first.id);
@@ -104,14 +104,14 @@ fn an_enrolment_cancelled_on_its_first_day_does_not_block_the_corrected_one() {
     let s = SqliteStore::open(dir.path()).expect("open");
     // Enrolled from the wrong date, then lost on that same day: an empty period, no day of coverage.
     let wrong = s.enrol(new_member("110", "00", Relationship::Insured, "2024-04-01")).wait().expect("enrol");
-    s.append(wrong.id, d("2024-04-01"), Change::Lose).wait().expect("cancel");
+    s.append(wrong.id, d("2024-04-01"), Change::Lose { reason: None }).wait().expect("cancel");
     // The corrected enrolment, from an earlier date, shares no day with it.
     let corrected = s.enrol(new_member("110", "00", Relationship::Insured, "2024-03-01")).wait();
     assert!(corrected.is_ok(), "{corrected:?}");
     // ... and so does one from a later date, and an open period that surrounds it
     let mut other = new_member("111", "00", Relationship::Insured, "2024-04-01");
     let cancelled = s.enrol(other.clone()).wait().expect("enrol");
-    s.append(cancelled.id, d("2024-04-01"), Change::Lose).wait().expect("cancel");
+    s.append(cancelled.id, d("2024-04-01"), Change::Lose { reason: None }).wait().expect("cancel");
     other.acquired_on = d("2020-01-01");
     assert!(s.enrol(other).wait().is_ok());
     // A real period still blocks.
@@ -147,14 +147,14 @@ fn a_refused_write_leaves_no_trace_and_does_not_disturb_its_batch() {
             copay_override: None,
         },
     );
-    let bad = s.append(ok.id, d("2019-01-01"), Change::Lose);
+    let bad = s.append(ok.id, d("2019-01-01"), Change::Lose { reason: None });
     let c = s.enrol(new_member("301", "00", Relationship::Insured, "2020-04-01"));
     assert!(a.wait().is_ok());
     assert!(matches!(bad.wait(), Err(StoreError::Ledger(_))));
     assert!(c.wait().is_ok());
     let rec = s.member(ok.id).expect("read").expect("exists");
     assert_eq!(rec.history.entries.len(), 2, "the refused loss must not be stored");
-    assert!(rec.history.entries.iter().all(|e| !matches!(e.change, Change::Lose)));
+    assert!(rec.history.entries.iter().all(|e| !matches!(e.change, Change::Lose { .. })));
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn members_are_found_by_the_key_of_their_number() {
         "{dup:?}"
     );
     // after a loss, the new spelling may follow (the insurer changed its number of digits)
-    let lost = s.append(nine.id, d("2024-01-01"), Change::Lose).wait().expect("lose");
+    let lost = s.append(nine.id, d("2024-01-01"), Change::Lose { reason: None }).wait().expect("lose");
     let lose_seq = lost.history.entries.last().map(|e| e.seq).expect("the loss");
     let eight =
         s.enrol(new_member("12345678", "00", Relationship::Insured, "2024-01-01")).wait().expect("new spelling");
@@ -296,7 +296,8 @@ fn members_are_found_by_the_key_of_their_number() {
         .expect("by card");
     assert_eq!(both.iter().map(|m| m.id).collect::<Vec<_>>(), [nine.id, dep.id, eight.id]);
     // voiding the old record's loss would make it overlap the new spelling's period: refused too
-    let back = s.append(nine.id, d("2024-01-01"), Change::Void { target: lose_seq, reason: "誤登録".into() }).wait();
+    let back =
+        s.append(nine.id, d("2024-01-01"), Change::Void { target: lose_seq, reason: "誤登録".into(), by: None }).wait();
     assert!(matches!(&back, Err(StoreError::Duplicate { existing, .. }) if *existing == eight.id), "{back:?}");
     // the lookup is answered from the index
     let plan: Vec<String> = s
