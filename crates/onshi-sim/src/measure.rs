@@ -533,7 +533,10 @@ mod tests {
         let t = truth(Some(1), Some(1), Some(20));
         let s = shown(Verdict::Valid, Some(1), Some(30));
         let o = classify(&t, &s);
-        assert_eq!(explain(&t, &s, o, &Known { shown_unreported: true, ..Known::default() }), Some(Why::NotReportedYet));
+        assert_eq!(
+            explain(&t, &s, o, &Known { shown_unreported: true, ..Known::default() }),
+            Some(Why::NotReportedYet)
+        );
         assert_eq!(explain(&t, &s, o, &Known::default()), Some(Why::Genuine));
 
         // another person's data is never excused; a truthful answer needs no reason

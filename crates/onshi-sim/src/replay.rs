@@ -60,6 +60,8 @@ use onshi_service::api::{
     ChangeBody, EligibilityAnswer, EligibilityBody, EnrolAnswer, EnrolBody, IncomeBracketValue, LossBody,
     RelationshipValue, ResidentBody, SearchAnswer, SearchBody, SexValue,
 };
+use onshi_service::corrections_api::{DeathAnswer, DeathBody, DecisionBody, RegistryEventView};
+use onshi_service::link_api::{ConfirmBody, LinkSearchBody, LinkView, ReasonBody};
 use onshi_service::{Actor, Ctx, Policy, Role, Service, ServiceError};
 use onshi_store::SqliteStore;
 use tokio::sync::Semaphore;
@@ -328,6 +330,70 @@ impl Front {
         }
     }
 
+    fn insurer_cx(insurer: &str, endpoint: &'static str) -> Ctx {
+        cx(Role::Insurer, insurer, InsurerNumber::parse(insurer).ok(), endpoint)
+    }
+
+    /// The insurer links an unlinked member from the registry's 4-information search.
+    async fn link_by_search(&self, insurer: &str, member_id: &str) -> Result<LinkView, Refusal> {
+        let body = LinkSearchBody { note: None };
+        match self {
+            Front::Svc(s) => s
+                .link_by_search(&Self::insurer_cx(insurer, "insurer.link_search"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/search"), &body).await,
+        }
+    }
+
+    /// The insurer confirmed a pending link with the person.
+    async fn confirm_link(&self, insurer: &str, member_id: &str, method: &str) -> Result<LinkView, Refusal> {
+        let body = ConfirmBody { method: method.to_owned(), note: None };
+        match self {
+            Front::Svc(s) => s
+                .confirm_link(&Self::insurer_cx(insurer, "insurer.link_confirm"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/confirm"), &body).await,
+        }
+    }
+
+    /// The insurer removes a link found to be another person's.
+    async fn unlink(&self, insurer: &str, member_id: &str, reason: &str) -> Result<LinkView, Refusal> {
+        let body = ReasonBody { reason: reason.to_owned() };
+        match self {
+            Front::Svc(s) => s
+                .unlink(&Self::insurer_cx(insurer, "insurer.link_remove"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/remove"), &body).await,
+        }
+    }
+
+    /// The registry records a death; the answer lists the records it was offered to.
+    async fn record_death(&self, my_number: &str, died_on: &str) -> Result<DeathAnswer, Refusal> {
+        let body = DeathBody { died_on: died_on.to_owned() };
+        match self {
+            Front::Svc(s) => s
+                .record_death(&cx(Role::Registry, "sim", None, "registry.death"), my_number, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/registry/v1/residents/{my_number}/death"), &body).await,
+        }
+    }
+
+    /// The insurer accepts a change the registry offered.
+    async fn accept_registry_event(&self, insurer: &str, event_id: &str) -> Result<RegistryEventView, Refusal> {
+        let body = DecisionBody { reason: None };
+        match self {
+            Front::Svc(s) => s
+                .decide_registry_event(&Self::insurer_cx(insurer, "insurer.registry_event"), event_id, true, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &body).await,
+        }
+    }
+
     /// `None` when this front cannot ask by My Number.
     async fn check_person(
         &self,
@@ -414,6 +480,19 @@ enum Due {
         /// The record.
         record: u64,
     },
+    /// Accept a death the registry offered.
+    Accept {
+        /// The writer (store).
+        writer: usize,
+        /// The registry event.
+        event_id: String,
+        /// The insurer it was offered to.
+        insurer: String,
+        /// The member record.
+        member_id: String,
+        /// The day of death.
+        died_on: String,
+    },
 }
 
 /// One store being written, with the insurers' behaviour under its rules.
@@ -425,6 +504,9 @@ struct Writer {
     members: Mutex<HashMap<u64, String>>,
     /// Every record's link, by record.
     links: Mutex<HashMap<u64, Link>>,
+    /// Records whose coverage ended through a registry event the insurer accepted (a death), with their
+    /// dependents': the insurer's own loss, when it comes, is not sent again.
+    lost_by_registry: Mutex<std::collections::HashSet<u64>>,
     stats: Mutex<WriteStats>,
 }
 
@@ -437,6 +519,10 @@ impl Writer {
 
     fn member(&self, record: u64) -> Option<String> {
         self.members.lock().ok().and_then(|m| m.get(&record).cloned())
+    }
+
+    fn record_of(&self, member_id: &str) -> Option<u64> {
+        self.members.lock().ok().and_then(|m| m.iter().find(|(_, v)| v.as_str() == member_id).map(|(k, _)| *k))
     }
 
     fn link(&self, record: u64) -> Option<Link> {
@@ -478,6 +564,8 @@ struct Shared {
     due: Mutex<BTreeMap<Date, Vec<Due>>>,
     /// The delays of what is due ([`Lags::confirm_link`], [`Lags::accept_registry_event`]).
     lags: Lags,
+    /// The first day of the period (links made before it were confirmed by the 総点検).
+    start: Date,
     questions: Questions,
     limit: Arc<Semaphore>,
     fatal: Mutex<Option<String>>,
@@ -608,7 +696,8 @@ impl Shared {
                     if let Ok(mut m) = w.members.lock() {
                         m.insert(e.record, a.member_id);
                     }
-                    w.set_link(e.record, body.my_number.clone().map(Link::To));
+                    let pending = a.linkage.as_ref().is_some_and(|l| l.state == "pending_confirmation");
+                    self.linked(w, e.record, body.my_number.clone(), pending);
                     w.count(|s| *s.applied.entry("enrol").or_default() += 1);
                     return;
                 }
@@ -659,6 +748,12 @@ impl Shared {
             "lose" => {
                 let rid = field(e, "record_id", &e.record_id)?;
                 let lost_on = field(e, "lost_on", &e.lost_on)?.to_owned();
+                if record_id(rid).is_some_and(|r| w.lost_by_registry.lock().is_ok_and(|l| l.contains(&r))) {
+                    w.count(|s| {
+                        *s.skipped.entry("lose: already lost by the registry's death notice").or_default() += 1
+                    });
+                    return Ok(());
+                }
                 let (Some(id), Some(insurer)) = (record_id(rid).and_then(|r| w.member(r)), self.insurer_of(rid)) else {
                     w.count(|s| *s.skipped.entry("lose: record not enrolled").or_default() += 1);
                     return Ok(());
@@ -724,14 +819,39 @@ impl Shared {
             w.count(|s| *s.skipped.entry("link_search: already linked").or_default() += 1);
             return;
         }
-        self.link_member(w, &insurer, &member, record).await;
+        match w.front.link_by_search(&insurer, &member).await {
+            Ok(v) => {
+                w.count(|s| *s.applied.entry("link_search").or_default() += 1);
+                self.linked(w, record, v.my_number, v.state == "pending_confirmation");
+            }
+            Err(r) if r.fatal => self.fail("link search", &r),
+            Err(r) => w.count(|s| s.refuse("link_search", &format!("R{record:012}"), &r)),
+        }
+    }
+
+    /// A record's link as the service answered it: in effect, or pending the insurer's confirmation (then due
+    /// after [`Lags::confirm_link`]; at once before the period, whose links the 総点検 of 2023–24 confirmed).
+    fn linked(&self, w: &Writer, record: u64, my_number: Option<String>, pending: bool) {
+        let Some(mn) = my_number else {
+            w.set_link(record, None);
+            return;
+        };
+        if !pending {
+            w.set_link(record, Some(Link::To(mn)));
+            return;
+        }
+        w.set_link(record, Some(Link::Pending(mn)));
+        let writer = self.writers.iter().position(|x| std::ptr::eq(x, w)).unwrap_or(0);
+        let today = onshi_law::legal_today(onshi_service::Clock::now(&*self.clock));
+        let model = if today < self.start { crate::config::LagModel::ZERO } else { self.lags.confirm_link };
+        self.schedule(today, model, record, Due::Confirm { writer, record });
     }
 
     /// Schedules `what` for the day `model` gives after `from`, drawn from a hash of the record (the same
     /// world gives the same days whatever the replay's scheduling).
     fn schedule(&self, from: Date, model: crate::config::LagModel, record: u64, what: Due) {
         let (z, u) = crate::rng::hash_draws(crate::rng::mix(0xC0_4F_12_4E, record));
-        let day = add_days(from, model.days_from(from, z, u).max(1));
+        let day = add_days(from, model.days_from(from, z, u).max(0));
         if let Ok(mut d) = self.due.lock() {
             d.entry(day).or_default().push(what);
         }
@@ -741,20 +861,72 @@ impl Shared {
     async fn do_due(&self, d: Due) {
         match d {
             Due::Confirm { writer, record } => self.confirm_link(&self.writers[writer], record).await,
+            Due::Accept { writer, event_id, insurer, member_id, died_on } => {
+                self.accept_death(&self.writers[writer], &event_id, &insurer, &member_id, &died_on).await
+            }
+        }
+    }
+
+    /// The insurer accepts a death the registry offered (coverage ends the next day, 死亡), and ends its
+    /// dependents' coverage on the same day (被扶養者 lose it with their insured person).
+    async fn accept_death(&self, w: &Writer, event_id: &str, insurer: &str, member_id: &str, died_on: &str) {
+        match w.front.accept_registry_event(insurer, event_id).await {
+            Ok(_) => w.count(|s| *s.applied.entry("registry_event: death accepted").or_default() += 1),
+            Err(r) if r.fatal => return self.fail("registry event", &r),
+            Err(r) => return w.count(|s| s.refuse("registry_event", member_id, &r)),
+        }
+        let Some(record) = w.record_of(member_id) else { return };
+        let Some(lost_on) = onshi_law::parse_iso_date(died_on).ok().map(|d| add_days(d, 1).to_string()) else {
+            return;
+        };
+        let dependents = self.records.read().ok().and_then(|r| r.dependents.get(&record).cloned()).unwrap_or_default();
+        if let Ok(mut l) = w.lost_by_registry.lock() {
+            l.insert(record);
+        }
+        for d in dependents {
+            let Some(dm) = w.member(d) else { continue };
+            match w.front.lose(insurer, &dm, LossBody { lost_on: lost_on.clone() }).await {
+                Ok(()) => {
+                    w.count(|s| *s.applied.entry("lose: a dependent with a death").or_default() += 1);
+                    if let Ok(mut l) = w.lost_by_registry.lock() {
+                        l.insert(d);
+                    }
+                }
+                Err(r) if r.fatal => return self.fail("lose", &r),
+                // already lost (before the death, or on the insurer's own notice)
+                Err(_) => {}
+            }
         }
     }
 
     /// The insurer confirms a pending link after asking the person (phone, mail): the right person is
     /// confirmed; another person's number is removed and the registry searched again.
     async fn confirm_link(&self, w: &Writer, record: u64) {
-        let _ = record;
-        w.count(|s| *s.skipped.entry("confirm_link: no confirmation in this build").or_default() += 1);
-    }
-
-    /// Links a My Number to an enrolled member (the insurer's link after enrolment).
-    async fn link_member(&self, w: &Writer, insurer: &str, member: &str, record: u64) {
-        let _ = (insurer, member, record);
-        w.count(|s| *s.skipped.entry("link_search: no link after enrolment in this build").or_default() += 1);
+        let Some(Link::Pending(mn)) = w.link(record) else { return };
+        let rid = format!("R{record:012}");
+        let (Some(member), Some(insurer)) = (w.member(record), self.insurer_of(&rid)) else { return };
+        let right = self.truth.get(&record).is_some_and(|t| t.as_str() == mn);
+        if right {
+            match w.front.confirm_link(&insurer, &member, "phone").await {
+                Ok(_) => {
+                    w.count(|s| *s.corrected.entry("link_confirmed").or_default() += 1);
+                    w.set_link(record, Some(Link::To(mn)));
+                }
+                Err(r) if r.fatal => self.fail("link confirm", &r),
+                Err(r) => w.count(|s| s.refuse("link_confirm", &rid, &r)),
+            }
+            return;
+        }
+        // the person says the number is not theirs: the link is removed and the registry searched
+        match w.front.unlink(&insurer, &member, "本人確認: 別人のマイナンバー").await {
+            Ok(_) => {
+                w.count(|s| *s.corrected.entry("link_removed_after_confirmation").or_default() += 1);
+                w.set_link(record, None);
+                Box::pin(self.link_search(w, record)).await;
+            }
+            Err(r) if r.fatal => self.fail("link remove", &r),
+            Err(r) => w.count(|s| s.refuse("link_remove", &rid, &r)),
+        }
     }
 
     async fn registry_action(&self, w: &Writer, e: &EventLine) -> Result<(), String> {
@@ -769,10 +941,34 @@ impl Shared {
                 )?;
                 self.put_resident(w, field(e, "my_number", &e.my_number)?, body).await;
             }
-            // the contract keeps residents (a death is the insurer's loss); the registry has no removal
-            "resident_remove" => {
-                w.count(|s| *s.skipped.entry("resident_remove: no removal in the contract").or_default() += 1)
+            // onshi's registry records the death and offers it to every insurer holding a link; the national
+            // system has no such feed (a death is the insurer's loss when the family reports it)
+            "resident_remove" if w.onshi_rules => {
+                let mn = field(e, "my_number", &e.my_number)?;
+                match w.front.record_death(mn, &e.effective_on).await {
+                    Ok(a) => {
+                        w.count(|s| *s.applied.entry("death").or_default() += 1);
+                        let writer = self.writers.iter().position(|x| std::ptr::eq(x, w)).unwrap_or(0);
+                        let today = onshi_law::legal_today(onshi_service::Clock::now(&*self.clock));
+                        for ev in a.offered {
+                            let record = w.record_of(&ev.member_id).unwrap_or(0);
+                            let due = Due::Accept {
+                                writer,
+                                event_id: ev.event_id,
+                                insurer: ev.insurer_number,
+                                member_id: ev.member_id,
+                                died_on: a.died_on.clone(),
+                            };
+                            self.schedule(today, self.lags.accept_registry_event, record, due);
+                        }
+                    }
+                    Err(r) if r.fatal => self.fail("death", &r),
+                    Err(r) => w.count(|s| s.refuse("death", mn, &r)),
+                }
             }
+            "resident_remove" => w.count(|s| {
+                *s.skipped.entry("resident_remove: the national system offers no death to insurers").or_default() += 1
+            }),
             other => return Err(format!("unknown registry action `{other}`")),
         }
         Ok(())
@@ -1098,6 +1294,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
         registered,
         due: Mutex::new(BTreeMap::new()),
         lags: opts.lags.clone(),
+        start: period.start,
         questions,
         limit: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         fatal: Mutex::new(None),
@@ -1135,6 +1332,7 @@ fn writer(name: &'static str, front: Front, onshi_rules: bool) -> Writer {
         onshi_rules,
         members: Mutex::new(HashMap::new()),
         links: Mutex::new(HashMap::new()),
+        lost_by_registry: Mutex::new(std::collections::HashSet::new()),
         stats: Mutex::new(WriteStats::default()),
     }
 }

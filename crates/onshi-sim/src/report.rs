@@ -259,16 +259,28 @@ fn why_section(w: &mut String, p: &PolicyResult) {
     let _ = writeln!(w, "\n|---|---:|---:|---:|---:|---:|---:|");
     let asked = |path: &str| t.by_path.get(path).map_or(0, |m| m.values().sum::<u64>());
     for why in Why::ALL {
-        let _ = write!(w, "| {} | {} | {} |", why.label(), thousands(t.count_why(None, why)), pct(t.count_why(None, why), t.questions));
+        let _ = write!(
+            w,
+            "| {} | {} | {} |",
+            why.label(),
+            thousands(t.count_why(None, why)),
+            pct(t.count_why(None, why), t.questions)
+        );
         for (path, _) in paths {
             let n = t.count_why(Some(path), why);
             let _ = write!(w, " {} | {} |", thousands(n), pct(n, asked(path)));
         }
         w.push('\n');
     }
-    let _ = write!(w, "| **truthful or honest** | **{}** | **{}** |", thousands(t.questions - t.wrong()), pct(t.questions - t.wrong(), t.questions));
+    let _ = write!(
+        w,
+        "| **truthful or honest** | **{}** | **{}** |",
+        thousands(t.questions - t.wrong()),
+        pct(t.questions - t.wrong(), t.questions)
+    );
     for (path, _) in paths {
-        let wrong: u64 = t.by_path.get(path).map_or(0, |m| m.iter().filter(|(o, _)| o.is_wrong()).map(|(_, n)| n).sum());
+        let wrong: u64 =
+            t.by_path.get(path).map_or(0, |m| m.iter().filter(|(o, _)| o.is_wrong()).map(|(_, n)| n).sum());
         let _ = write!(w, " **{}** | **{}** |", thousands(asked(path) - wrong), pct(asked(path) - wrong, asked(path)));
     }
     w.push_str("\n\n");
