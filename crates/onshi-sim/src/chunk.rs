@@ -1830,7 +1830,7 @@ impl<'a> Gen<'a> {
             } else {
                 (lags.link_search_new, r.acq_reported)
             };
-            let (z, u) = crate::rng::hash_draws(crate::rng::mix(seed ^ 0x11_4E_5E_A4C4, r.id.0));
+            let (z, u) = crate::rng::hash_draws(crate::rng::mix(seed ^ 0x0011_4E5E_A4C4, r.id.0));
             let day = add_days(from, model.days_from(from, z, u).max(0)).max(r.acq_reported);
             if r.lost_on.is_some_and(|l| l <= day) {
                 continue;

@@ -1349,10 +1349,13 @@ fn asker(label: String, factor: Option<f64>, writer: usize, front: Front) -> Ask
     }
 }
 
+/// Every record's times, and the day each resident born in the period was registered (ISO).
+type Timeline = (HashMap<u64, RecTimes>, HashMap<String, String>);
+
 /// When every record's actions reached the system: `members.csv` (recorded before the period), then every
 /// acquisition, loss and change of `events.jsonl`.
 /// Also the day each resident born in the period was registered.
-fn read_times(dir: &Path) -> Result<(HashMap<u64, RecTimes>, HashMap<String, String>), SimError> {
+fn read_times(dir: &Path) -> Result<Timeline, SimError> {
     let mut times: HashMap<u64, RecTimes> = HashMap::new();
     let mut registered = HashMap::new();
     for m in files::rows::<MemberRow>(dir, "members.csv")? {
