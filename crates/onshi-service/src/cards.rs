@@ -504,6 +504,7 @@ impl<S: Store> Service<S> {
                      資格確認書 or 資格情報のお知らせ; if the patient has just joined, the insurer may not have registered \
                      yet: use 被保険者資格申立書 and charge the usual ratio",
                 ));
+                notices.extend(self.newborn_pending(&mn, service_date)?);
                 ("not_found", None)
             }
         };

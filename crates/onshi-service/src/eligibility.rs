@@ -187,11 +187,13 @@ impl<S: Store> Service<S> {
         let (member, notices) = self.select_for_person(&linked, service_date);
         let Some(member) = member else {
             self.log(cx, None, "not_found").await?;
-            return Ok(self.not_found(
+            let mut answer = self.not_found(
                 "no coverage is linked to this My Number. If the patient has just joined an insurer, it may not \
                  have recorded the membership yet: ask for a 資格確認書 or 資格情報のお知らせ and check by its \
                  numbers, or use 被保険者資格申立書 and charge the usual ratio.",
-            ));
+            );
+            answer.notices.extend(self.newborn_pending(&mn, service_date)?);
+            return Ok(answer);
         };
         let mut answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
         answer.notices.splice(0..0, notices);
@@ -242,6 +244,31 @@ impl<S: Store> Service<S> {
                 (record(shown), vec![notice])
             }
         }
+    }
+
+    /// For a person with no coverage linked, asked by person (My Number card or `check_person`): a newborn
+    /// (born within the policy's pending days before the service date, by the registry) whose enrolment as a
+    /// dependent or in 国保 the insurer may not have recorded yet (出生による資格取得) is told so with
+    /// `new_coverage_may_be_pending`, as a lost coverage with no newer one is. `None` for anyone else, and under
+    /// a policy without pending notices.
+    pub(crate) fn newborn_pending(&self, mn: &MyNumber, service_date: Date) -> Result<Option<Notice>> {
+        let Some(days) = self.policy.pending_days() else { return Ok(None) };
+        let Some(resident) = self.store.resident(mn)? else { return Ok(None) };
+        let age_days = service_date.signed_duration_since(resident.birth_date).num_days();
+        if !(0..i64::from(days)).contains(&age_days) {
+            return Ok(None);
+        }
+        Ok(Some(notice(
+            "new_coverage_may_be_pending",
+            format!(
+                "the patient was born on {} ({} days before the service date) and no coverage is linked yet: the \
+                 parent's insurer or the municipality's 国保 may not have recorded the newborn yet (出生による資格取得). \
+                 Do not charge 10割 — use 被保険者資格申立書 and charge the usual ratio (乳幼児: 2割), or ask for the \
+                 資格確認書",
+                views::date(resident.birth_date),
+                age_days
+            ),
+        )))
     }
 
     /// The service date given, or today in Japan.

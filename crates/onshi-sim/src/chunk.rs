@@ -1065,11 +1065,15 @@ impl<'a> Gen<'a> {
         }
         // insured records come before their dependents (new_record order), so a dependent's report can be
         // kept on or after its insured's: an insurer cannot record a dependent of a member it has not
-        // recorded
+        // recorded. Every record of the start is recorded before the first day: one that begins after it
+        // (a 75th birthday on the period's second day) was recorded ahead, as the 広域連合 does
         let day_before = add_days(self.start, -1);
         for rec in 0..self.r.len() as u32 {
             let acquired = self.r[rec as usize].acquired_on;
-            let mut reported = self.report_date(rec, acquired).min(day_before).max(acquired);
+            let mut reported = self.report_date(rec, acquired).min(day_before);
+            if acquired <= day_before {
+                reported = reported.max(acquired);
+            }
             if let Some(ins) = self.r[rec as usize].insured {
                 reported = reported.max(self.r[ins as usize].acq_reported);
             }
@@ -1808,6 +1812,37 @@ impl<'a> Gen<'a> {
 
     // ------------------------------------------------------------------ finish
 
+    /// Every record held without a My Number (未登録者) is searched in the registry by its insurer
+    /// ([`Action::LinkSearch`]): a record held since before the period after the backlog's delay from its
+    /// first day, a new one after its own delay from the day the insurer recorded it; not when the record
+    /// ended first. The delays are drawn from a hash of the seed and the record, not from the chunk's
+    /// stream, so that the rest of the world is what it was without them.
+    fn link_searches(&mut self) {
+        let lags = &self.ctx.cfg.lags;
+        let seed = self.ctx.cfg.seed;
+        let mut searches = Vec::new();
+        for r in &self.r {
+            if r.my_number.is_some() || r.acq_reported > self.end {
+                continue;
+            }
+            let (model, from) = if r.acq_reported < self.start {
+                (lags.link_search_backlog, self.start)
+            } else {
+                (lags.link_search_new, r.acq_reported)
+            };
+            let (z, u) = crate::rng::hash_draws(crate::rng::mix(seed ^ 0x0011_4E5E_A4C4, r.id.0));
+            let day = add_days(from, model.days_from(from, z, u).max(0)).max(r.acq_reported);
+            if r.lost_on.is_some_and(|l| l <= day) {
+                continue;
+            }
+            searches.push((day, r.id));
+        }
+        for (day, id) in searches {
+            let eid = self.new_event_id();
+            self.emit(day, day, eid, Cause::Unlinked, Action::LinkSearch { record_id: id });
+        }
+    }
+
     fn finish(&mut self, want_persons: bool) {
         let end = self.end;
         for i in 0..self.p.len() as u32 {
@@ -1833,9 +1868,12 @@ impl<'a> Gen<'a> {
                 });
             }
         }
+        self.link_searches();
         // events: by day, then registry before insurers, then creation order
         let phase = |a: &Action| match a {
             Action::ResidentAdd(_) | Action::ResidentUpdate(_) | Action::ResidentRemove { .. } => 0u8,
+            // an insurer's search follows the day's other insurer actions (the record's changes first)
+            Action::LinkSearch { .. } => 2,
             _ => 1,
         };
         let mut ev = std::mem::take(&mut self.out.events);

@@ -399,6 +399,25 @@ pub struct Lags {
     /// Of the changes known ahead (turning 70, turning 75, the 1 August re-determination), the share the
     /// insurer records before the day they apply (default 80%); the rest follow the notification lag.
     pub ahead_share: f64,
+    /// From the day an insurer records a new member without a My Number (未登録者) to its registry search
+    /// with the basic four (`link_search`): the employer or the person is first asked to complete the
+    /// notice (補正), then the insurer searches (マイナンバー登録事務に係る横断的なガイドライン). Default
+    /// log-normal, median 5 days, sigma 0.6 (mean 6; about 90% within 11 days: MHLW's ordinance asks
+    /// for a new member's registration within 10 days of the acquisition, seed 002).
+    pub link_search_new: LagModel,
+    /// From the first day of the period to the registry search of a record held without a My Number
+    /// since before it (the 約30万件 left in 2023 after the employers' drive, which the insurers were to
+    /// take up with the persons themselves 「年内に」, seed 000). Default log-normal, median 30 days,
+    /// sigma 0.8 (about 90% within three months).
+    pub link_search_backlog: LagModel,
+    /// From the day a link graded B is recorded to the insurer's confirmation of the person (本人確認
+    /// 「電話や郵送などにより」, seed 000), drawn by the replay. Default log-normal, median 7 days, sigma 0.7
+    /// (mean 9; a letter's round trip is the tail).
+    pub confirm_link: LagModel,
+    /// From the day the registry offers a resident's death to an insurer holding a link to its
+    /// acceptance (drawn by the replay). Default 1–3 business days (assumption; the municipalities'
+    /// 「2~3営業日」 for 国保, seed 000).
+    pub accept_registry_event: LagModel,
 }
 
 impl Default for Lags {
@@ -419,6 +438,10 @@ impl Default for Lags {
             register_mutual_lose: register(SOCIETY_STANDARD_DAYS.1),
             register_public: LagModel::BusinessDays { min: 2, max: 3 },
             ahead_share: 0.8,
+            link_search_new: LagModel::LogNormal { median_days: 5.0, sigma: 0.6 },
+            link_search_backlog: LagModel::LogNormal { median_days: 30.0, sigma: 0.8 },
+            confirm_link: LagModel::LogNormal { median_days: 7.0, sigma: 0.7 },
+            accept_registry_event: LagModel::BusinessDays { min: 1, max: 3 },
         }
     }
 }
@@ -438,6 +461,10 @@ impl Lags {
             register_mutual_lose: z,
             register_public: z,
             ahead_share: 1.0,
+            link_search_new: z,
+            link_search_backlog: z,
+            confirm_link: z,
+            accept_registry_event: z,
         }
     }
 
@@ -472,6 +499,10 @@ impl Lags {
             self.register_mutual_acquire,
             self.register_mutual_lose,
             self.register_public,
+            self.link_search_new,
+            self.link_search_backlog,
+            self.confirm_link,
+            self.accept_registry_event,
         ];
         if models.iter().all(LagModel::valid) && (0.0..=1.0).contains(&self.ahead_share) {
             Ok(())

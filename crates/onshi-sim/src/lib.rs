@@ -67,6 +67,8 @@
 //! * `lose`: `record_id, lost_on, reason` ([`LossReason`]).
 //! * `change`: `record_id, name?, name_kana?, address?, income_bracket?, copay_ratio?` from
 //!   `effective_on`.
+//! * `link_search` (cause `unlinked`): `record_id` — a record held without a My Number (未登録者)
+//!   searched in the registry with the basic four its insurer holds, a unique match linked.
 //!
 //! # `visits.csv`
 //!

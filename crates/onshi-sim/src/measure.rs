@@ -13,6 +13,12 @@
 //!    not the covering record and the answer says a newer coverage exists → [`Outcome::Truthful`]; the
 //!    answer says new coverage may be pending → [`Outcome::HonestPending`]; else
 //!    [`Outcome::ValidShownInvalid`].
+//!
+//! A wrong answer then gets one [`Why`] ([`explain`]): whether the system had been told what it needed by
+//! that day. The replay passes what it knew ([`Known`]): whether the covering record's acquisition had
+//! reached the system, whether it was linked to the patient's My Number (or waited for the insurer's
+//! confirmation), and whether a loss or change of the record shown had taken effect without reaching the
+//! system yet.
 
 use std::collections::BTreeMap;
 
@@ -181,6 +187,99 @@ pub fn classify(t: &Truth, s: &Shown) -> Outcome {
     }
 }
 
+/// Why a wrong answer was wrong: whether the system had been told what it needed by the day of the visit.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Why {
+    /// The life event had happened, but the action that tells the system (the acquisition, the loss, the
+    /// change of bracket) had not reached it by the day of the visit: it was reported later, or after the
+    /// period. Nobody had told the system yet.
+    NotReportedYet,
+    /// The covering record had reached the system, but was not linked to the patient's My Number that day:
+    /// the insurer held no My Number for it (未登録者, before its registry search) or its link had been
+    /// refused. Asked by My Number card, or by an old card whose newer coverage cannot be pointed to.
+    NotLinkedYet,
+    /// The covering record's link was graded B and waited for the insurer's confirmation (本人確認).
+    LinkPending,
+    /// The system had been told what it needed and still answered wrong.
+    Genuine,
+}
+
+impl Why {
+    /// Every kind, in report order.
+    pub const ALL: [Why; 4] = [Why::NotReportedYet, Why::NotLinkedYet, Why::LinkPending, Why::Genuine];
+
+    /// A stable snake_case code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Why::NotReportedYet => "not_reported_yet",
+            Why::NotLinkedYet => "not_linked_yet",
+            Why::LinkPending => "link_pending",
+            Why::Genuine => "genuine",
+        }
+    }
+
+    /// What it means.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Why::NotReportedYet => "the event had happened, nobody had reported it to the system yet",
+            Why::NotLinkedYet => "recorded, but not linked to the patient's My Number yet (未登録者)",
+            Why::LinkPending => "linked, waiting for the insurer's confirmation (B)",
+            Why::Genuine => "the system had been told and answered wrong",
+        }
+    }
+}
+
+/// What the system had been told by the day of a visit, as the replay knows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Known {
+    /// The covering record's acquisition had reached the system by that day (false when not covered).
+    pub covering_recorded: bool,
+    /// The covering record was linked to the patient's My Number that day.
+    pub covering_linked: bool,
+    /// The covering record's link waited for the insurer's confirmation that day.
+    pub covering_pending: bool,
+    /// A loss or change of the record shown had taken effect by that day and reached the system only later.
+    pub shown_unreported: bool,
+    /// A loss of the record shown reached the system during the period (false: never lost, or its loss was
+    /// reported after the period).
+    pub shown_loss_known: bool,
+}
+
+/// Why a wrong answer was wrong (`None` for an answer that is not wrong). The first that applies:
+///
+/// * another person's data, 「●」, a refusal or an unmatched record: [`Why::Genuine`];
+/// * covered, shown invalid or not found: the covering acquisition not recorded yet →
+///   [`Why::NotReportedYet`]; recorded but not linked to the patient, asked by My Number card or by an old
+///   card → [`Why::LinkPending`] when its link waits for confirmation, else [`Why::NotLinkedYet`];
+/// * shown valid, not covered by it: its loss had taken effect and was reported later (or after the
+///   period) → [`Why::NotReportedYet`];
+/// * a wrong ratio: a change of the record had taken effect and was reported later → [`Why::NotReportedYet`];
+/// * else [`Why::Genuine`].
+pub fn explain(t: &Truth, s: &Shown, o: Outcome, k: &Known) -> Option<Why> {
+    if !o.is_wrong() {
+        return None;
+    }
+    let why = match o {
+        Outcome::ValidShownInvalid => {
+            let via_link = t.path == Presents::MyNumberCard || (s.verdict != Verdict::Valid && t.card != t.covered_by);
+            if t.covered_by.is_some() && !k.covering_recorded {
+                Why::NotReportedYet
+            } else if via_link && k.covering_pending {
+                Why::LinkPending
+            } else if via_link && !k.covering_linked {
+                Why::NotLinkedYet
+            } else {
+                Why::Genuine
+            }
+        }
+        Outcome::InvalidShownValid if k.shown_unreported || !k.shown_loss_known => Why::NotReportedYet,
+        Outcome::WrongCopay if k.shown_unreported => Why::NotReportedYet,
+        Outcome::Refused if k.covering_pending => Why::LinkPending,
+        _ => Why::Genuine,
+    };
+    Some(why)
+}
+
 /// Counts of outcomes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -194,6 +293,13 @@ pub struct Tally {
     pub refusals: BTreeMap<String, u64>,
     /// A few examples of each outcome but the truthful (at most [`Tally::EXAMPLES`] each).
     pub examples: BTreeMap<Outcome, Vec<String>>,
+    /// Wrong answers by path, then outcome, then why ([`explain`]).
+    pub why: BTreeMap<&'static str, BTreeMap<(Outcome, Why), u64>>,
+    /// A few examples of each wrong outcome and why (at most [`Tally::EXAMPLES`] each).
+    pub why_examples: BTreeMap<(Outcome, Why), Vec<String>>,
+    /// Questions by My Number card refused with a next step to ask by the card's numbers, and asked so, by
+    /// the refusal's code.
+    pub followed: BTreeMap<String, u64>,
 }
 
 impl Tally {
@@ -216,6 +322,26 @@ impl Tally {
         self.questions += 1;
         *self.outcomes.entry(o).or_default() += 1;
         *self.by_path.entry(path.as_str()).or_default().entry(o).or_default() += 1;
+    }
+
+    /// Counts why a wrong answer was wrong, keeping `text` as an example.
+    pub fn explain(&mut self, path: Presents, o: Outcome, why: Why, text: impl FnOnce() -> String) {
+        *self.why.entry(path.as_str()).or_default().entry((o, why)).or_default() += 1;
+        let v = self.why_examples.entry((o, why)).or_default();
+        if v.len() < Self::EXAMPLES {
+            v.push(text());
+        }
+    }
+
+    /// Wrong answers of `why`, over every path (`path` `None`) or one.
+    pub fn count_why(&self, path: Option<&str>, why: Why) -> u64 {
+        self.why
+            .iter()
+            .filter(|(p, _)| path.is_none_or(|q| q == **p))
+            .flat_map(|(_, m)| m.iter())
+            .filter(|((_, w), _)| *w == why)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The count of an outcome.
@@ -251,6 +377,23 @@ impl Tally {
         for (k, v) in &o.examples {
             for e in v {
                 self.example(*k, || e.clone());
+            }
+        }
+        for (p, m) in &o.why {
+            let e = self.why.entry(p).or_default();
+            for (k, v) in m {
+                *e.entry(*k).or_default() += v;
+            }
+        }
+        for (k, v) in &o.followed {
+            *self.followed.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &o.why_examples {
+            let e = self.why_examples.entry(*k).or_default();
+            for x in v {
+                if e.len() < Self::EXAMPLES {
+                    e.push(x.clone());
+                }
             }
         }
     }
@@ -350,6 +493,61 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_answer_is_explained_by_what_the_system_had_been_told() {
+        let t = truth(Some(1), Some(2), Some(30));
+        let invalid = shown(Verdict::Invalid, Some(1), None);
+        let o = classify(&t, &invalid);
+        assert_eq!(o, Outcome::ValidShownInvalid);
+        // the new coverage not recorded yet
+        assert_eq!(explain(&t, &invalid, o, &Known::default()), Some(Why::NotReportedYet));
+        // recorded, not linked: the old card cannot point to it
+        let recorded = Known { covering_recorded: true, ..Known::default() };
+        assert_eq!(explain(&t, &invalid, o, &recorded), Some(Why::NotLinkedYet));
+        let pending = Known { covering_pending: true, ..recorded };
+        assert_eq!(explain(&t, &invalid, o, &pending), Some(Why::LinkPending));
+        // recorded and linked: the system knew
+        let linked = Known { covering_linked: true, ..recorded };
+        assert_eq!(explain(&t, &invalid, o, &linked), Some(Why::Genuine));
+        // by the covering card itself, the link does not matter
+        let own = truth(Some(2), Some(2), Some(30));
+        let s = shown(Verdict::Invalid, Some(2), None);
+        assert_eq!(explain(&own, &s, classify(&own, &s), &recorded), Some(Why::Genuine));
+        // by My Number card, it does
+        let mut by_person = own.clone();
+        by_person.path = Presents::MyNumberCard;
+        let nf = shown(Verdict::NotFound, None, None);
+        assert_eq!(explain(&by_person, &nf, classify(&by_person, &nf), &recorded), Some(Why::NotLinkedYet));
+
+        // a lost record shown valid: its loss reported later, after the period, or already known
+        let t = truth(Some(1), Some(2), Some(30));
+        let valid = shown(Verdict::Valid, Some(1), Some(30));
+        let o = classify(&t, &valid);
+        assert_eq!(o, Outcome::InvalidShownValid);
+        let late = Known { shown_unreported: true, shown_loss_known: true, ..Known::default() };
+        assert_eq!(explain(&t, &valid, o, &late), Some(Why::NotReportedYet));
+        assert_eq!(explain(&t, &valid, o, &Known::default()), Some(Why::NotReportedYet));
+        let told = Known { shown_loss_known: true, ..Known::default() };
+        assert_eq!(explain(&t, &valid, o, &told), Some(Why::Genuine));
+
+        // a ratio: its change not reported yet, or known
+        let t = truth(Some(1), Some(1), Some(20));
+        let s = shown(Verdict::Valid, Some(1), Some(30));
+        let o = classify(&t, &s);
+        assert_eq!(
+            explain(&t, &s, o, &Known { shown_unreported: true, ..Known::default() }),
+            Some(Why::NotReportedYet)
+        );
+        assert_eq!(explain(&t, &s, o, &Known::default()), Some(Why::Genuine));
+
+        // another person's data is never excused; a truthful answer needs no reason
+        let mut other = shown(Verdict::Valid, Some(9), Some(20));
+        other.record_person = Some(mn(OTHER));
+        assert_eq!(explain(&t, &other, classify(&t, &other), &late), Some(Why::Genuine));
+        let right = shown(Verdict::Valid, Some(1), Some(20));
+        assert_eq!(explain(&t, &right, classify(&t, &right), &Known::default()), None);
+    }
+
+    #[test]
     fn tallies_count_and_merge() {
         let mut a = Tally::default();
         a.add(Presents::Card, Outcome::Truthful);
@@ -363,5 +561,14 @@ mod tests {
         assert_eq!(b.count(Outcome::WrongPerson), 2);
         assert_eq!(b.by_path["my_number_card"][&Outcome::HonestPending], 2);
         assert!((b.wrong_rate() - 1.0 / 3.0).abs() < 1e-12);
+        let mut c = Tally::default();
+        c.explain(Presents::MyNumberCard, Outcome::ValidShownInvalid, Why::NotLinkedYet, || "x".into());
+        c.explain(Presents::Card, Outcome::InvalidShownValid, Why::NotReportedYet, || "y".into());
+        let mut d = Tally::default();
+        d.merge(&c);
+        d.merge(&c);
+        assert_eq!(d.count_why(None, Why::NotLinkedYet), 2);
+        assert_eq!(d.count_why(Some("card"), Why::NotReportedYet), 2);
+        assert_eq!(d.count_why(Some("card"), Why::NotLinkedYet), 0);
     }
 }

@@ -201,6 +201,9 @@ string_enum! {
         Turning75 = "turning_75",
         /// The 1 August income re-determination.
         IncomeRedetermination = "income_redetermination",
+        /// A record the insurer holds without a My Number (未登録者): not a life event, the insurer's
+        /// follow-up.
+        Unlinked = "unlinked",
     }
 }
 
@@ -301,10 +304,16 @@ pub enum Action {
     },
     /// Insurer: a change from `effective_on`.
     Change(Box<MemberChange>),
+    /// Insurer: a record held without a My Number (未登録者) is searched in the registry with the basic four
+    /// the insurer holds that day (住基ネット照会, 4情報); a unique match is linked.
+    LinkSearch {
+        /// The record.
+        record_id: RecordId,
+    },
 }
 
 impl Action {
-    /// `resident_add`, `resident_update`, `resident_remove`, `acquire`, `lose`, `change`.
+    /// `resident_add`, `resident_update`, `resident_remove`, `acquire`, `lose`, `change`, `link_search`.
     pub const fn kind(&self) -> &'static str {
         match self {
             Action::ResidentAdd(_) => "resident_add",
@@ -313,6 +322,7 @@ impl Action {
             Action::Acquire(_) => "acquire",
             Action::Lose { .. } => "lose",
             Action::Change(_) => "change",
+            Action::LinkSearch { .. } => "link_search",
         }
     }
 }

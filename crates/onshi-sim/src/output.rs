@@ -243,6 +243,7 @@ pub(crate) fn event_line(out: &mut Vec<u8>, e: &Event) {
             }
             let _ = write!(out, ",\"copay_ratio\":{}", m.copay_ratio.percent());
         }
+        Action::LinkSearch { record_id } => kv(out, "record_id", &record_id.to_string()),
         Action::Lose { record_id, reason } => {
             kv(out, "record_id", &record_id.to_string());
             kd(out, "lost_on", e.effective_on);

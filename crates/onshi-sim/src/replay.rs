@@ -35,8 +35,16 @@
 //! acquisition it sends the ratio it typed, and when onshi refuses it (`copay_ratio_mismatch`) it sends the
 //! enrolment again without. When onshi refuses a My Number link (`linkage_rejected`), the insurer searches
 //! the registry with the record's basic four (住基ネット照会): a unique match is linked, otherwise the member
-//! is enrolled without a number. Under the legacy policy everything is taken as typed. Every refusal and
+//! is enrolled without a number. A `link_search` line links a member held without a My Number (未登録者)
+//! from the registry's search. A link graded B waits for the insurer's confirmation: the insurer asks the
+//! person after [`Lags::confirm_link`] and confirms the right number or removes another person's and searches
+//! again. A death recorded in the registry is offered to the insurers holding a link; each accepts it after
+//! [`Lags::accept_registry_event`] and ends the dependents' coverage with it. Under the legacy policy
+//! everything is taken as typed, and deaths reach insurers only as their own losses. Every refusal and
 //! correction is counted in [`WriteStats`]; nothing is dropped silently.
+//!
+//! A check by My Number card refused with a next step to ask by the card's numbers (a link pending
+//! confirmation or suspended) is asked again so, as a receptionist would.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -52,6 +60,8 @@ use onshi_service::api::{
     ChangeBody, EligibilityAnswer, EligibilityBody, EnrolAnswer, EnrolBody, IncomeBracketValue, LossBody,
     RelationshipValue, ResidentBody, SearchAnswer, SearchBody, SexValue,
 };
+use onshi_service::corrections_api::{DeathAnswer, DeathBody, DecisionBody, RegistryEventView};
+use onshi_service::link_api::{ConfirmBody, LinkSearchBody, LinkView, ReasonBody};
 use onshi_service::{Actor, Ctx, Policy, Role, Service, ServiceError};
 use onshi_store::SqliteStore;
 use tokio::sync::Semaphore;
@@ -62,7 +72,7 @@ use crate::config::Lags;
 use crate::files::{self, EventLine, MemberRow, Period, ResidentRow, TruthRow, VisitRow};
 use crate::http::Http;
 use crate::legacy::{Legacy, PLACEHOLDER};
-use crate::measure::{Shown, Tally, Truth, Verdict, classify};
+use crate::measure::{Known, Shown, Tally, Truth, Verdict, classify, explain};
 use crate::model::{Presents, RecordId};
 use crate::rng::add_days;
 
@@ -166,6 +176,9 @@ pub struct PolicyResult {
     pub tally: Tally,
     /// Visits that could not be asked (no card, and no My Number question here).
     pub not_asked: u64,
+    /// Visits of a newborn before its birth was registered (出生届): no My Number yet, so no My Number card,
+    /// and no card either: no question can be asked (the counter uses 被保険者資格申立書 or refunds later).
+    pub not_asked_unregistered: u64,
 }
 
 /// The result of a replay.
@@ -317,6 +330,70 @@ impl Front {
         }
     }
 
+    fn insurer_cx(insurer: &str, endpoint: &'static str) -> Ctx {
+        cx(Role::Insurer, insurer, InsurerNumber::parse(insurer).ok(), endpoint)
+    }
+
+    /// The insurer links an unlinked member from the registry's 4-information search.
+    async fn link_by_search(&self, insurer: &str, member_id: &str) -> Result<LinkView, Refusal> {
+        let body = LinkSearchBody { note: None };
+        match self {
+            Front::Svc(s) => s
+                .link_by_search(&Self::insurer_cx(insurer, "insurer.link_search"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/search"), &body).await,
+        }
+    }
+
+    /// The insurer confirmed a pending link with the person.
+    async fn confirm_link(&self, insurer: &str, member_id: &str, method: &str) -> Result<LinkView, Refusal> {
+        let body = ConfirmBody { method: method.to_owned(), note: None };
+        match self {
+            Front::Svc(s) => s
+                .confirm_link(&Self::insurer_cx(insurer, "insurer.link_confirm"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/confirm"), &body).await,
+        }
+    }
+
+    /// The insurer removes a link found to be another person's.
+    async fn unlink(&self, insurer: &str, member_id: &str, reason: &str) -> Result<LinkView, Refusal> {
+        let body = ReasonBody { reason: reason.to_owned() };
+        match self {
+            Front::Svc(s) => s
+                .unlink(&Self::insurer_cx(insurer, "insurer.link_remove"), member_id, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link/remove"), &body).await,
+        }
+    }
+
+    /// The registry records a death; the answer lists the records it was offered to.
+    async fn record_death(&self, my_number: &str, died_on: &str) -> Result<DeathAnswer, Refusal> {
+        let body = DeathBody { died_on: died_on.to_owned() };
+        match self {
+            Front::Svc(s) => s
+                .record_death(&cx(Role::Registry, "sim", None, "registry.death"), my_number, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/registry/v1/residents/{my_number}/death"), &body).await,
+        }
+    }
+
+    /// The insurer accepts a change the registry offered.
+    async fn accept_registry_event(&self, insurer: &str, event_id: &str) -> Result<RegistryEventView, Refusal> {
+        let body = DecisionBody { reason: None };
+        match self {
+            Front::Svc(s) => s
+                .decide_registry_event(&Self::insurer_cx(insurer, "insurer.registry_event"), event_id, true, body)
+                .await
+                .map_err(Refusal::from),
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/registry-events/{event_id}/accept"), &body).await,
+        }
+    }
+
     /// `None` when this front cannot ask by My Number.
     async fn check_person(
         &self,
@@ -358,13 +435,64 @@ fn household_of(insurer: &str, symbol: Option<&str>, number: &str) -> String {
 struct Records {
     cards: HashMap<u64, CardInfo>,
     by_key: HashMap<String, u64>,
+    /// The dependents of each insured record (their coverage ends with the insured person's).
+    dependents: HashMap<u64, Vec<u64>>,
 }
 
 impl Records {
-    fn add(&mut self, id: u64, c: CardInfo) {
+    fn add(&mut self, id: u64, b: &EnrolBody, insured: Option<u64>) {
+        let c = card_of(b);
         self.by_key.insert(key_of(&c.insurer, c.symbol.as_deref(), &c.number, &c.branch), id);
         self.cards.insert(id, c);
+        if let Some(i) = insured {
+            self.dependents.entry(i).or_default().push(id);
+        }
     }
+}
+
+/// When the actions on one record reached the system: read from `members.csv` and `events.jsonl` before
+/// the period, so that a wrong answer can be told apart from one the system could not have known
+/// ([`crate::measure::explain`]).
+#[derive(Default)]
+struct RecTimes {
+    /// The day its acquisition reached the system.
+    acquired_at: Option<Date>,
+    /// (effective, reached the system, is a loss) of every loss and change.
+    actions: Vec<(Date, Date, bool)>,
+}
+
+/// A record's My Number link in one store, as the replay's insurers made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Link {
+    /// Linked to this My Number.
+    To(String),
+    /// Linked to this My Number, waiting for the insurer's confirmation (graded B).
+    Pending(String),
+}
+
+/// Something a replay's insurer does on a later day.
+#[derive(Clone, Debug)]
+enum Due {
+    /// Confirm (or correct) a link graded B, after asking the person.
+    Confirm {
+        /// The writer (store).
+        writer: usize,
+        /// The record.
+        record: u64,
+    },
+    /// Accept a death the registry offered.
+    Accept {
+        /// The writer (store).
+        writer: usize,
+        /// The registry event.
+        event_id: String,
+        /// The insurer it was offered to.
+        insurer: String,
+        /// The member record.
+        member_id: String,
+        /// The day of death.
+        died_on: String,
+    },
 }
 
 /// One store being written, with the insurers' behaviour under its rules.
@@ -374,6 +502,11 @@ struct Writer {
     /// The insurers behave as under onshi (see the module documentation).
     onshi_rules: bool,
     members: Mutex<HashMap<u64, String>>,
+    /// Every record's link, by record.
+    links: Mutex<HashMap<u64, Link>>,
+    /// Records whose coverage ended through a registry event the insurer accepted (a death), with their
+    /// dependents': the insurer's own loss, when it comes, is not sent again.
+    lost_by_registry: Mutex<std::collections::HashSet<u64>>,
     stats: Mutex<WriteStats>,
 }
 
@@ -387,15 +520,35 @@ impl Writer {
     fn member(&self, record: u64) -> Option<String> {
         self.members.lock().ok().and_then(|m| m.get(&record).cloned())
     }
+
+    fn record_of(&self, member_id: &str) -> Option<u64> {
+        self.members.lock().ok().and_then(|m| m.iter().find(|(_, v)| v.as_str() == member_id).map(|(k, _)| *k))
+    }
+
+    fn link(&self, record: u64) -> Option<Link> {
+        self.links.lock().ok().and_then(|m| m.get(&record).cloned())
+    }
+
+    fn set_link(&self, record: u64, link: Option<Link>) {
+        if let Ok(mut m) = self.links.lock() {
+            match link {
+                Some(l) => m.insert(record, l),
+                None => m.remove(&record),
+            };
+        }
+    }
 }
 
 /// One policy being asked.
 struct Asker {
     label: String,
     factor: Option<f64>,
+    /// The writer of the store it asks.
+    writer: usize,
     front: Front,
     tally: Mutex<Tally>,
     not_asked: AtomicU64,
+    not_asked_unregistered: AtomicU64,
 }
 
 struct Shared {
@@ -404,6 +557,15 @@ struct Shared {
     askers: Vec<Asker>,
     records: RwLock<Records>,
     truth: HashMap<u64, MyNumber>,
+    times: HashMap<u64, RecTimes>,
+    /// The day each resident born in the period was registered (`resident_add`), ISO.
+    registered: HashMap<String, String>,
+    /// What the replay's insurers do on a later day, by day: confirm a pending link, accept a registry event.
+    due: Mutex<BTreeMap<Date, Vec<Due>>>,
+    /// The delays of what is due ([`Lags::confirm_link`], [`Lags::accept_registry_event`]).
+    lags: Lags,
+    /// The first day of the period (links made before it were confirmed by the 総点検).
+    start: Date,
     questions: Questions,
     limit: Arc<Semaphore>,
     fatal: Mutex<Option<String>>,
@@ -534,6 +696,8 @@ impl Shared {
                     if let Ok(mut m) = w.members.lock() {
                         m.insert(e.record, a.member_id);
                     }
+                    let pending = a.linkage.as_ref().is_some_and(|l| l.state == "pending_confirmation");
+                    self.linked(w, e.record, body.my_number.clone(), pending);
                     w.count(|s| *s.applied.entry("enrol").or_default() += 1);
                     return;
                 }
@@ -584,6 +748,12 @@ impl Shared {
             "lose" => {
                 let rid = field(e, "record_id", &e.record_id)?;
                 let lost_on = field(e, "lost_on", &e.lost_on)?.to_owned();
+                if record_id(rid).is_some_and(|r| w.lost_by_registry.lock().is_ok_and(|l| l.contains(&r))) {
+                    w.count(|s| {
+                        *s.skipped.entry("lose: already lost by the registry's death notice").or_default() += 1
+                    });
+                    return Ok(());
+                }
                 let (Some(id), Some(insurer)) = (record_id(rid).and_then(|r| w.member(r)), self.insurer_of(rid)) else {
                     w.count(|s| *s.skipped.entry("lose: record not enrolled").or_default() += 1);
                     return Ok(());
@@ -628,9 +798,135 @@ impl Shared {
                     Err(r) => w.count(|s| s.refuse("change", rid, &r)),
                 }
             }
+            "link_search" => {
+                let rid = field(e, "record_id", &e.record_id)?;
+                let record = record_id(rid).ok_or_else(|| format!("record_id {rid:?}"))?;
+                self.link_search(w, record).await;
+            }
             other => return Err(format!("unknown insurer action `{other}`")),
         }
         Ok(())
+    }
+
+    /// `link_search`: the insurer searches the registry with the basic four it holds for a record without a
+    /// My Number (未登録者) and links a unique match.
+    async fn link_search(&self, w: &Writer, record: u64) {
+        let (Some(member), Some(insurer)) = (w.member(record), self.insurer_of(&format!("R{record:012}"))) else {
+            w.count(|s| *s.skipped.entry("link_search: record not enrolled").or_default() += 1);
+            return;
+        };
+        if w.link(record).is_some() {
+            w.count(|s| *s.skipped.entry("link_search: already linked").or_default() += 1);
+            return;
+        }
+        match w.front.link_by_search(&insurer, &member).await {
+            Ok(v) => {
+                w.count(|s| *s.applied.entry("link_search").or_default() += 1);
+                self.linked(w, record, v.my_number, v.state == "pending_confirmation");
+            }
+            Err(r) if r.fatal => self.fail("link search", &r),
+            Err(r) => w.count(|s| s.refuse("link_search", &format!("R{record:012}"), &r)),
+        }
+    }
+
+    /// A record's link as the service answered it: in effect, or pending the insurer's confirmation (then due
+    /// after [`Lags::confirm_link`]; at once before the period, whose links the 総点検 of 2023–24 confirmed).
+    fn linked(&self, w: &Writer, record: u64, my_number: Option<String>, pending: bool) {
+        let Some(mn) = my_number else {
+            w.set_link(record, None);
+            return;
+        };
+        if !pending {
+            w.set_link(record, Some(Link::To(mn)));
+            return;
+        }
+        w.set_link(record, Some(Link::Pending(mn)));
+        let writer = self.writers.iter().position(|x| std::ptr::eq(x, w)).unwrap_or(0);
+        let today = onshi_law::legal_today(onshi_service::Clock::now(&*self.clock));
+        let model = if today < self.start { crate::config::LagModel::ZERO } else { self.lags.confirm_link };
+        self.schedule(today, model, record, Due::Confirm { writer, record });
+    }
+
+    /// Schedules `what` for the day `model` gives after `from`, drawn from a hash of the record (the same
+    /// world gives the same days whatever the replay's scheduling).
+    fn schedule(&self, from: Date, model: crate::config::LagModel, record: u64, what: Due) {
+        let (z, u) = crate::rng::hash_draws(crate::rng::mix(0xC0_4F_12_4E, record));
+        let day = add_days(from, model.days_from(from, z, u).max(0));
+        if let Ok(mut d) = self.due.lock() {
+            d.entry(day).or_default().push(what);
+        }
+    }
+
+    /// Does what was due today.
+    async fn do_due(&self, d: Due) {
+        match d {
+            Due::Confirm { writer, record } => self.confirm_link(&self.writers[writer], record).await,
+            Due::Accept { writer, event_id, insurer, member_id, died_on } => {
+                self.accept_death(&self.writers[writer], &event_id, &insurer, &member_id, &died_on).await
+            }
+        }
+    }
+
+    /// The insurer accepts a death the registry offered (coverage ends the next day, 死亡), and ends its
+    /// dependents' coverage on the same day (被扶養者 lose it with their insured person).
+    async fn accept_death(&self, w: &Writer, event_id: &str, insurer: &str, member_id: &str, died_on: &str) {
+        match w.front.accept_registry_event(insurer, event_id).await {
+            Ok(_) => w.count(|s| *s.applied.entry("registry_event: death accepted").or_default() += 1),
+            Err(r) if r.fatal => return self.fail("registry event", &r),
+            Err(r) => return w.count(|s| s.refuse("registry_event", member_id, &r)),
+        }
+        let Some(record) = w.record_of(member_id) else { return };
+        let Some(lost_on) = onshi_law::parse_iso_date(died_on).ok().map(|d| add_days(d, 1).to_string()) else {
+            return;
+        };
+        let dependents = self.records.read().ok().and_then(|r| r.dependents.get(&record).cloned()).unwrap_or_default();
+        if let Ok(mut l) = w.lost_by_registry.lock() {
+            l.insert(record);
+        }
+        for d in dependents {
+            let Some(dm) = w.member(d) else { continue };
+            match w.front.lose(insurer, &dm, LossBody { lost_on: lost_on.clone() }).await {
+                Ok(()) => {
+                    w.count(|s| *s.applied.entry("lose: a dependent with a death").or_default() += 1);
+                    if let Ok(mut l) = w.lost_by_registry.lock() {
+                        l.insert(d);
+                    }
+                }
+                Err(r) if r.fatal => return self.fail("lose", &r),
+                // already lost (before the death, or on the insurer's own notice)
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// The insurer confirms a pending link after asking the person (phone, mail): the right person is
+    /// confirmed; another person's number is removed and the registry searched again.
+    async fn confirm_link(&self, w: &Writer, record: u64) {
+        let Some(Link::Pending(mn)) = w.link(record) else { return };
+        let rid = format!("R{record:012}");
+        let (Some(member), Some(insurer)) = (w.member(record), self.insurer_of(&rid)) else { return };
+        let right = self.truth.get(&record).is_some_and(|t| t.as_str() == mn);
+        if right {
+            match w.front.confirm_link(&insurer, &member, "phone").await {
+                Ok(_) => {
+                    w.count(|s| *s.corrected.entry("link_confirmed").or_default() += 1);
+                    w.set_link(record, Some(Link::To(mn)));
+                }
+                Err(r) if r.fatal => self.fail("link confirm", &r),
+                Err(r) => w.count(|s| s.refuse("link_confirm", &rid, &r)),
+            }
+            return;
+        }
+        // the person says the number is not theirs: the link is removed and the registry searched
+        match w.front.unlink(&insurer, &member, "本人確認: 別人のマイナンバー").await {
+            Ok(_) => {
+                w.count(|s| *s.corrected.entry("link_removed_after_confirmation").or_default() += 1);
+                w.set_link(record, None);
+                Box::pin(self.link_search(w, record)).await;
+            }
+            Err(r) if r.fatal => self.fail("link remove", &r),
+            Err(r) => w.count(|s| s.refuse("link_remove", &rid, &r)),
+        }
     }
 
     async fn registry_action(&self, w: &Writer, e: &EventLine) -> Result<(), String> {
@@ -645,10 +941,34 @@ impl Shared {
                 )?;
                 self.put_resident(w, field(e, "my_number", &e.my_number)?, body).await;
             }
-            // the contract keeps residents (a death is the insurer's loss); the registry has no removal
-            "resident_remove" => {
-                w.count(|s| *s.skipped.entry("resident_remove: no removal in the contract").or_default() += 1)
+            // onshi's registry records the death and offers it to every insurer holding a link; the national
+            // system has no such feed (a death is the insurer's loss when the family reports it)
+            "resident_remove" if w.onshi_rules => {
+                let mn = field(e, "my_number", &e.my_number)?;
+                match w.front.record_death(mn, &e.effective_on).await {
+                    Ok(a) => {
+                        w.count(|s| *s.applied.entry("death").or_default() += 1);
+                        let writer = self.writers.iter().position(|x| std::ptr::eq(x, w)).unwrap_or(0);
+                        let today = onshi_law::legal_today(onshi_service::Clock::now(&*self.clock));
+                        for ev in a.offered {
+                            let record = w.record_of(&ev.member_id).unwrap_or(0);
+                            let due = Due::Accept {
+                                writer,
+                                event_id: ev.event_id,
+                                insurer: ev.insurer_number,
+                                member_id: ev.member_id,
+                                died_on: a.died_on.clone(),
+                            };
+                            self.schedule(today, self.lags.accept_registry_event, record, due);
+                        }
+                    }
+                    Err(r) if r.fatal => self.fail("death", &r),
+                    Err(r) => w.count(|s| s.refuse("death", mn, &r)),
+                }
             }
+            "resident_remove" => w.count(|s| {
+                *s.skipped.entry("resident_remove: the national system offers no death to insurers").or_default() += 1
+            }),
             other => return Err(format!("unknown registry action `{other}`")),
         }
         Ok(())
@@ -671,16 +991,31 @@ impl Shared {
 
 // ------------------------------------------------------------------------------------------- questions
 
+/// Refusals of a check by My Number card whose next step is the check by the 資格確認書's numbers: the replay's
+/// receptionist follows it (the patient carries the 資格確認書 or 資格情報のお知らせ).
+const FOLLOW_BY_NUMBERS: [&str; 2] = ["link_pending_confirmation", "link_suspended"];
+
 impl Shared {
     async fn ask(&self, a: &Asker, v: &VisitRow, path_wanted: Presents) {
         let card = v.card_record_id.as_deref().and_then(record_id);
         let by_person = path_wanted == Presents::MyNumberCard && self.questions == Questions::AsPresented;
+        // a newborn whose birth is not registered yet has no My Number, hence no My Number card, and no card
+        let unregistered = self.registered.get(&v.my_number).is_some_and(|at| at.as_str() > v.service_date.as_str());
+        if card.is_none() && unregistered {
+            a.not_asked_unregistered.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let mut path = Presents::Card;
         let mut answer = None;
+        let mut followed = None;
         if by_person {
             if let Some(r) = a.front.check_person(&v.institution_code, &v.my_number, &v.service_date).await {
                 path = Presents::MyNumberCard;
-                answer = Some(r);
+                match r {
+                    // the receptionist follows the refusal's next step: the numbers of the 資格確認書
+                    Err(e) if FOLLOW_BY_NUMBERS.contains(&e.code.as_str()) && card.is_some() => followed = Some(e.code),
+                    r => answer = Some(r),
+                }
             }
         }
         if answer.is_none() {
@@ -704,9 +1039,13 @@ impl Shared {
             a.not_asked.fetch_add(1, Ordering::Relaxed);
             return;
         };
+        if let (Some(code), Ok(mut t)) = (&followed, a.tally.lock()) {
+            *t.followed.entry(code.clone()).or_default() += 1;
+        }
         let truth = Truth {
             patient,
-            path,
+            // a question asked again by the card's numbers is judged as one (and counted under the My Number card)
+            path: if followed.is_some() { Presents::Card } else { path },
             card: card.map(RecordId),
             covered_by: v.covered_record_id.as_deref().and_then(record_id).map(RecordId),
             copay_ratio: v.copay_ratio,
@@ -736,20 +1075,48 @@ impl Shared {
             }
         };
         let outcome = classify(&truth, &shown);
+        let why = explain(&truth, &shown, outcome, &self.known(a, v, &truth, &shown));
+        let text = || {
+            format!(
+                "{} {} by {}{}: {said}; truth: {}{}",
+                v.service_date,
+                v.my_number,
+                path.as_str(),
+                v.card_record_id.as_deref().map(|c| format!(" (card {c})")).unwrap_or_default(),
+                v.covered_record_id.as_deref().map_or("not covered".to_owned(), |r| format!("covered by {r}")),
+                v.copay_ratio.map(|c| format!(" at {c}%")).unwrap_or_default()
+            )
+        };
         if let Ok(mut t) = a.tally.lock() {
             t.add(path, outcome);
-            t.example(outcome, || {
-                format!(
-                    "{} {} by {}{}: {said}; truth: {}{}",
-                    v.service_date,
-                    v.my_number,
-                    path.as_str(),
-                    v.card_record_id.as_deref().map(|c| format!(" (card {c})")).unwrap_or_default(),
-                    v.covered_record_id.as_deref().map_or("not covered".to_owned(), |r| format!("covered by {r}")),
-                    v.copay_ratio.map(|c| format!(" at {c}%")).unwrap_or_default()
-                )
-            });
+            t.example(outcome, text);
+            if let Some(why) = why {
+                t.explain(path, outcome, why, text);
+            }
         }
+    }
+
+    /// What the system had been told by the day of visit `v`, for [`explain`].
+    fn known(&self, a: &Asker, v: &VisitRow, truth: &Truth, shown: &Shown) -> Known {
+        let Ok(day) = onshi_law::parse_iso_date(&v.service_date) else { return Known::default() };
+        let w = &self.writers[a.writer.min(self.writers.len().saturating_sub(1))];
+        let patient = truth.patient.as_str();
+        let (mut k, mut linked, mut pending) = (Known::default(), false, false);
+        if let Some(r) = truth.covered_by {
+            k.covering_recorded = self.times.get(&r.0).and_then(|t| t.acquired_at).is_some_and(|at| at <= day);
+            match w.link(r.0) {
+                Some(Link::To(m)) => linked = m == patient,
+                Some(Link::Pending(m)) => pending = m == patient,
+                None => {}
+            }
+        }
+        k.covering_linked = linked;
+        k.covering_pending = pending;
+        if let Some(t) = shown.record.and_then(|s| self.times.get(&s.0)) {
+            k.shown_unreported = t.actions.iter().any(|&(eff, at, _)| eff <= day && at > day);
+            k.shown_loss_known = t.actions.iter().any(|&(_, _, loss)| loss);
+        }
+        k
     }
 
     fn shown(&self, a: &EligibilityAnswer) -> Shown {
@@ -883,7 +1250,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             let onshi_store = open("onshi")?;
             let onshi = service(onshi_store, Arc::new(onshi_service::Onshi))?;
             writers.push(writer("onshi", Front::Svc(onshi.clone()), true));
-            askers.push(asker("onshi".into(), None, Front::Svc(onshi)));
+            askers.push(asker("onshi".into(), None, 0, Front::Svc(onshi)));
             if !opts.legacy_factors.is_empty() {
                 let legacy_store = open("legacy")?;
                 for (i, &f) in opts.legacy_factors.iter().enumerate() {
@@ -892,7 +1259,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
                     if i == 0 {
                         writers.push(writer("legacy", Front::Svc(svc.clone()), false));
                     }
-                    askers.push(asker(policy.name().to_owned(), Some(f), Front::Svc(svc)));
+                    askers.push(asker(policy.name().to_owned(), Some(f), 1, Front::Svc(svc)));
                 }
             }
         }
@@ -900,7 +1267,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             let http = Arc::new(Http::new(*addr, admin_token)?);
             http.ready().await?;
             writers.push(writer("onshi", Front::Http(http.clone()), true));
-            askers.push(asker(format!("onshi (HTTP {addr})"), None, Front::Http(http)));
+            askers.push(asker(format!("onshi (HTTP {addr})"), None, 0, Front::Http(http)));
         }
     }
 
@@ -916,12 +1283,18 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
         Target::Http { .. } => Questions::CardOnly,
         Target::InProcess => opts.questions,
     };
+    let (times, registered) = read_times(dir)?;
     let sh = Arc::new(Shared {
         clock: clock.clone(),
         writers,
         askers,
         records: RwLock::new(Records::default()),
         truth,
+        times,
+        registered,
+        due: Mutex::new(BTreeMap::new()),
+        lags: opts.lags.clone(),
+        start: period.start,
         questions,
         limit: Arc::new(Semaphore::new(opts.concurrency.max(1))),
         fatal: Mutex::new(None),
@@ -944,6 +1317,7 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
             factor: a.factor,
             tally,
             not_asked: a.not_asked.load(Ordering::Relaxed),
+            not_asked_unregistered: a.not_asked_unregistered.load(Ordering::Relaxed),
         });
     }
     let writers =
@@ -952,11 +1326,63 @@ pub async fn replay(dir: &Path, opts: &ReplayOptions) -> Result<ReplayReport, Si
 }
 
 fn writer(name: &'static str, front: Front, onshi_rules: bool) -> Writer {
-    Writer { name, front, onshi_rules, members: Mutex::new(HashMap::new()), stats: Mutex::new(WriteStats::default()) }
+    Writer {
+        name,
+        front,
+        onshi_rules,
+        members: Mutex::new(HashMap::new()),
+        links: Mutex::new(HashMap::new()),
+        lost_by_registry: Mutex::new(std::collections::HashSet::new()),
+        stats: Mutex::new(WriteStats::default()),
+    }
 }
 
-fn asker(label: String, factor: Option<f64>, front: Front) -> Asker {
-    Asker { label, factor, front, tally: Mutex::new(Tally::default()), not_asked: AtomicU64::new(0) }
+fn asker(label: String, factor: Option<f64>, writer: usize, front: Front) -> Asker {
+    Asker {
+        label,
+        factor,
+        writer,
+        front,
+        tally: Mutex::new(Tally::default()),
+        not_asked: AtomicU64::new(0),
+        not_asked_unregistered: AtomicU64::new(0),
+    }
+}
+
+/// Every record's times, and the day each resident born in the period was registered (ISO).
+type Timeline = (HashMap<u64, RecTimes>, HashMap<String, String>);
+
+/// When every record's actions reached the system: `members.csv` (recorded before the period), then every
+/// acquisition, loss and change of `events.jsonl`.
+/// Also the day each resident born in the period was registered.
+fn read_times(dir: &Path) -> Result<Timeline, SimError> {
+    let mut times: HashMap<u64, RecTimes> = HashMap::new();
+    let mut registered = HashMap::new();
+    for m in files::rows::<MemberRow>(dir, "members.csv")? {
+        let m = m?;
+        let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
+        if let Some(id) = record_id(&m.record_id) {
+            times.entry(id).or_default().acquired_at = Some(day);
+        }
+    }
+    for e in files::events(dir)? {
+        let (at, e) = e?;
+        if e.kind == "resident_add" {
+            if let Some(mn) = &e.my_number {
+                registered.insert(mn.clone(), e.at.clone());
+            }
+        }
+        let Some(id) = e.record_id.as_deref().and_then(record_id) else { continue };
+        let effective = files::date_of(Path::new("events.jsonl"), 0, "effective_on", &e.effective_on)?;
+        let t = times.entry(id).or_default();
+        match e.kind.as_str() {
+            "acquire" => t.acquired_at = Some(at),
+            "lose" => t.actions.push((effective, at, true)),
+            "change" => t.actions.push((effective, at, false)),
+            _ => {}
+        }
+    }
+    Ok((times, registered))
 }
 
 fn tempdir() -> Result<TempDir, SimError> {
@@ -1011,9 +1437,10 @@ async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) -> Result<(),
         let day = files::date_of(Path::new("members.csv"), 0, "reported_on", &m.reported_on)?;
         let en = enrolment_of_member(&m, false).map_err(|e| bad_row("members.csv", e))?;
         if let Ok(mut r) = sh.records.write() {
-            r.add(en.record, card_of(&en.body));
+            r.add(en.record, &en.body, m.insured_record_id.as_deref().and_then(record_id));
         }
-        members.entry(day.max(day0)).or_default().push(m);
+        // a record of the start is recorded before the first day at the latest
+        members.entry(day.clamp(day0, add_days(period.start, -1))).or_default().push(m);
     }
     let mut day = day0;
     while day < period.start {
@@ -1126,7 +1553,7 @@ async fn run_period(sh: &Arc<Shared>, dir: &Path, period: &Period, progress: boo
                 match enrolment_of_event(e) {
                     Ok(en) => {
                         if let Ok(mut r) = sh.records.write() {
-                            r.add(en.record, card_of(&en.body));
+                            r.add(en.record, &en.body, e.insured_record_id.as_deref().and_then(record_id));
                         }
                     }
                     Err(m) => return Err(bad_row("events.jsonl", m)),
@@ -1151,6 +1578,23 @@ async fn run_period(sh: &Arc<Shared>, dir: &Path, period: &Period, progress: boo
                     if let Err(m) = sh.insurer_action(&sh.writers[w], &e).await {
                         sh.fail("events.jsonl", &Refusal { code: "unreadable".into(), message: m, fatal: true });
                     }
+                }
+            })
+        })
+        .await;
+        // what the insurers do today about what was pending
+        let due: Vec<Due> = match sh.due.lock() {
+            Ok(mut d) => {
+                let later = d.split_off(&add_days(day, 1));
+                std::mem::replace(&mut *d, later).into_values().flatten().collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        let groups: Vec<Vec<Due>> = due.into_iter().map(|d| vec![d]).collect();
+        run_groups(sh, groups, |sh, g| {
+            Box::pin(async move {
+                for d in g {
+                    sh.do_due(d).await;
                 }
             })
         })

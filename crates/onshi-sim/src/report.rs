@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::measure::{Outcome, Tally};
+use crate::measure::{Outcome, Tally, Why};
 use crate::replay::{PolicyResult, ReplayReport};
 
 /// What the report says about how it was made.
@@ -146,6 +146,9 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         outcome_rows(&mut w, &cols, |p| by_path(p, path));
         w.push('\n');
     }
+    if let Some(o) = onshi {
+        why_section(&mut w, o);
+    }
     let _ = writeln!(w, "## Wrong answers against the reporting lag\n");
     let _ = writeln!(
         w,
@@ -179,7 +182,10 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         w,
         "Refusals are the service's answers to the insurers' requests; corrections are what the replay's insurers \
          did about them (onshi: a refused link is searched in the registry with the record's basic four, a refused \
-         ratio is sent again without, so the law decides). Nothing is dropped silently.\n"
+         ratio is sent again without, so the law decides; a link graded B is confirmed with the person, or removed \
+         when it is another person's). The insurers' follow-ups are applied too: `link_search` (a member without a \
+         My Number linked from the registry's search), `death` (the registry's) and its acceptance by each \
+         insurer holding a link, with the dependents' losses. Nothing is dropped silently.\n"
     );
     let _ = writeln!(w, "| store | applied | refused | corrected | not sent |");
     let _ = writeln!(w, "|---|---|---|---|---|");
@@ -210,6 +216,15 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
     if !not_asked.is_empty() {
         let _ = writeln!(w, "Visits not asked (no card to ask by): {}.\n", not_asked.join(", "));
     }
+    if let Some(p) = r.policies.iter().find(|p| p.not_asked_unregistered > 0) {
+        let _ = writeln!(
+            w,
+            "Visits not asked: {} by newborns before their birth was registered (出生届, 0–14 days after the \
+             birth) — no My Number yet, so no My Number card, and no card: no system can be asked (the counter uses \
+             被保険者資格申立書 or refunds later). The same visits for every policy.\n",
+            thousands(p.not_asked_unregistered)
+        );
+    }
     let _ = writeln!(w, "## Speed\n");
     let _ = writeln!(
         w,
@@ -223,6 +238,75 @@ pub fn markdown(r: &ReplayReport, cx: &Context) -> String {
         r.policies.len()
     );
     w
+}
+
+/// Why onshi's wrong answers were wrong ([`crate::measure::explain`]), overall and by path, with examples.
+fn why_section(w: &mut String, p: &PolicyResult) {
+    let t = &p.tally;
+    let _ = writeln!(w, "## Why onshi's wrong answers were wrong\n");
+    let _ = writeln!(
+        w,
+        "Each wrong answer of onshi, by what the system had been told by the day of the visit \
+         (`onshi_sim::measure::explain`): the life event's action (acquisition, loss, change) had not reached it \
+         yet; the covering record was recorded but not linked to the patient's My Number; its link waited for \
+         the insurer's confirmation; or the system had been told and still answered wrong.\n"
+    );
+    let paths = [("card", "by card's numbers"), ("my_number_card", "by My Number card")];
+    let _ = write!(w, "| why | all | share |");
+    for (_, title) in paths {
+        let _ = write!(w, " {title} | share |");
+    }
+    let _ = writeln!(w, "\n|---|---:|---:|---:|---:|---:|---:|");
+    let asked = |path: &str| t.by_path.get(path).map_or(0, |m| m.values().sum::<u64>());
+    for why in Why::ALL {
+        let _ = write!(
+            w,
+            "| {} | {} | {} |",
+            why.label(),
+            thousands(t.count_why(None, why)),
+            pct(t.count_why(None, why), t.questions)
+        );
+        for (path, _) in paths {
+            let n = t.count_why(Some(path), why);
+            let _ = write!(w, " {} | {} |", thousands(n), pct(n, asked(path)));
+        }
+        w.push('\n');
+    }
+    let _ = write!(
+        w,
+        "| **truthful or honest** | **{}** | **{}** |",
+        thousands(t.questions - t.wrong()),
+        pct(t.questions - t.wrong(), t.questions)
+    );
+    for (path, _) in paths {
+        let wrong: u64 =
+            t.by_path.get(path).map_or(0, |m| m.iter().filter(|(o, _)| o.is_wrong()).map(|(_, n)| n).sum());
+        let _ = write!(w, " **{}** | **{}** |", thousands(asked(path) - wrong), pct(asked(path) - wrong, asked(path)));
+    }
+    w.push_str("\n\n");
+    if !t.followed.is_empty() {
+        let list: Vec<String> = t.followed.iter().map(|(k, n)| format!("`{k}` {}", thousands(*n))).collect();
+        let _ = writeln!(
+            w,
+            "Questions by My Number card refused with the next step \"check by the 資格確認書's numbers\" and asked \
+             again so (counted under the My Number card, judged by the second answer): {}.\n",
+            list.join(", ")
+        );
+    }
+    let _ = writeln!(w, "By answer and why (every path):\n");
+    let _ = writeln!(w, "| answer | why | count | example |");
+    let _ = writeln!(w, "|---|---|---:|---|");
+    let mut rows: std::collections::BTreeMap<(Outcome, Why), u64> = std::collections::BTreeMap::new();
+    for m in t.why.values() {
+        for (k, n) in m {
+            *rows.entry(*k).or_default() += n;
+        }
+    }
+    for ((o, why), n) in rows {
+        let ex = t.why_examples.get(&(o, why)).and_then(|v| v.first()).cloned().unwrap_or_default();
+        let _ = writeln!(w, "| {} | {} | {} | {} |", o.label(), why.code(), thousands(n), ex.replace('|', "/"));
+    }
+    w.push('\n');
 }
 
 /// The chart: wrong-answer rate (y) against the registration-lag factor (x), legacy as a line over the
@@ -391,10 +475,16 @@ pub fn json(r: &ReplayReport) -> String {
                 "questions": p.tally.questions,
                 "wrong": p.tally.wrong(),
                 "not_asked": p.not_asked,
+                "not_asked_unregistered": p.not_asked_unregistered,
                 "outcomes": outcomes(&p.tally.outcomes),
                 "by_path": Value::Object(p.tally.by_path.iter().map(|(k, m)| ((*k).to_owned(), outcomes(m))).collect()),
                 "refusals": p.tally.refusals,
+                "followed_by_numbers": p.tally.followed,
                 "examples": Value::Object(p.tally.examples.iter().map(|(o, v)| (o.code().to_owned(), json!(v))).collect()),
+                "why": Value::Object(p.tally.why.iter().map(|(path, m)| {
+                    let by: Map<String, Value> = m.iter().map(|((o, y), n)| (format!("{}/{}", o.code(), y.code()), json!(n))).collect();
+                    ((*path).to_owned(), Value::Object(by))
+                }).collect()),
             })
         })
         .collect();

@@ -105,6 +105,16 @@ impl Rng {
     }
 }
 
+/// A standard normal and a uniform draw in [0, 1) from a hash: for draws that must not move the
+/// generator's streams (a new kind of draw leaves every other part of a world as it was).
+pub(crate) fn hash_draws(h: u64) -> (f64, f64) {
+    let h1 = mix(h, 1);
+    let h2 = mix(h, 2);
+    let u1 = ((h1 >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let u2 = (h2 >> 11) as f64 / (1u64 << 53) as f64;
+    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos(), u2)
+}
+
 /// `d + n` days, saturating at the ends of the calendar.
 pub(crate) fn add_days(d: Date, n: i64) -> Date {
     if n >= 0 {

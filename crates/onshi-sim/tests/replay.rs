@@ -2,7 +2,7 @@
 //! embedded stores, every visit asked of onshi and of the legacy policy. onshi answers truthfully more often,
 //! and the legacy policy shows the failures the seeds describe.
 
-use onshi_sim::measure::Outcome;
+use onshi_sim::measure::{Outcome, Why};
 use onshi_sim::{Config, ErrorRates, ReplayOptions, generate, replay};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -57,4 +57,18 @@ async fn onshi_answers_truthfully_more_often_than_the_national_system() {
     assert_eq!(o.count(Outcome::WrongCopay), 0, "{table:#?}");
     assert!(o.count(Outcome::WrongPerson) < l.count(Outcome::WrongPerson), "{table:#?}");
     assert!(o.count(Outcome::ValidShownInvalid) < l.count(Outcome::ValidShownInvalid), "{table:#?}");
+
+    // the insurers' follow-ups reached onshi: 未登録者 linked from the registry search, B links confirmed with
+    // the person, deaths recorded in the registry and accepted by the insurers holding a link
+    let (_, w) = &report.writers[0];
+    let applied = |k: &str| w.applied.get(k).copied().unwrap_or(0);
+    let corrected = |k: &str| w.corrected.get(k).copied().unwrap_or(0);
+    let stats = format!("{w:#?}");
+    assert!(applied("link_search") > 0, "{stats}");
+    assert!(corrected("link_confirmed") > 0, "{stats}");
+    assert!(applied("death") > 0 && applied("registry_event: death accepted") > 0, "{stats}");
+    assert!(w.skipped.keys().all(|k| !k.starts_with("resident_remove")), "{stats}");
+    // and every wrong answer of onshi is explained
+    let whys: u64 = Why::ALL.iter().map(|&y| o.count_why(None, y)).sum();
+    assert_eq!(whys, o.wrong(), "{:#?}", o.why);
 }

@@ -188,6 +188,11 @@ fn replay(a: ReplayArgs) -> anyhow::Result<()> {
                 println!("    {:<22} {:>9}  {}", o.code(), n, o.label());
             }
         }
+        for (path, m) in &t.why {
+            for ((o, why), n) in m {
+                println!("    why {path:<15} {:<20} {:<17} {n:>7}", o.code(), why.code());
+            }
+        }
     }
     println!(
         "replayed {} events and {} visits: load {:.1} s, period {:.1} s ({:.0} questions/s)",
