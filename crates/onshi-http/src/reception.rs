@@ -116,12 +116,10 @@ fn actor(app: &App, headers: &HeaderMap) -> Option<Actor> {
     cookie_token(headers).and_then(|t| app.authenticate(Some(&t)).ok())
 }
 
-/// The signed-in clinic, or the sign-in page (401) to answer instead.
-fn signed_in(app: &App, headers: &HeaderMap) -> Result<Actor, Response> {
-    actor(app, headers).ok_or_else(|| {
-        (StatusCode::UNAUTHORIZED, Html(login_page(Some("ログインしてください。 (please sign in)")).into_string()))
-            .into_response()
-    })
+/// The sign-in page (401), the answer to a form posted without a signed-in clinic.
+fn sign_in_first() -> Response {
+    (StatusCode::UNAUTHORIZED, Html(login_page(Some("ログインしてください。 (please sign in)")).into_string()))
+        .into_response()
 }
 
 // ---- forms ------------------------------------------------------------------------------------------
@@ -276,9 +274,8 @@ async fn by_number(
     headers: HeaderMap,
     Form(f): Form<NumberForm>,
 ) -> Response {
-    let a = match signed_in(&app, &headers) {
-        Ok(a) => a,
-        Err(login) => return login,
+    let Some(a) = actor(&app, &headers) else {
+        return sign_in_first();
     };
     let body = EligibilityBody {
         insurer_number: f.insurer_number.trim().to_owned(),
@@ -316,9 +313,8 @@ async fn by_card(
     headers: HeaderMap,
     Form(f): Form<CardForm>,
 ) -> Response {
-    let a = match signed_in(&app, &headers) {
-        Ok(a) => a,
-        Err(login) => return login,
+    let Some(a) = actor(&app, &headers) else {
+        return sign_in_first();
     };
     let cx = ctx(a.clone(), &rid, "POST /reception/card");
     let outcome = read_card(&app, &cfg, &cx, &f).await;
@@ -484,9 +480,8 @@ async fn by_face_result(
     headers: HeaderMap,
     Form(f): Form<CardForm>,
 ) -> Response {
-    let a = match signed_in(&app, &headers) {
-        Ok(a) => a,
-        Err(login) => return login,
+    let Some(a) = actor(&app, &headers) else {
+        return sign_in_first();
     };
     let cx = ctx(a.clone(), &rid, "POST /reception/card/face");
     let outcome = face_result(&app, &cfg, &cx, &f).await;
