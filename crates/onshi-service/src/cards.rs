@@ -480,12 +480,14 @@ impl<S: Store> Service<S> {
         let mut members = self.for_clinic(self.store.members_by_my_number(&mn)?);
         members.retain(|m| m.history.period_opt(None).is_some());
         crate::links::link_gate(&members)?;
+        let (members, unlinked) = self.person_records(&mn, members, service_date)?;
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);
         }
         // the one rule of a check by person, shared with check_person
         let (shown, mut notices) = self.select_for_person(&members, service_date);
+        notices.extend(unlinked);
         let shown = shown.and_then(|s| members.iter().position(|m| m.id == s.id)).map(|i| &coverages[i]);
         let (result, coverage) = match shown {
             Some(a) if a.result == "valid" => ("valid", a.coverage.clone()),
@@ -541,7 +543,7 @@ impl<S: Store> Service<S> {
             logged.push(self.store.log_access(card_access(cx, Some(mn), None, result)));
         }
         for (m, a) in members.iter().zip(&coverages) {
-            logged.push(self.store.log_access(card_access(cx, m.my_number, Some(m.id), &a.result)));
+            logged.push(self.store.log_access(card_access(cx, Some(mn), Some(m.id), &a.result)));
         }
         consent_written.done().await?;
         for l in logged {

@@ -184,7 +184,9 @@ impl<S: Store> Service<S> {
             self.log(cx, None, e.code).await?;
             return Err(e);
         }
-        let (member, notices) = self.select_for_person(&linked, service_date);
+        let (linked, unlinked) = self.person_records(&mn, linked, service_date)?;
+        let (member, mut notices) = self.select_for_person(&linked, service_date);
+        notices.extend(unlinked);
         let Some(member) = member else {
             self.log(cx, None, "not_found").await?;
             let mut answer = self.not_found(
@@ -197,7 +199,8 @@ impl<S: Store> Service<S> {
         };
         let mut answer = self.answer_for(member, service_date, onshi_law::legal_today(self.now()))?;
         answer.notices.splice(0..0, notices);
-        self.log(cx, Some(member), &answer.result).await?;
+        // the person is named even when the record is held without the My Number (未登録者)
+        self.log_read(cx, Some(member.id), Some(mn), &answer.result).await?;
         Ok(answer)
     }
 

@@ -96,3 +96,65 @@ impl<S: Store> Service<S> {
         Ok(g)
     }
 }
+
+impl<S: Store> Service<S> {
+    /// The records a check by person chooses among: the person's `linked` records; and, when none of them is
+    /// valid on the service date, the records insurers hold **without** a My Number (未登録者) that are the
+    /// holder's own — graded A against the holder by the one grading of every link ([`Service::grade_link`]:
+    /// another resident who fits as well makes it C, so a twin or a same-name stranger is never shown). With
+    /// such a record, the notice `unlinked_record_matched` says so and what to do. Shared by the check by My
+    /// Number and the check by card.
+    pub(crate) fn person_records(
+        &self,
+        my_number: &MyNumber,
+        linked: Vec<onshi_store::MemberRecord>,
+        service_date: Date,
+    ) -> Result<(Vec<onshi_store::MemberRecord>, Option<crate::api::Notice>)> {
+        let valid = |m: &onshi_store::MemberRecord| {
+            onshi_ledger::resolve(&m.history, service_date, None)
+                .is_some_and(|r| r.status == onshi_ledger::Status::Covered)
+        };
+        if linked.iter().any(valid) {
+            return Ok((linked, None));
+        }
+        let Some(holder) = self.store.resident(my_number)? else {
+            return Ok((linked, None));
+        };
+        let mut own = Vec::new();
+        for m in self.for_clinic(self.store.unlinked_members_born_on(holder.birth_date)?) {
+            let Some(r) = onshi_ledger::resolve(&m.history, service_date, None) else {
+                continue;
+            };
+            let record = Record {
+                name: r.name,
+                name_kana: r.name_kana,
+                birth_date: m.history.statik.birth_date,
+                sex: m.history.statik.sex,
+                address: r.address,
+            };
+            let is_own = match self.grade_link(&record, my_number) {
+                Ok(g) => g.grade == Grade::A,
+                Err(e) if e.code == "linkage_rejected" => false,
+                Err(e) => return Err(e),
+            };
+            if is_own && valid(&m) {
+                own.push(m);
+            }
+        }
+        if own.is_empty() {
+            return Ok((linked, None));
+        }
+        let notice = crate::api::Notice {
+            code: "unlinked_record_matched".to_owned(),
+            message:
+                "保険者がこの資格にマイナンバーを登録していません（未登録者）。カードの持ち主の基本4情報と一致する資格\
+                      （判定A）を表示しています。患者さんには保険者へマイナンバーの登録を届け出るよう案内してください \
+                      (the insurer holds this coverage without the patient's My Number; it matches the card holder's \
+                      basic four, grade A)"
+                    .to_owned(),
+        };
+        let mut all = linked;
+        all.extend(own);
+        Ok((all, Some(notice)))
+    }
+}

@@ -407,6 +407,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<MemberRecord>, StoreError>;
     /// Every member record linked to a My Number.
     fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError>;
+    /// Every member record held without a My Number (未登録者) whose birth date is `birth_date`, from an index.
+    fn unlinked_members_born_on(&self, birth_date: Date) -> Result<Vec<MemberRecord>, StoreError>;
 
     /// Records that someone read a person's data. Resolves when the line is durable.
     fn log_access(&self, e: AccessEntry) -> Pending<()>;
@@ -557,6 +559,9 @@ macro_rules! forward_store {
             }
             fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
                 (**self).members_by_my_number(my_number)
+            }
+            fn unlinked_members_born_on(&self, birth_date: Date) -> Result<Vec<MemberRecord>, StoreError> {
+                (**self).unlinked_members_born_on(birth_date)
             }
             fn log_access(&self, e: AccessEntry) -> Pending<()> {
                 (**self).log_access(e)

@@ -166,6 +166,11 @@ pub(crate) const MAIN: &[&str] = &[
     CREATE INDEX link_cases_insurer ON link_cases(insurer_number, case_id);
     CREATE INDEX link_cases_member ON link_cases(member_id, status);
     "#,
+    // 8: the members an insurer holds without a My Number (未登録者), by birth date: a check by My Number card
+    // that finds no linked coverage looks among them for the holder's own record.
+    r#"
+    CREATE INDEX members_unlinked_birth ON members(birth_date) WHERE my_number IS NULL;
+    "#,
 ];
 
 /// The migrations of the access log (`audit.sqlite3`).

@@ -910,6 +910,10 @@ impl Store for SqliteStore {
         self.read(|c| members_where(c, "my_number = ?1", [my_number.as_str()]))
     }
 
+    fn unlinked_members_born_on(&self, birth_date: Date) -> Result<Vec<MemberRecord>, StoreError> {
+        self.read(|c| members_where(c, "my_number IS NULL AND birth_date = ?1", [date_str(birth_date)]))
+    }
+
     fn log_access(&self, e: AccessEntry) -> Pending<()> {
         self.audit.submit(move |ctx| {
             let at = ctx.stamp();
