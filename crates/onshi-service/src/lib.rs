@@ -11,8 +11,8 @@
 //! - that every read of a person's data by a clinic, and every card check attempt (refusals included), is in
 //!   the access log before the answer leaves.
 //!
-//! The four rules in which onshi differs from the national system it replaces (visibility, copay source,
-//! linking check, character set) are one small trait, [`Policy`]; every front end uses [`Onshi`], and the
+//! The rules in which onshi differs from the national system it replaces (visibility, copay source,
+//! linking check, 未登録者 at the counter, character set) are one small trait, [`Policy`]; every front end uses [`Onshi`], and the
 //! simulator runs the same use-cases with the national system's rules to measure the difference.
 
 #![forbid(unsafe_code)]

@@ -114,7 +114,7 @@ impl<S: Store> Service<S> {
             onshi_ledger::resolve(&m.history, service_date, None)
                 .is_some_and(|r| r.status == onshi_ledger::Status::Covered)
         };
-        if linked.iter().any(valid) {
+        if !self.policy.answers_unlinked() || linked.iter().any(valid) {
             return Ok((linked, None));
         }
         let Some(holder) = self.store.resident(my_number)? else {

@@ -3,13 +3,14 @@
 //! Every front end (HTTP, CLI, demo) runs the use-cases with [`Onshi`], so the HTTP contract is onshi's. The
 //! simulator runs the very same use-cases with a second implementation (`onshi_sim::Legacy`: the national
 //! system as the seeds describe it) to measure, on one synthetic world, what each difference costs at the
-//! counter. It is not a fork of the service: only the four rules below differ.
+//! counter. It is not a fork of the service: only the five rules below differ.
 //!
 //! | rule | onshi ([`Onshi`]) | the national system (`onshi_sim::Legacy`) |
 //! |---|---|---|
 //! | visibility | what the insurer records is visible at once (the insurer records into onshi itself); a recent loss with no newer coverage known is answered with `new_coverage_may_be_pending` | visible only after the insurer's registration lag to the 中間サーバー; a plain 「無効」 |
 //! | copay source | the copay law (an insurer's ratio must agree with it or explain the exception) | the ratio as the insurer typed it |
 //! | linking check | every My Number link graded A/B/C against the registry; C refused | links taken as given |
+//! | 未登録者 at the counter | a check by person with no valid linked coverage answers from the holder's own record held without the My Number, graded A against the holder (`unlinked_record_matched`) | answers only through registered links |
 //! | character set | claim-ready names: the standard form in JIS X 0208 (髙 → 高), never 「●」 | characters outside JIS X 0208 shown as 「●」 |
 
 use onshi_ledger::{Entry, MemberStatic, RecordedAt};
@@ -31,7 +32,7 @@ pub enum CopaySource {
     AsTyped,
 }
 
-/// The four rules in which onshi and the national system differ. The default methods are onshi's
+/// The five rules in which onshi and the national system differ. The default methods are onshi's
 /// behaviour; see the module documentation.
 pub trait Policy: Send + Sync + 'static {
     /// A short name for reports and logs.
@@ -59,6 +60,12 @@ pub trait Policy: Send + Sync + 'static {
     /// Linking check: whether a My Number link is graded against the registry before it takes effect (a C
     /// is refused). onshi: yes.
     fn grades_links(&self) -> bool {
+        true
+    }
+
+    /// 未登録者 at the counter: whether a check by person with no valid linked coverage looks for the holder's
+    /// own record held without the My Number (graded A against the holder). onshi: yes.
+    fn answers_unlinked(&self) -> bool {
         true
     }
 

@@ -101,6 +101,11 @@ impl Policy for Legacy {
         false
     }
 
+    /// The national system answers only through the links the insurers registered.
+    fn answers_unlinked(&self) -> bool {
+        false
+    }
+
     fn display_name(&self, name: &str) -> ClaimReady {
         ClaimReady { text: cut_to_jis(name), substituted: Vec::new(), unmappable: Vec::new() }
     }
