@@ -73,3 +73,18 @@ pub use assess::{Fit, compare, grade, grade_by_id};
 pub use blocking::MAX_BLOCKING_KEYS;
 pub use prepared::{Basic4, Prepared, is_known_surname};
 pub use types::{Fields, Grade, Grading, Reason, Sex, Verdict};
+
+/// The columns of a grading report, OUT.csv (`../shared/spec/files.md`), in order: what `onshi reconcile` writes
+/// and what the service imports as cases of 総点検. One definition for both.
+pub const OUT_COLUMNS: [&str; 10] = [
+    "record_id",
+    "my_number",
+    "grade",
+    "name",
+    "name_kana",
+    "birth_date",
+    "sex",
+    "address",
+    "reasons",
+    "suggested_my_number",
+];

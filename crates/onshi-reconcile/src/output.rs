@@ -15,18 +15,7 @@ use crate::input::{Encoding, Kind, RowError, lossy_row};
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// OUT.csv's own columns, before the carried-through extra columns (files.md).
-pub const OUT_COLUMNS: [&str; 10] = [
-    "record_id",
-    "my_number",
-    "grade",
-    "name",
-    "name_kana",
-    "birth_date",
-    "sex",
-    "address",
-    "reasons",
-    "suggested_my_number",
-];
+pub use onshi_linkage::OUT_COLUMNS;
 
 /// The error file's columns: `file` is `registry` or `records`, `line` the row's first line in that file
 /// (the header is line 1), `record_id` when it could be read, `reason` a stable code, `detail` a plain

@@ -4,6 +4,7 @@
 //! same transaction as the link change.
 
 use onshi_ids::{InsurerNumber, MyNumber};
+use onshi_linkage::OUT_COLUMNS;
 use onshi_store::{CaseRecord, CaseWrite, MemberId, MemberRecord, Store};
 
 use crate::auth::{Action, authorize};
@@ -11,20 +12,6 @@ use crate::error::{ErrorKind, Result, ServiceError};
 use crate::link_api::*;
 use crate::links::{state_of, to_close};
 use crate::{Ctx, Role, Service, parse, views};
-
-/// OUT.csv's columns (../shared/spec/files.md), in order.
-pub(crate) const OUT_COLUMNS: &[&str] = &[
-    "record_id",
-    "my_number",
-    "grade",
-    "name",
-    "name_kana",
-    "birth_date",
-    "sex",
-    "address",
-    "reasons",
-    "suggested_my_number",
-];
 
 /// The statuses a case may have.
 const STATUSES: &[&str] = &["open", "confirmed", "corrected", "unlinked"];
