@@ -105,6 +105,7 @@ const PROJECT_CODES: &[&str] = &[
     "registry_event_decided",
     "link_pending_confirmation",
     "link_suspended",
+    "unlinked_record_unconfirmed",
     "link_changed",
     "link_already_suspended",
     "no_link",

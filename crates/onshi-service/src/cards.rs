@@ -480,7 +480,7 @@ impl<S: Store> Service<S> {
         let mut members = self.for_clinic(self.store.members_by_my_number(&mn)?);
         members.retain(|m| m.history.period_opt(None).is_some());
         crate::links::link_gate(&members)?;
-        let (members, unlinked) = self.person_records(&mn, members, service_date)?;
+        let (members, unlinked) = self.person_records(cx, &mn, members, service_date).await?;
         let mut coverages: Vec<EligibilityAnswer> = Vec::with_capacity(members.len());
         for m in &members {
             coverages.push(self.answer_for(m, service_date, today)?);

@@ -58,7 +58,11 @@ impl<S: Store> Service<S> {
             closed_at: c.closed_at.map(views::timestamp),
             closed_by: c.closed_by.clone(),
             link_state: member.map(state_of).unwrap_or("unlinked").to_owned(),
-            to_close: to_close(&c.case.grade, &c.status),
+            to_close: to_close(
+                &c.case.grade,
+                &c.status,
+                c.case.my_number.is_none() && c.case.suggested_my_number.is_some(),
+            ),
         }
     }
 

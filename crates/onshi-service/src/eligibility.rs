@@ -184,7 +184,13 @@ impl<S: Store> Service<S> {
             self.log(cx, None, e.code).await?;
             return Err(e);
         }
-        let (linked, unlinked) = self.person_records(&mn, linked, service_date)?;
+        let (linked, unlinked) = match self.person_records(cx, &mn, linked, service_date).await {
+            Ok(found) => found,
+            Err(e) => {
+                self.log(cx, None, e.code).await?;
+                return Err(e);
+            }
+        };
         let (member, mut notices) = self.select_for_person(&linked, service_date);
         notices.extend(unlinked);
         let Some(member) = member else {

@@ -59,6 +59,7 @@ pub const PROJECT_CODES: &[&str] = &[
     // the My Number link lifecycle (docs/api.md)
     "link_pending_confirmation",
     "link_suspended",
+    "unlinked_record_unconfirmed",
     "link_changed",
     "link_already_suspended",
     "no_link",

@@ -118,10 +118,27 @@ fn next_step_for(m: &MemberRecord, open_cases: bool) -> &'static str {
     }
 }
 
-/// The next step of a case, by its grade.
-pub(crate) fn to_close(grade: &str, status: &str) -> String {
+/// What adding a link to an unlinked member does to its open cases (a counter's 未登録者 case): an active link
+/// (grade A) closes them as `corrected`; a pending one (B) leaves them open until its confirmation closes them.
+fn closed_by_adding(linkage: &Option<LinkageRecord>) -> Option<&'static str> {
+    match linkage {
+        Some(l) if l.state == LinkState::Active => Some("corrected"),
+        _ => None,
+    }
+}
+
+/// The next step of a case, by its grade (and, for a record held without a My Number that a card holder
+/// nearly matched at the counter, by that).
+pub(crate) fn to_close(grade: &str, status: &str, unlinked_with_suggestion: bool) -> String {
     if status != "open" {
         return format!("closed ({status})");
+    }
+    if unlinked_with_suggestion {
+        return "未登録者: a My Number card's holder nearly matched this record at the counter (grade B) and was not \
+                shown it. Confirm with the person (card seen, phone or mail) that the record is theirs, then link \
+                the suggested My Number (POST /insurer/v1/members/{member_id}/link) and confirm it (POST …/link/confirm \
+                → confirmed); correct the record first if it is wrong"
+            .into();
     }
     match grade {
         "C" => {
@@ -244,7 +261,8 @@ impl<S: Store> Service<S> {
             .next("to confirm the link use POST …/link/confirm; to correct it, send the right My Number"));
         }
         let linkage = self.grade_member(&m, &mn)?;
-        let (action, close) = if m.my_number.is_some() { ("replaced", Some("corrected")) } else { ("added", None) };
+        let (action, close) =
+            if m.my_number.is_some() { ("replaced", Some("corrected")) } else { ("added", closed_by_adding(&linkage)) };
         self.write_link(cx, &m, (Some(mn), linkage), action, note, close).await
     }
 
@@ -366,7 +384,8 @@ impl<S: Store> Service<S> {
             }
         };
         let linkage = self.grade_member(&m, &mn)?;
-        self.write_link(cx, &m, (Some(mn), linkage), "added", note.or(Some("registry_search")), None).await
+        let close = closed_by_adding(&linkage);
+        self.write_link(cx, &m, (Some(mn), linkage), "added", note.or(Some("registry_search")), close).await
     }
 
     /// `GET /insurer/v1/members/{member_id}/link`: the link now, its history and the member's open cases.
@@ -411,8 +430,10 @@ mod tests {
 
     #[test]
     fn only_open_cases_have_something_to_do() {
-        assert!(to_close("C", "open").contains("suspend"));
-        assert!(to_close("B", "open").contains("confirm"));
-        assert_eq!(to_close("B", "confirmed"), "closed (confirmed)");
+        assert!(to_close("C", "open", false).contains("suspend"));
+        assert!(to_close("B", "open", false).contains("confirm"));
+        assert!(to_close("B", "open", true).contains("suggested My Number"));
+        assert_eq!(to_close("B", "confirmed", false), "closed (confirmed)");
+        assert_eq!(to_close("B", "confirmed", true), "closed (confirmed)");
     }
 }

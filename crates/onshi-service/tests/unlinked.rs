@@ -106,3 +106,58 @@ async fn the_holders_own_unlinked_record_is_shown_and_nobody_elses() {
     let early = svc.check_person(&clinic, holder, Some("2025-03-01")).await.expect("an answer");
     assert_eq!(early.result, "not_found");
 }
+
+/// A record held without a My Number that only nearly matches the card holder (grade B: the insurer has the old
+/// address) is never shown: the check is refused with `unlinked_record_unconfirmed` and the 資格確認書's
+/// numbers as the next step, and its insurer gets one case naming the holder's My Number. Linking that number
+/// (pending, B) and confirming it with the person closes the case; from then on the card answers. Fails on a
+/// build that answers `not_found` (10割 at the counter) or shows the B record.
+#[tokio::test]
+async fn a_b_record_held_without_a_my_number_is_refused_and_sent_to_its_insurer() {
+    use onshi_service::link_api::{ConfirmBody, LinkBody};
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Arc::new(SqliteStore::open(dir.path()).expect("a store"));
+    let now = Utc.with_ymd_and_hms(2025, 6, 20, 3, 0, 0).single().expect("a time");
+    let svc = Service::new(store, "admin-token-for-tests", Arc::new(Fixed(now))).expect("a service");
+    let registry = cx(Role::Registry, "registry", None);
+    let insurer = cx(Role::Insurer, INSURER, Some(InsurerNumber::parse(INSURER).expect("insurer")));
+    let clinic = cx(Role::Clinic, "1310000019", None);
+    let holder = "123456789018";
+    svc.put_resident(&registry, holder, resident("高橋 一郎", "タカハシ イチロウ", "1980-05-05"))
+        .await
+        .expect("holder");
+    let mut b = unlinked("100", "高橋 一郎", "タカハシ イチロウ", "1980-05-05");
+    b.address = "大阪府大阪市北区梅田三丁目1番1号".into();
+    let member = svc.enrol(&insurer, b).await.expect("enrolled").member_id;
+
+    for _ in 0..2 {
+        let e = svc.check_person(&clinic, holder, Some("2025-06-20")).await.expect_err("refused");
+        assert_eq!(e.code, "unlinked_record_unconfirmed", "{e:?}");
+        assert!(e.next_step.contains("資格確認書"), "{e:?}");
+    }
+    // one case, however many checks, for the record's insurer, naming the holder
+    let open = svc.cases(&insurer, None, Some("open")).await.expect("cases").cases;
+    assert_eq!(open.len(), 1, "{open:?}");
+    let case = &open[0];
+    assert_eq!((case.member_id.as_str(), case.grade.as_str()), (member.as_str(), "B"));
+    assert_eq!(case.my_number, None);
+    assert_eq!(case.suggested_my_number.as_deref(), Some(holder));
+    assert!(case.reasons.iter().any(|r| r == "address_differs"), "{case:?}");
+    assert!(case.to_close.contains("suggested My Number"), "{case:?}");
+    // the refusal is in the access log
+    let log = svc.store().access_log_for(None, &[], 100).expect("log");
+    assert!(log.iter().any(|l| l.entry.outcome == "unlinked_record_unconfirmed"), "{log:?}");
+
+    // the insurer links the suggested number: B, pending; the case stays open until it is confirmed
+    let body = LinkBody { my_number: holder.into(), note: Some("窓口からのケース".into()) };
+    let v = svc.link(&insurer, &member, body).await.expect("linked");
+    assert_eq!(v.state, "pending_confirmation");
+    assert_eq!(svc.cases(&insurer, None, Some("open")).await.expect("cases").cases.len(), 1);
+    let e = svc.check_person(&clinic, holder, Some("2025-06-20")).await.expect_err("pending");
+    assert_eq!(e.code, "link_pending_confirmation");
+    let body = ConfirmBody { method: "phone".into(), note: None };
+    svc.confirm_link(&insurer, &member, body).await.expect("confirmed");
+    assert!(svc.cases(&insurer, None, Some("open")).await.expect("cases").cases.is_empty());
+    let a = svc.check_person(&clinic, holder, Some("2025-06-20")).await.expect("an answer");
+    assert_eq!(a.result, "valid", "{a:?}");
+}

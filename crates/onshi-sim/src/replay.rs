@@ -61,7 +61,7 @@ use onshi_service::api::{
     RelationshipValue, ResidentBody, SearchAnswer, SearchBody, SexValue,
 };
 use onshi_service::corrections_api::{DeathAnswer, DeathBody, DecisionBody, RegistryEventView};
-use onshi_service::link_api::{ConfirmBody, LinkSearchBody, LinkView, ReasonBody};
+use onshi_service::link_api::{CasesAnswer, ConfirmBody, LinkBody, LinkSearchBody, LinkView, ReasonBody};
 use onshi_service::{Actor, Ctx, Policy, Role, Service, ServiceError};
 use onshi_store::SqliteStore;
 use tokio::sync::Semaphore;
@@ -358,6 +358,29 @@ impl Front {
         }
     }
 
+    /// The insurer's open cases (総点検's, and those a counter opened).
+    async fn open_cases(&self, insurer: &str) -> Result<CasesAnswer, Refusal> {
+        match self {
+            Front::Svc(s) => {
+                s.cases(&Self::insurer_cx(insurer, "insurer.cases"), None, Some("open")).await.map_err(Refusal::from)
+            }
+            Front::Http(h) => {
+                h.admin("GET", &format!("/insurer/v1/cases?insurer_number={insurer}&status=open"), &()).await
+            }
+        }
+    }
+
+    /// The insurer links a My Number to a member.
+    async fn link(&self, insurer: &str, member_id: &str, my_number: &str, note: &str) -> Result<LinkView, Refusal> {
+        let body = LinkBody { my_number: my_number.to_owned(), note: Some(note.to_owned()) };
+        match self {
+            Front::Svc(s) => {
+                s.link(&Self::insurer_cx(insurer, "insurer.link"), member_id, body).await.map_err(Refusal::from)
+            }
+            Front::Http(h) => h.admin("POST", &format!("/insurer/v1/members/{member_id}/link"), &body).await,
+        }
+    }
+
     /// The insurer removes a link found to be another person's.
     async fn unlink(&self, insurer: &str, member_id: &str, reason: &str) -> Result<LinkView, Refusal> {
         let body = ReasonBody { reason: reason.to_owned() };
@@ -479,6 +502,13 @@ enum Due {
         writer: usize,
         /// The record.
         record: u64,
+    },
+    /// Work the open cases a counter opened (a card holder nearly matched a record held without a My Number).
+    Cases {
+        /// The writer (store).
+        writer: usize,
+        /// The insurer.
+        insurer: String,
     },
     /// Accept a death the registry offered.
     Accept {
@@ -861,6 +891,7 @@ impl Shared {
     async fn do_due(&self, d: Due) {
         match d {
             Due::Confirm { writer, record } => self.confirm_link(&self.writers[writer], record).await,
+            Due::Cases { writer, insurer } => self.work_counter_cases(&self.writers[writer], &insurer).await,
             Due::Accept { writer, event_id, insurer, member_id, died_on } => {
                 self.accept_death(&self.writers[writer], &event_id, &insurer, &member_id, &died_on).await
             }
@@ -929,6 +960,39 @@ impl Shared {
         }
     }
 
+    /// The insurer works the cases a counter opened: it asks the person (phone) whether the record is theirs;
+    /// the right person's number is linked (a B link pending, confirmed in the same call with the person, an A
+    /// link in effect at once); a record that is not the suggested person's is left for the insurer's search.
+    async fn work_counter_cases(&self, w: &Writer, insurer: &str) {
+        let cases = match w.front.open_cases(insurer).await {
+            Ok(c) => c.cases,
+            Err(r) if r.fatal => return self.fail("cases", &r),
+            Err(r) => return w.count(|s| s.refuse("cases", insurer, &r)),
+        };
+        for c in cases {
+            let (None, Some(suggested)) = (&c.my_number, &c.suggested_my_number) else { continue };
+            let Some(record) = w.record_of(&c.member_id) else { continue };
+            if w.link(record).is_some() || self.truth.get(&record).is_none_or(|t| t.as_str() != suggested) {
+                continue;
+            }
+            match w.front.link(insurer, &c.member_id, suggested, "窓口からのケース: 本人確認済み").await {
+                Ok(v) => {
+                    w.count(|s| *s.corrected.entry("link_from_counter_case").or_default() += 1);
+                    let pending = v.state == "pending_confirmation";
+                    w.set_link(
+                        record,
+                        Some(if pending { Link::Pending(suggested.clone()) } else { Link::To(suggested.clone()) }),
+                    );
+                    if pending {
+                        self.confirm_link(w, record).await;
+                    }
+                }
+                Err(r) if r.fatal => return self.fail("link", &r),
+                Err(r) => w.count(|s| s.refuse("link_from_counter_case", &c.record_id, &r)),
+            }
+        }
+    }
+
     async fn registry_action(&self, w: &Writer, e: &EventLine) -> Result<(), String> {
         match e.kind.as_str() {
             "resident_add" | "resident_update" => {
@@ -993,9 +1057,21 @@ impl Shared {
 
 /// Refusals of a check by My Number card whose next step is the check by the 資格確認書's numbers: the replay's
 /// receptionist follows it (the patient carries the 資格確認書 or 資格情報のお知らせ).
-const FOLLOW_BY_NUMBERS: [&str; 2] = ["link_pending_confirmation", "link_suspended"];
+const FOLLOW_BY_NUMBERS: [&str; 3] = ["link_pending_confirmation", "link_suspended", UNLINKED_UNCONFIRMED];
+
+/// The refusal of a check by My Number card that opened a case for the insurer holding the record.
+const UNLINKED_UNCONFIRMED: &str = "unlinked_record_unconfirmed";
 
 impl Shared {
+    /// A counter's check opened a case for the insurer of the record it nearly matched: the insurer works its
+    /// cases after [`Lags::confirm_link`] (one visit a record's insurer and day is enough).
+    fn counter_case_opened(&self, a: &Asker, v: &VisitRow) {
+        let Some(rid) = v.covered_record_id.as_deref().or(v.card_record_id.as_deref()) else { return };
+        let (Some(record), Some(insurer)) = (record_id(rid), self.insurer_of(rid)) else { return };
+        let today = onshi_law::legal_today(onshi_service::Clock::now(&*self.clock));
+        self.schedule(today, self.lags.confirm_link, record, Due::Cases { writer: a.writer, insurer });
+    }
+
     async fn ask(&self, a: &Asker, v: &VisitRow, path_wanted: Presents) {
         let card = v.card_record_id.as_deref().and_then(record_id);
         let by_person = path_wanted == Presents::MyNumberCard && self.questions == Questions::AsPresented;
@@ -1013,7 +1089,12 @@ impl Shared {
                 path = Presents::MyNumberCard;
                 match r {
                     // the receptionist follows the refusal's next step: the numbers of the 資格確認書
-                    Err(e) if FOLLOW_BY_NUMBERS.contains(&e.code.as_str()) && card.is_some() => followed = Some(e.code),
+                    Err(e) if FOLLOW_BY_NUMBERS.contains(&e.code.as_str()) && card.is_some() => {
+                        if e.code == UNLINKED_UNCONFIRMED {
+                            self.counter_case_opened(a, v);
+                        }
+                        followed = Some(e.code)
+                    }
                     r => answer = Some(r),
                 }
             }
