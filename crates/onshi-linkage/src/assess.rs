@@ -53,8 +53,8 @@ impl Fit {
     ///     sex: Some(Sex::Female), address: Some(address),
     /// });
     /// let record = p("佐藤 智恵", "岩国市錦町須川137");
-    /// // The owner: two kanji of the given name differ, same reading, same address.
-    /// let owner = compare(&record, &p("佐藤 千江", "山口県岩国市錦町須川137番地")).2;
+    /// // The owner: a kanji of the surname and two of the given name differ, same reading, same address.
+    /// let owner = compare(&record, &p("佐籐 千江", "山口県岩国市錦町須川137番地")).2;
     /// // Elsewhere: one kanji differs, another address. Better on the name, worse on the address.
     /// let elsewhere = compare(&record, &p("佐藤 千恵", "愛知県岡崎市古部町414番地")).2;
     /// assert!(elsewhere > owner && !elsewhere.wins_more_fields(owner));
@@ -87,8 +87,9 @@ enum NameLevel {
     /// address agrees (marriage), C otherwise.
     Married,
     /// Only the surname differs, by one kanji read the same (斉藤/斎藤, 伊藤/伊東), two real surnames, and the
-    /// whole reading agrees: B when sex and address agree too (「入力ミス等による不一致の可能性」), C otherwise
-    /// (another family's name).
+    /// whole reading agrees; or only the given name differs, in kanji read exactly the same (陽康/治安): B when
+    /// sex and address agree too (「入力ミス等による不一致の可能性」), C otherwise (another family's name, another
+    /// person).
     SameReading,
     /// Another's name: C.
     Differs,
@@ -260,6 +261,16 @@ fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonS
     if let (true, Some(((r_sur, _), (s_sur, _))), Some(true)) = (reading_agrees, parts, given_eq) {
         if one_kanji_apart(r_sur, s_sur) {
             reasons.insert(Reason::SurnameSameReading);
+            return (Verdict::Typo, NameLevel::SameReading, 3);
+        }
+    }
+    // The given name written with other kanji of the same reading (治安 typed for 陽康: a conversion slip), the
+    // surname and the whole reading agreeing exactly: an input error when sex and address agree too (a twin or a
+    // sibling has another reading). `assess` decides with sex and address, like the surname's case.
+    let reading_exact = matches!(kana, Verdict::Match | Verdict::Notation);
+    if let (true, Some(true), Some(false)) = (reading_exact, surname_eq, given_eq) {
+        if !r.placeholder && !s.placeholder {
+            reasons.insert(Reason::GivenNameSameReading);
             return (Verdict::Typo, NameLevel::SameReading, 3);
         }
     }

@@ -125,6 +125,10 @@ reasons! {
     /// name and the reading agree: a likely input error (B) when sex and address agree, another family's name
     /// (C, with `name_differs`) otherwise.
     SurnameSameReading = "surname_same_reading",
+    /// The given names are written with different kanji read exactly the same (陽康/治安: a conversion slip), the
+    /// surname and the whole reading agree: a likely input error (B) when sex and address agree, C (with
+    /// `name_differs`) otherwise.
+    GivenNameSameReading = "given_name_same_reading",
     /// One side's name has a 「●」/「〓」 placeholder where the other has a character.
     NamePlaceholder = "name_placeholder",
     /// The name is another's.
@@ -219,7 +223,7 @@ mod tests {
 
     #[test]
     fn codes_are_stable_and_serde_agrees() {
-        assert_eq!(Reason::ALL.len(), 24);
+        assert_eq!(Reason::ALL.len(), 25);
         assert!(Reason::ALL.len() <= 32, "ReasonSet is a u32");
         for &r in Reason::ALL {
             let json = serde_json::to_string(&r).unwrap();

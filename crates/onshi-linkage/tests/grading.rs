@@ -295,10 +295,13 @@ fn likely_typos() {
     // 佐籐 is nobody's surname: a typo of 佐藤.
     let record = P::new("佐籐 翔太", "サトウ ショウタ", "2000-01-01", Male);
     assert_eq!(alone(&record, &registry).fields.name, Verdict::Typo);
-    // Two-character names are too short for a one-character typo.
+    // Two-character names are too short for a one-character typo: read otherwise, another person; read
+    // exactly the same, the given name typed in other kanji (B, `given_name_same_reading`).
     let short = P::new("林 大", "ハヤシ ダイ", "2000-01-01", Male);
-    let other = P::new("林 太", "ハヤシ ダイ", "2000-01-01", Male);
+    let other = P::new("林 太", "ハヤシ フトシ", "2000-01-01", Male);
     assert_eq!(alone(&short, &other).grade, Grade::C);
+    let same_reading = P::new("林 太", "ハヤシ ダイ", "2000-01-01", Male);
+    assert_eq!(alone(&short, &same_reading).grade, Grade::B);
     // Reading typos.
     let record = P::new("佐藤 翔太", "サトウ ショウダ", "2000-01-01", Male);
     let g = alone(&record, &registry);
@@ -369,17 +372,15 @@ fn ahead_on_points_within_the_same_grade_is_c_but_names_nobody() {
 fn a_better_grade_won_on_the_name_alone_names_nobody() {
     // Found by reconciling a 10-million-person synthetic world: a record with two kanji of the given name
     // mistyped (same reading) at the owner's exact address, and a woman born the same day in another
-    // prefecture whose name is one kanji off. The owner grades C (another name), the other B (a typo, and
-    // moved): better grade, but through the name alone while the owner has the address. C, no suggestion.
+    // prefecture whose name is one kanji off. The owner's record it is (the given name in other kanji read
+    // the same: B), and a worse fit elsewhere (a typo, and moved) takes nothing from it.
     let owner = P::new("佐藤 千江", "サトウ チエ", "1943-12-24", Female).at("山口県岩国市錦町須川137番地");
     let elsewhere = P::new("佐藤 千恵", "サトウ チエ", "1943-12-24", Female).at("愛知県岡崎市古部町414番地");
     let record = P::new("佐藤 智恵", "サトウ チエ", "1943-12-24", Female).at("山口県岩国市錦町須川137番地");
-    assert_eq!(alone(&record, &owner).grade, Grade::C);
+    assert_eq!(alone(&record, &owner).grade, Grade::B);
     assert_eq!(alone(&record, &elsewhere).grade, Grade::B);
     let g = grade(&record.prep(), &owner.prep(), [(&5u32, &elsewhere.prep())]);
-    assert_eq!(g.grade, Grade::C);
-    assert!(g.reasons.contains(&Reason::BetterCandidate));
-    assert_eq!(g.better, None);
+    assert_eq!((g.grade, g.better), (Grade::B, None), "{:?}", g.reasons);
     // A parent's record (the parent moved) under the child's number at the old address: the parent wins
     // on the name and the birth date, loses on the address, at a better grade: named.
     let child = P::new("鈴木 陽菜", "スズキ ヒナ", "2012-03-03", Female).at("山口県岩国市錦町須川137番地");
@@ -570,4 +571,41 @@ proptest! {
             prop_assert_eq!(g.better, named.then_some(1));
         }
     }
+}
+
+/// A given name typed with other kanji of exactly the same reading (陽康 as 治安, 睦美 as 夢津美: an IME
+/// conversion slip), the surname, the reading, the birth date, the sex and the address agreeing, is the seeds'
+/// B (「入力ミス等による不一致の可能性」): the link waits for the person's confirmation instead of being refused,
+/// which left such records held without a My Number and the card holder answered 「該当資格なし」. Anything else
+/// disagreeing, or another resident fitting, keeps it C; twins have other readings and stay C.
+#[test]
+fn a_given_name_in_other_kanji_read_the_same_is_b() {
+    for (registry, record, kana) in [
+        ("高橋 陽康", "高橋 治安", "タカハシ ハルヤス"),
+        ("佐藤 輝良", "佐藤 照義", "サトウ テルヨシ"),
+        ("石井 睦美", "石井 夢津美", "イシイ ムツミ"),
+        ("森山 里留", "森山 知", "モリヤマ サトル"),
+    ] {
+        let owner = P::new(registry, kana, "1974-08-05", Male);
+        let rec = P::new(record, kana, "1974-08-05", Male);
+        let g = alone(&rec, &owner);
+        assert_eq!(g.grade, Grade::B, "{record} for {registry}: {:?}", g.reasons);
+        assert!(g.reasons.contains(&Reason::GivenNameSameReading), "{record}: {:?}", g.reasons);
+        assert!(!g.reasons.contains(&Reason::NameDiffers), "{record}: {:?}", g.reasons);
+        // moved, the other sex, or a reading that only loosely agrees: another person
+        assert_eq!(alone(&rec, &P::new(registry, kana, "1974-08-05", Male).at("大阪市北区梅田3-1-1")).grade, Grade::C);
+        assert_eq!(alone(&rec, &P::new(registry, kana, "1974-08-05", Female)).grade, Grade::C);
+    }
+    // no reading on the record: nothing says the kanji are read the same
+    let owner = P::new("高橋 陽康", "タカハシ ハルヤス", "1974-08-05", Male);
+    let bare = P { kana: None, ..P::new("高橋 治安", "タカハシ ハルヤス", "1974-08-05", Male) };
+    assert_eq!(alone(&bare, &owner).grade, Grade::C);
+    // twins: 翔太 (ショウタ) and 健太 (ケンタ), the record carrying one twin's name and reading
+    let shota = P::new("山田 翔太", "ヤマダ ショウタ", "2010-05-05", Male);
+    let kenta = P::new("山田 健太", "ヤマダ ケンタ", "2010-05-05", Male);
+    assert_eq!(alone(&shota, &kenta).grade, Grade::C);
+    // the record's own spelling is another resident's (both 陽康 and 治安 live there): C, that one is better
+    let other = P::new("高橋 治安", "タカハシ ハルヤス", "1974-08-05", Male);
+    let g = grade(&other.prep(), &owner.prep(), [(&1u32, &other.prep())]);
+    assert_eq!((g.grade, g.better), (Grade::C, Some(1)));
 }

@@ -48,6 +48,7 @@ pub fn reason_label(code: &str) -> Option<&'static str> {
         "name_variant" => "氏名の異体字",
         "name_typo" => "氏名の誤記の疑い",
         "surname_same_reading" => "姓の漢字が1字違い（読み同じ・入力ミス等の疑い）",
+        "given_name_same_reading" => "名の漢字が違う（読み同じ・変換ミス等の疑い）",
         "name_placeholder" => "氏名に代替文字（●）",
         "name_differs" => "氏名が異なる",
         "surname_differs" => "姓が異なる",

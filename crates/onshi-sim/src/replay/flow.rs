@@ -9,7 +9,8 @@ pub(super) async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) ->
     for r in files::rows::<ResidentRow>(dir, "registry_start.csv")? {
         let r = r?;
         let birth = files::date_of(Path::new("registry_start.csv"), 0, "birth_date", &r.birth_date)?;
-        residents.entry(birth.max(day0)).or_default().push(r);
+        // the registry at the start holds everyone born by the first day: recorded before it at the latest
+        residents.entry(birth.clamp(day0, add_days(period.start, -1))).or_default().push(r);
     }
     let mut members: BTreeMap<Date, Vec<MemberRow>> = BTreeMap::new();
     for m in files::rows::<MemberRow>(dir, "members.csv")? {
