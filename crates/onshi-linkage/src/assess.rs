@@ -257,9 +257,12 @@ fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonS
     }
     // Two real surnames one kanji apart and read the same, the given name and the whole reading agreeing:
     // an input error (斎藤 typed for 斉藤) when everything else agrees; `assess` decides with sex and address.
+    // Any two all-kanji surnames read exactly the same (阿部/安倍) count the same way.
     let reading_agrees = matches!(kana, Verdict::Match | Verdict::Notation | Verdict::Reading);
+    let reading_exact = matches!(kana, Verdict::Match | Verdict::Notation);
     if let (true, Some(((r_sur, _), (s_sur, _))), Some(true)) = (reading_agrees, parts, given_eq) {
-        if one_kanji_apart(r_sur, s_sur) {
+        let homophones = reading_exact && !r.placeholder && !s.placeholder && all_kanji(r_sur) && all_kanji(s_sur);
+        if one_kanji_apart(r_sur, s_sur) || homophones {
             reasons.insert(Reason::SurnameSameReading);
             return (Verdict::Typo, NameLevel::SameReading, 3);
         }
@@ -267,7 +270,6 @@ fn name_verdict(r: &Prepared, s: &Prepared, kana: Verdict, reasons: &mut ReasonS
     // The given name written with other kanji of the same reading (治安 typed for 陽康: a conversion slip), the
     // surname and the whole reading agreeing exactly: an input error when sex and address agree too (a twin or a
     // sibling has another reading). `assess` decides with sex and address, like the surname's case.
-    let reading_exact = matches!(kana, Verdict::Match | Verdict::Notation);
     if let (true, Some(true), Some(false)) = (reading_exact, surname_eq, given_eq) {
         if !r.placeholder && !s.placeholder {
             reasons.insert(Reason::GivenNameSameReading);
@@ -308,6 +310,11 @@ fn one_kanji_apart(a: &str, b: &str) -> bool {
             _ => return false,
         }
     }
+}
+
+/// A non-empty spelling of kanji only.
+fn all_kanji(a: &str) -> bool {
+    !a.is_empty() && a.chars().all(onshi_text::is_ideograph)
 }
 
 /// A surname changed by marriage changes its reading too, while the given name's reading stays.

@@ -35,7 +35,7 @@
 //! both spellings are real surnames (斉藤/斎藤, 伊藤/伊東) it is another family's name (C, reason `name_differs`)
 //! unless the given name, the whole reading, sex and address all agree: then it is the seeds'
 //! 「入力ミス等による不一致の可能性」, B with reason `surname_same_reading` (and still C when another resident
-//! fits, as above). The same holds for a given name written with other kanji read exactly the same (陽康 and
+//! fits, as above); so are two kanji surnames read exactly the same however many kanji differ (阿部/安倍). The same holds for a given name written with other kanji read exactly the same (陽康 and
 //! 治安, both ハルヤス: a conversion slip) when the surname, the whole reading, sex and address agree: B with
 //! reason `given_name_same_reading` — a twin or a sibling has another reading, so stays C.
 //!

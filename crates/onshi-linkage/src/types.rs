@@ -121,8 +121,8 @@ reasons! {
     NameVariant = "name_variant",
     /// The name is one character off: a likely typo.
     NameTypo = "name_typo",
-    /// The surnames are two real surnames one kanji apart with the same reading (斉藤/斎藤, 伊藤/伊東), the given
-    /// name and the reading agree: a likely input error (B) when sex and address agree, another family's name
+    /// The surnames are two real surnames one kanji apart with the same reading (斉藤/斎藤, 伊藤/伊東), or two
+    /// kanji surnames read exactly the same (阿部/安倍), the given name and the reading agree: a likely input error (B) when sex and address agree, another family's name
     /// (C, with `name_differs`) otherwise.
     SurnameSameReading = "surname_same_reading",
     /// The given names are written with different kanji read exactly the same (陽康/治安: a conversion slip), the

@@ -248,16 +248,18 @@ fn a_surname_one_kanji_off_with_the_same_reading_is_b() {
         let g = alone(&rec, &owner);
         assert_eq!(g.grade, Grade::C, "{why}: {:?}", g.reasons);
     }
-    // Two kanji off, or the given name off too: not this rule.
+    // The given name off too: not this rule.
     assert_eq!(alone(&P::new("伊東 剣", "イトウ ケン", "1975-07-17", Male), &owner).grade, Grade::C);
-    assert_eq!(
-        alone(
-            &P::new("井東 健", "イトウ ケン", "1975-07-17", Male),
-            &P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male)
-        )
-        .grade,
-        Grade::C
-    );
+    // Every kanji of the surname off but read the same (井東/伊藤, 安倍/阿部): the same rule, B; a surname
+    // written in kana against one in kanji: C.
+    for (record, registry, kana) in [("井東 健", "伊藤 健", "イトウ ケン"), ("安倍 幸男", "阿部 幸男", "アベ ユキオ")]
+    {
+        let g = alone(&P::new(record, kana, "1975-07-17", Male), &P::new(registry, kana, "1975-07-17", Male));
+        assert_eq!(g.grade, Grade::B, "{record} for {registry}: {:?}", g.reasons);
+        assert!(g.reasons.contains(&Reason::SurnameSameReading), "{record}: {:?}", g.reasons);
+    }
+    let kana_surname = P::new("いとう 健", "イトウ ケン", "1975-07-17", Male);
+    assert_eq!(alone(&kana_surname, &P::new("伊藤 健", "イトウ ケン", "1975-07-17", Male)).grade, Grade::C);
     // Another resident who fits: C, and that resident is named.
     let itou = P::new("伊東 健", "イトウ ケン", "1975-07-17", Male);
     let g = grade(&record().prep(), &owner.prep(), [(&9u32, &itou.prep())]);

@@ -85,6 +85,11 @@ impl Http {
         self.send(method, path, Some(&self.admin), Some(body)).await
     }
 
+    /// A read as the admin (no body).
+    pub(crate) async fn admin_get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Refusal> {
+        self.send("GET", path, Some(&self.admin), None::<&()>).await
+    }
+
     /// An eligibility check as the clinic `institution` (a credential is issued on first use).
     pub(crate) async fn clinic<T: DeserializeOwned>(
         &self,

@@ -6,7 +6,8 @@
 //! 1. **Before the period**, day by day over its last 365 days (older records all on the first of them):
 //!    the residents of `registry_start.csv` born by that day, then the member records of `members.csv`
 //!    the insurers recorded that day (insured before dependents). So a record reported a week before the
-//!    period still waits for its registration under the legacy policy.
+//!    period still waits for its registration under the legacy policy. A child born on the period's first
+//!    day is registered, and its record recorded, on that day, before the day's actions.
 //! 2. **Each day of the period**: at 09:00 (Japan) the day's registry actions (`events.jsonl`), then the
 //!    day's insurer actions; at 12:00 the day's visits (`visits.csv`), each asked of every policy and
 //!    classified ([`crate::measure`]).
@@ -34,8 +35,9 @@
 //! Under onshi, an insurer migrating its members does not type copay ratios (the law decides); for a new
 //! acquisition it sends the ratio it typed, and when onshi refuses it (`copay_ratio_mismatch`) it sends the
 //! enrolment again without. When onshi refuses a My Number link (`linkage_rejected`), the insurer searches
-//! the registry with the record's basic four (住基ネット照会): a unique match is linked, otherwise the member
-//! is enrolled without a number. A `link_search` line links a member held without a My Number (未登録者)
+//! the registry with the record's basic four (住基ネット照会): a unique match is linked; otherwise the insurer
+//! checks what it typed against the copy of the person's My Number card it collected (the refusal's next step)
+//! and sends the enrolment again with the card's basic four and number, once. A `link_search` line links a member held without a My Number (未登録者)
 //! from the registry's search. A link graded B waits for the insurer's confirmation: the insurer asks the
 //! person after [`Lags::confirm_link`] and confirms the right number or removes another person's and searches
 //! again. A death recorded in the registry is offered to the insurers holding a link; each accepts it after
@@ -66,7 +68,7 @@ use onshi_ids::{InsurerNumber, MyNumber};
 use onshi_law::Date;
 use onshi_service::api::{
     ChangeBody, EligibilityAnswer, EligibilityBody, EnrolAnswer, EnrolBody, IncomeBracketValue, LossBody,
-    RelationshipValue, ResidentBody, SearchAnswer, SearchBody, SexValue,
+    RelationshipValue, ResidentBody, ResidentView, SearchAnswer, SearchBody, SexValue,
 };
 use onshi_service::corrections_api::{DeathAnswer, DeathBody, DecisionBody, RegistryEventView};
 use onshi_service::link_api::{CasesAnswer, ConfirmBody, LinkBody, LinkSearchBody, LinkView, ReasonBody};
@@ -370,6 +372,9 @@ struct Writer {
     /// dependents': the insurer's own loss, when it comes, is not sent again.
     lost_by_registry: Mutex<std::collections::HashSet<u64>>,
     stats: Mutex<WriteStats>,
+    /// Cards this writer's insurers issued with another birth date than the world's card (the form corrected
+    /// from the copy of the person's My Number card), by record.
+    reissued: Mutex<HashMap<u64, String>>,
 }
 
 impl Writer {
@@ -605,6 +610,7 @@ fn writer(name: &'static str, front: Front, onshi_rules: bool) -> Writer {
         links: Mutex::new(HashMap::new()),
         lost_by_registry: Mutex::new(std::collections::HashSet::new()),
         stats: Mutex::new(WriteStats::default()),
+        reissued: Mutex::new(HashMap::new()),
     }
 }
 

@@ -9,8 +9,9 @@ pub(super) async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) ->
     for r in files::rows::<ResidentRow>(dir, "registry_start.csv")? {
         let r = r?;
         let birth = files::date_of(Path::new("registry_start.csv"), 0, "birth_date", &r.birth_date)?;
-        // the registry at the start holds everyone born by the first day: recorded before it at the latest
-        residents.entry(birth.clamp(day0, add_days(period.start, -1))).or_default().push(r);
+        // the registry at the start holds everyone born by the first day (those born on it: on it, before the
+        // period's own actions)
+        residents.entry(birth.max(day0)).or_default().push(r);
     }
     let mut members: BTreeMap<Date, Vec<MemberRow>> = BTreeMap::new();
     for m in files::rows::<MemberRow>(dir, "members.csv")? {
@@ -20,11 +21,12 @@ pub(super) async fn load_start(sh: &Arc<Shared>, dir: &Path, period: &Period) ->
         if let Ok(mut r) = sh.records.write() {
             r.add(en.record, &en.body, m.insured_record_id.as_deref().and_then(record_id));
         }
-        // a record of the start is recorded before the first day at the latest
-        members.entry(day.clamp(day0, add_days(period.start, -1))).or_default().push(m);
+        // a record of the start is recorded before the first day at the latest, a newborn's on its birth day
+        let born = files::date_of(Path::new("members.csv"), 0, "birth_date", &m.birth_date)?;
+        members.entry(day.clamp(day0, add_days(period.start, -1)).max(born).min(period.start)).or_default().push(m);
     }
     let mut day = day0;
-    while day < period.start {
+    while day <= period.start {
         sh.clock.set(day, 9);
         if let Some(rs) = residents.remove(&day) {
             let groups: Vec<Vec<(usize, ResidentRow)>> =

@@ -27,6 +27,16 @@ impl Front {
         }
     }
 
+    /// The registry's record of a resident (what the copy of the person's My Number card shows).
+    pub(super) async fn resident(&self, my_number: &str) -> Result<ResidentView, Refusal> {
+        match self {
+            Front::Svc(s) => {
+                s.get_resident(&cx(Role::Registry, "sim", None, "registry.get"), my_number).await.map_err(Refusal::from)
+            }
+            Front::Http(h) => h.admin_get(&format!("/registry/v1/residents/{my_number}")).await,
+        }
+    }
+
     pub(super) async fn search(&self, body: SearchBody) -> Result<SearchAnswer, Refusal> {
         match self {
             Front::Svc(s) => s

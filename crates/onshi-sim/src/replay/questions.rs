@@ -48,10 +48,14 @@ impl Shared {
         }
         if answer.is_none() {
             let info = card.and_then(|c| self.records.read().ok().and_then(|r| r.cards.get(&c).cloned()));
-            let Some(info) = info else {
+            let Some(mut info) = info else {
                 a.not_asked.fetch_add(1, Ordering::Relaxed);
                 return;
             };
+            let reissued = card.and_then(|c| self.writers[a.writer].reissued.lock().ok()?.get(&c).cloned());
+            if let Some(birth_date) = reissued {
+                info.birth_date = birth_date;
+            }
             let body = EligibilityBody {
                 insurer_number: info.insurer,
                 symbol: info.symbol,

@@ -19,7 +19,8 @@ impl Shared {
 
     pub(super) async fn enrol(&self, w: &Writer, e: Enrolment) {
         let mut body = e.body;
-        for _ in 0..3 {
+        let mut checked_with_card = false;
+        for _ in 0..4 {
             match w.front.enrol(body.clone()).await {
                 Ok(a) => {
                     if let Ok(mut m) = w.members.lock() {
@@ -52,6 +53,24 @@ impl Shared {
                         Err(r) if r.fatal => return self.fail("registry search", &r),
                         Err(_) => None,
                     };
+                    if found.is_none() && !checked_with_card {
+                        // the refusal's next step: the insurer checks what it typed against the copy of the
+                        // person's My Number card it collected with the number, and sends the form again
+                        checked_with_card = true;
+                        if let Some(v) = self.card_copy(w, e.record).await {
+                            w.count(|s| {
+                                s.refuse("enrol", &format!("R{:012} (basic_four_from_card_copy)", e.record), &r);
+                                *s.corrected.entry("basic_four_from_card_copy").or_default() += 1;
+                            });
+                            // the card this insurer issues carries the corrected birth date
+                            if let Ok(mut r) = w.reissued.lock() {
+                                r.insert(e.record, v.birth_date.clone());
+                            }
+                            (body.name, body.name_kana, body.birth_date) = (v.name, v.name_kana, v.birth_date);
+                            (body.sex, body.address, body.my_number) = (v.sex, v.address, Some(v.my_number));
+                            continue;
+                        }
+                    }
                     let how = if found.is_some() { "link_from_registry_search" } else { "link_withheld" };
                     w.count(|s| {
                         s.refuse("enrol", &format!("R{:012} ({how})", e.record), &r);
@@ -66,6 +85,13 @@ impl Shared {
             }
         }
         w.count(|s| *s.refused.entry("enrol: gave up after corrections".into()).or_default() += 1);
+    }
+
+    /// What the copy of the record's person's My Number card shows (the registry's record of the true person),
+    /// when the person has a My Number the registry knows.
+    async fn card_copy(&self, w: &Writer, record: u64) -> Option<ResidentView> {
+        let my_number = self.truth.get(&record)?.to_string();
+        w.front.resident(&my_number).await.ok()
     }
 
     pub(super) async fn insurer_action(&self, w: &Writer, e: &EventLine) -> Result<(), String> {
