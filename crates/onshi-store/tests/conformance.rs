@@ -7,115 +7,18 @@
 //! instead of passing without running. Engine-specific tests (SQLite's files, WAL, writer thread,
 //! migrations of old files) stay beside the engine.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Barrier};
 
 use onshi_ids::{Branch, InsuredNumber, InsurerNumber, MyNumber, Symbol};
 use onshi_law::Date;
 use onshi_ledger::{Change, LossReason, MemberKey, MemberStatic, RecordedAt, Relationship, Sex};
 use onshi_store::{
-    AccessEntry, AnyStore, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide, LinkState, LinkWrite,
-    LinkageRecord, MemberRecord, NewMember, PgOptions, PgStore, PutOutcome, ReaderRecord, RegistryChange,
-    ResidentWrite, SqliteStore, Store, StoreError,
+    AccessEntry, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide, LinkState, LinkWrite, LinkageRecord,
+    MemberRecord, NewMember, PutOutcome, ReaderRecord, RegistryChange, ResidentWrite, Store, StoreError,
 };
 
-/// A fresh store of one engine, which can be opened again.
-trait Fixture {
-    fn open(&self) -> AnyStore;
-}
-
-struct SqliteFixture(tempfile::TempDir);
-
-impl SqliteFixture {
-    fn new() -> Self {
-        SqliteFixture(tempfile::tempdir().expect("tempdir"))
-    }
-}
-
-impl Fixture for SqliteFixture {
-    fn open(&self) -> AnyStore {
-        Box::new(SqliteStore::open(self.0.path()).expect("open"))
-    }
-}
-
-/// A database of its own on the server of `ONSHI_TEST_PG_URL`, dropped when the test ends.
-struct PgFixture {
-    server: String,
-    url: String,
-    name: String,
-}
-
-/// `url` with its database replaced by `name` (hosts, user and parameters kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let after_scheme = head.find("://").map_or(0, |i| i + 3);
-    let hosts = match head[after_scheme..].find('/') {
-        Some(i) => &head[..after_scheme + i],
-        None => head,
-    };
-    match query {
-        Some(q) => format!("{hosts}/{name}?{q}"),
-        None => format!("{hosts}/{name}"),
-    }
-}
-
-/// Runs `sql` on the test server (its database), bounded in time.
-fn on_server(server: &str, sql: String) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    rt.block_on(async {
-        let run = async {
-            let (client, conn) = tokio_postgres::connect(server, tokio_postgres::NoTls).await?;
-            tokio::spawn(conn);
-            client.batch_execute(&sql).await
-        };
-        match tokio::time::timeout(std::time::Duration::from_secs(30), run).await {
-            Ok(r) => r.expect("run on the test server"),
-            Err(_) => panic!("the test server did not answer in 30 s: {sql}"),
-        }
-    });
-}
-
-impl PgFixture {
-    /// `None` when no server is configured (then the PostgreSQL tests pass without running, unless
-    /// `ONSHI_REQUIRE_PG=1`, where they fail).
-    fn new() -> Option<Self> {
-        let server = match std::env::var("ONSHI_TEST_PG_URL") {
-            Ok(u) if !u.trim().is_empty() => u,
-            _ => {
-                assert!(
-                    std::env::var("ONSHI_REQUIRE_PG").as_deref() != Ok("1"),
-                    "ONSHI_REQUIRE_PG=1 but ONSHI_TEST_PG_URL is not set: start PostgreSQL and set it \
-                     (postgres://postgres@127.0.0.1:5450/postgres)"
-                );
-                eprintln!("ONSHI_TEST_PG_URL is not set: the PostgreSQL conformance tests did not run");
-                return None;
-            }
-        };
-        static N: AtomicU32 = AtomicU32::new(0);
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        let name = format!("onshi_t_{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::SeqCst));
-        on_server(&server, format!("CREATE DATABASE {name}"));
-        let url = with_database(&server, &name);
-        Some(PgFixture { server, url, name })
-    }
-}
-
-impl Fixture for PgFixture {
-    fn open(&self) -> AnyStore {
-        let options = PgOptions { create_database: false, ..PgOptions::default() };
-        Box::new(PgStore::open(&self.url, options).expect("open"))
-    }
-}
-
-impl Drop for PgFixture {
-    fn drop(&mut self) {
-        on_server(&self.server, format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
-    }
-}
+mod common;
+use common::{Fixture, PgFixture, SqliteFixture};
 
 /// Runs each named test on every engine.
 macro_rules! conformance {
