@@ -120,4 +120,56 @@ fn an_unreachable_or_read_only_server_is_reported_as_unavailable() {
     // health answers once the server does
     let s = f.open();
     s.health().expect("healthy");
+    // standby reads with no standby up: every read is answered by the primary
+    let no_standby = f.url.replacen("/onshi_t_", ",127.0.0.1:1/onshi_t_", 1);
+    let s = PgStore::open(&no_standby, PgOptions { standby_reads: true, ..options() }).expect("open");
+    let m = s.enrol(member("910")).wait().expect("enrol");
+    assert!(s.member(m.id).expect("read").is_some());
+    assert_eq!(s.standby_reads_served(), 0);
+}
+
+/// With standby reads, every read answers every write this store acknowledged (read-your-writes): a standby
+/// answers once it has replayed them, the primary otherwise. Runs when `ONSHI_TEST_PG_STANDBY_URL` names a
+/// standby streaming from the server of `ONSHI_TEST_PG_URL`.
+#[test]
+fn standby_reads_see_every_acknowledged_write() {
+    let Some(standby) = std::env::var("ONSHI_TEST_PG_STANDBY_URL").ok().filter(|u| !u.trim().is_empty()) else {
+        eprintln!("ONSHI_TEST_PG_STANDBY_URL is not set: standby reads were not tested");
+        return;
+    };
+    let Some(f) = PgFixture::new() else { return };
+    // the primary's and the standby's hosts in one URL, on the fixture's database
+    let hosts = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let rest = rest.split(['/', '?']).next().unwrap_or(rest);
+        rest.rsplit_once('@').map_or(rest, |(_, h)| h).to_owned()
+    };
+    let primary_hosts = hosts(&f.url);
+    let both = f.url.replacen(&primary_hosts, &format!("{primary_hosts},{}", hosts(&standby)), 1);
+    let sep = if both.contains('?') { '&' } else { '?' };
+    let both = format!("{both}{sep}target_session_attrs=read-write");
+    let s = PgStore::open(&both, PgOptions { standby_reads: true, ..options() }).expect("open with standby reads");
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    for i in 0..40 {
+        let number = format!("{}", 1000 + i);
+        let m = s.enrol(member(&number)).wait().expect("enrol");
+        // read at once: never older than the write just acknowledged
+        let read = s.member(m.id).expect("read").expect("the member just enrolled");
+        assert_eq!(read.history.entries, m.history.entries);
+        let by_card =
+            s.members_by_card(&insurer, &InsuredNumber::parse(&number).expect("n"), d("1980-04-15")).expect("by card");
+        assert_eq!(by_card.len(), 1, "{number}");
+    }
+    eprintln!("standby answered {} of the reads", s.standby_reads_served());
+    // wait (bounded) until the standby has caught up, then a read is answered there
+    let before = s.standby_reads_served();
+    let served = (0..300).any(|_| {
+        s.member(onshi_store::MemberId(1)).expect("read");
+        let more = s.standby_reads_served() > before;
+        if !more {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        more
+    });
+    assert!(served, "no read was answered by the standby");
 }
