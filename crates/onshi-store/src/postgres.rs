@@ -43,7 +43,8 @@ mod pool;
 mod registry_events;
 mod schema;
 
-use pool::Pool;
+use pool::{Cx, Pool};
+use tokio_postgres::GenericClient;
 
 /// How a [`PgStore`] connects and how long it waits.
 #[derive(Clone)]
@@ -117,7 +118,7 @@ impl Inner {
             };
             match standby.get().await {
                 Ok(c) => {
-                    let replayed: Result<i64, StoreError> = match c.query_one(REPLAYED_LSN, &[]).await {
+                    let replayed: Result<i64, StoreError> = match c.cx().query_one(REPLAYED_LSN, &[]).await {
                         Ok(r) => r.try_get(0).map_err(StoreError::from),
                         Err(e) => Err(e.into()),
                     };
@@ -150,7 +151,7 @@ impl Inner {
         }
         let lsn = async {
             let c = self.pool.get().await?;
-            let lsn: i64 = c.query_one(CURRENT_LSN, &[]).await?.try_get(0)?;
+            let lsn: i64 = c.cx().query_one(CURRENT_LSN, &[]).await?.try_get(0)?;
             Ok::<_, StoreError>(lsn)
         };
         match lsn.await {
@@ -228,7 +229,7 @@ impl PgStore {
                 }
                 let mut conn = inner.pool.get().await?;
                 let from = schema::migrate(&mut conn).await?;
-                let last_at = schema::last_recorded_at(&*conn).await?;
+                let last_at = schema::last_recorded_at(&conn.cx()).await?;
                 inner.last_at.fetch_max(last_at, Ordering::SeqCst);
                 drop(conn);
                 // what is there now was acknowledged before: a standby must have replayed it
@@ -369,7 +370,7 @@ impl From<tokio_postgres::Error> for StoreError {
 }
 
 /// The key of a transaction-level advisory lock (hashed by the server: `hashtextextended`).
-pub(crate) async fn lock(c: &impl tokio_postgres::GenericClient, key: &str) -> Result<(), StoreError> {
+pub(crate) async fn lock(c: &Cx<'_, impl GenericClient + Sync>, key: &str) -> Result<(), StoreError> {
     c.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&key]).await?;
     Ok(())
 }
@@ -386,16 +387,16 @@ impl Store for PgStore {
 
     fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::resident(&*i.reader().await?, &n).await })
+        self.read(|i| async move { registry_events::resident(&i.reader().await?.cx(), &n).await })
     }
 
     fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
-        self.read(|i| async move { registry_events::residents_born_on(&*i.reader().await?, birth_date).await })
+        self.read(|i| async move { registry_events::residents_born_on(&i.reader().await?.cx(), birth_date).await })
     }
 
     fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::resident_versions(&*i.reader().await?, &n).await })
+        self.read(|i| async move { registry_events::resident_versions(&i.reader().await?.cx(), &n).await })
     }
 
     fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
@@ -412,7 +413,7 @@ impl Store for PgStore {
 
     fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
         self.read(|i| async move {
-            Ok(members::members_where(&*i.reader().await?, "member_id = $1", &[&id.0]).await?.pop())
+            Ok(members::members_where(&i.reader().await?.cx(), "member_id = $1", &[&id.0]).await?.pop())
         })
     }
 
@@ -426,7 +427,7 @@ impl Store for PgStore {
             (insurer.as_str().to_owned(), number.match_key().to_string(), crate::mapping::date_str(birth_date));
         self.read(|i| async move {
             members::members_where(
-                &*i.reader().await?,
+                &i.reader().await?.cx(),
                 "insurer_number = $1 AND number_key = $2 AND birth_date = $3",
                 &[&insurer, &key, &birth],
             )
@@ -442,18 +443,20 @@ impl Store for PgStore {
     ) -> Result<Vec<MemberRecord>, StoreError> {
         let (insurer, key) = (insurer.as_str().to_owned(), number.match_key().to_string());
         let symbol = symbol.map(|s| s.as_str().to_owned());
-        self.read(|i| async move { members::insured_of(&*i.reader().await?, &insurer, &key, symbol.as_deref()).await })
+        self.read(
+            |i| async move { members::insured_of(&i.reader().await?.cx(), &insurer, &key, symbol.as_deref()).await },
+        )
     }
 
     fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
         let n = my_number.as_str().to_owned();
-        self.read(|i| async move { members::members_where(&*i.reader().await?, "my_number = $1", &[&n]).await })
+        self.read(|i| async move { members::members_where(&i.reader().await?.cx(), "my_number = $1", &[&n]).await })
     }
 
     fn unlinked_members_born_on(&self, birth_date: Date) -> Result<Vec<MemberRecord>, StoreError> {
         let birth = crate::mapping::date_str(birth_date);
         self.read(|i| async move {
-            members::members_where(&*i.reader().await?, "my_number IS NULL AND birth_date = $1", &[&birth]).await
+            members::members_where(&i.reader().await?.cx(), "my_number IS NULL AND birth_date = $1", &[&birth]).await
         })
     }
 
@@ -469,7 +472,7 @@ impl Store for PgStore {
     ) -> Result<Vec<AccessRecord>, StoreError> {
         let n = my_number.copied();
         let ids: Vec<i64> = member_ids.iter().map(|m| m.0).collect();
-        self.read(|i| async move { cards::access_log_for(&*i.reader().await?, n, ids, limit).await })
+        self.read(|i| async move { cards::access_log_for(&i.reader().await?.cx(), n, ids, limit).await })
     }
 
     fn put_credential(&self, c: Credential) -> Pending<()> {
@@ -477,7 +480,7 @@ impl Store for PgStore {
     }
 
     fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
-        self.read(|i| async move { cards::credentials(&*i.reader().await?).await })
+        self.read(|i| async move { cards::credentials(&i.reader().await?.cx()).await })
     }
 
     fn revoke_credential(&self, id: String, at: i64) -> Pending<Credential> {
@@ -497,7 +500,7 @@ impl Store for PgStore {
 
     fn death_of(&self, my_number: &MyNumber) -> Result<Option<Date>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::death_of(&*i.reader().await?, &n).await })
+        self.read(|i| async move { registry_events::death_of(&i.reader().await?.cx(), &n).await })
     }
 
     fn registry_events(
@@ -506,11 +509,11 @@ impl Store for PgStore {
         open_only: bool,
     ) -> Result<Vec<RegistryEvent>, StoreError> {
         let insurer = insurer.map(|i| i.as_str().to_owned());
-        self.read(|i| async move { registry_events::list(&*i.reader().await?, insurer, open_only).await })
+        self.read(|i| async move { registry_events::list(&i.reader().await?.cx(), insurer, open_only).await })
     }
 
     fn registry_event(&self, id: i64) -> Result<Option<RegistryEvent>, StoreError> {
-        self.read(|i| async move { registry_events::by_id(&*i.reader().await?, id, false).await })
+        self.read(|i| async move { registry_events::by_id(&i.reader().await?.cx(), id, false).await })
     }
 
     fn decide_registry_event(&self, d: Decide) -> Pending<RegistryEvent> {
@@ -524,13 +527,13 @@ impl Store for PgStore {
     fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
         let serial = serial.to_owned();
         self.read(|i| async move {
-            Ok(cards::certificates_where(&*i.reader().await?, "c.serial = $1", &serial).await?.pop())
+            Ok(cards::certificates_where(&i.reader().await?.cx(), "c.serial = $1", &serial).await?.pop())
         })
     }
 
     fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
         let n = my_number.as_str().to_owned();
-        self.read(|i| async move { cards::certificates_where(&*i.reader().await?, "c.my_number = $1", &n).await })
+        self.read(|i| async move { cards::certificates_where(&i.reader().await?.cx(), "c.my_number = $1", &n).await })
     }
 
     fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
@@ -543,7 +546,7 @@ impl Store for PgStore {
 
     fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
         let id = reader_id.to_owned();
-        self.read(|i| async move { cards::reader(&*i.reader().await?, &id).await })
+        self.read(|i| async move { cards::reader(&i.reader().await?.cx(), &id).await })
     }
 
     fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
@@ -557,7 +560,7 @@ impl Store for PgStore {
         limit: usize,
     ) -> Result<Vec<ConsentRecord>, StoreError> {
         let (n, inst) = (*my_number, institution.to_owned());
-        self.read(|i| async move { cards::consents(&*i.reader().await?, n, inst, limit).await })
+        self.read(|i| async move { cards::consents(&i.reader().await?.cx(), n, inst, limit).await })
     }
 
     fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
@@ -565,7 +568,7 @@ impl Store for PgStore {
     }
 
     fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
-        self.read(|i| async move { links::link_events(&*i.reader().await?, member_id).await })
+        self.read(|i| async move { links::link_events(&i.reader().await?.cx(), member_id).await })
     }
 
     fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
@@ -576,7 +579,7 @@ impl Store for PgStore {
         let (insurer, status) = (insurer.as_str().to_owned(), status.map(str::to_owned));
         self.read(|i| async move {
             links::cases_where(
-                &*i.reader().await?,
+                &i.reader().await?.cx(),
                 "insurer_number = $1 AND ($2::text IS NULL OR status = $2)",
                 &[&insurer, &status],
             )
@@ -585,12 +588,14 @@ impl Store for PgStore {
     }
 
     fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
-        self.read(
-            |i| async move { Ok(links::cases_where(&*i.reader().await?, "case_id = $1", &[&case_id]).await?.pop()) },
-        )
+        self.read(|i| async move {
+            Ok(links::cases_where(&i.reader().await?.cx(), "case_id = $1", &[&case_id]).await?.pop())
+        })
     }
 
     fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
-        self.read(|i| async move { links::cases_where(&*i.reader().await?, "member_id = $1", &[&member_id.0]).await })
+        self.read(
+            |i| async move { links::cases_where(&i.reader().await?.cx(), "member_id = $1", &[&member_id.0]).await },
+        )
     }
 }
