@@ -98,10 +98,11 @@ pub(crate) struct Inner {
     op_timeout: Duration,
 }
 
-/// The WAL position as a number of bytes (`pg_lsn` minus `0/0`).
-const CURRENT_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT";
 /// How long reads go to the primary after a standby failed.
 const STANDBY_BACKOFF: Duration = Duration::from_secs(5);
+/// The primary's WAL position as a number of bytes (`pg_lsn` minus `0/0`).
+const CURRENT_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT";
+/// How far a standby has replayed the WAL (-1 on a primary, which never answers as a standby).
 const REPLAYED_LSN: &str = "SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::BIGINT, -1)";
 
 impl Inner {
@@ -162,9 +163,7 @@ impl Inner {
             Err(_) => self.last_write_lsn.store(i64::MAX, Ordering::SeqCst),
         }
     }
-}
 
-impl Inner {
     /// A recording time that never goes backwards, even if the clock does.
     pub(crate) fn stamp(&self) -> RecordedAt {
         let now = match &self.clock {
