@@ -9,14 +9,16 @@ use clap::Args;
 use onshi_service::{Service, SystemClock};
 use onshi_store::{AnyStore, PgOptions, PgStore, SqliteStore};
 
-/// Run the onshi service: registry, insurer and clinic roles over HTTP, durable on an embedded SQLite store
-/// (the data directory) or on PostgreSQL (`--store postgres://…`).
+/// Run the onshi service: registry, insurer and clinic roles over HTTP, on embedded SQLite or PostgreSQL.
+///
+/// The store is the data directory's SQLite files unless `--store` (or ONSHI_STORE) names a PostgreSQL URL.
 ///
 /// The administrator token is read from the environment variable ONSHI_ADMIN_TOKEN; `--demo` creates one.
 ///
 /// Examples:
 ///   ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
-///   onshi serve --data ./onshi-data --store 'postgres://onshi@db1:5432,db2:5432/onshi?target_session_attrs=read-write'
+///   onshi serve --data ./onshi-data \
+///     --store 'postgres://onshi@db1:5432,db2:5432/onshi?target_session_attrs=read-write'
 ///   onshi serve --demo
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
