@@ -2,30 +2,15 @@
 //! reconciliation opened. Every write runs on the member data's writer thread, inside its request's
 //! savepoint: a refused change leaves no trace.
 
-use onshi_ids::{InsurerNumber, MyNumber};
-use onshi_ledger::RecordedAt;
+use onshi_ids::MyNumber;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{WriterCtx, corrupt, member_by_id};
+use super::{WriterCtx, member_by_id};
+use crate::mapping::{CASE_COLUMNS, CaseCols, LINK_EVENT_COLUMNS, LinkEventCols, encode_linkage, encode_reasons};
 use crate::{
     CaseImport, CaseRecord, CaseWrite, LinkEvent, LinkWrite, LinkageRecord, MemberId, MemberRecord, NewMember,
     StoreError,
 };
-
-fn encode_linkage(l: &Option<LinkageRecord>) -> Result<Option<String>, StoreError> {
-    l.as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode a linkage: {e}")))
-}
-
-fn decode_linkage(s: Option<String>) -> Result<Option<LinkageRecord>, StoreError> {
-    s.as_deref().map(serde_json::from_str).transpose().map_err(|e| StoreError::Corrupt(format!("linkage: {e}")))
-}
-
-fn my_number_of(s: Option<String>, what: &str) -> Result<Option<MyNumber>, StoreError> {
-    s.as_deref().map(MyNumber::parse).transpose().map_err(corrupt(what))
-}
 
 #[allow(clippy::too_many_arguments)]
 fn insert_event(
@@ -105,25 +90,26 @@ pub(super) fn write_link(ctx: &mut WriterCtx, w: LinkWrite) -> Result<MemberReco
 }
 
 pub(super) fn link_events(c: &Connection, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
-    let mut stmt = c.prepare_cached(
-        "SELECT id, member_id, action, my_number, previous, linkage, by_whom, note, request_id, recorded_at
-         FROM link_events WHERE member_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {LINK_EVENT_COLUMNS} FROM link_events WHERE member_id = ?1 ORDER BY id"))?;
     let mut rows = stmt.query([member_id.0])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(LinkEvent {
-            id: r.get(0)?,
-            member_id: MemberId(r.get(1)?),
-            action: r.get(2)?,
-            my_number: my_number_of(r.get(3)?, "my_number")?,
-            previous: my_number_of(r.get(4)?, "previous")?,
-            linkage: decode_linkage(r.get(5)?)?,
-            by: r.get(6)?,
-            note: r.get(7)?,
-            request_id: r.get(8)?,
-            recorded_at: RecordedAt(r.get(9)?),
-        });
+        out.push(
+            LinkEventCols {
+                id: r.get(0)?,
+                member_id: r.get(1)?,
+                action: r.get(2)?,
+                my_number: r.get(3)?,
+                previous: r.get(4)?,
+                linkage: r.get(5)?,
+                by: r.get(6)?,
+                note: r.get(7)?,
+                request_id: r.get(8)?,
+                recorded_at: r.get(9)?,
+            }
+            .decode()?,
+        );
     }
     Ok(out)
 }
@@ -156,7 +142,7 @@ pub(super) fn import_cases(ctx: &mut WriterCtx, cases: Vec<CaseWrite>) -> Result
                 c.record_id,
                 c.my_number.map(|n| n.as_str().to_owned()),
                 c.grade,
-                c.reasons.join(";"),
+                encode_reasons(&c.reasons),
                 c.suggested_my_number.map(|n| n.as_str().to_owned()),
                 c.opened_by,
                 c.request_id,
@@ -167,30 +153,24 @@ pub(super) fn import_cases(ctx: &mut WriterCtx, cases: Vec<CaseWrite>) -> Result
     Ok(done)
 }
 
-const CASE_COLUMNS: &str = "case_id, insurer_number, member_id, record_id, my_number, grade, reasons, \
-                            suggested_my_number, status, opened_by, request_id, opened_at, closed_by, closed_at";
-
 fn case_from_row(r: &Row<'_>) -> Result<CaseRecord, StoreError> {
-    let insurer: String = r.get(1)?;
-    let reasons: String = r.get(6)?;
-    Ok(CaseRecord {
+    CaseCols {
         case_id: r.get(0)?,
-        case: CaseWrite {
-            insurer_number: InsurerNumber::parse(&insurer).map_err(corrupt("insurer_number"))?,
-            member_id: MemberId(r.get(2)?),
-            record_id: r.get(3)?,
-            my_number: my_number_of(r.get(4)?, "my_number")?,
-            grade: r.get(5)?,
-            reasons: reasons.split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            suggested_my_number: my_number_of(r.get(7)?, "suggested_my_number")?,
-            opened_by: r.get(9)?,
-            request_id: r.get(10)?,
-        },
+        insurer: r.get(1)?,
+        member_id: r.get(2)?,
+        record_id: r.get(3)?,
+        my_number: r.get(4)?,
+        grade: r.get(5)?,
+        reasons: r.get(6)?,
+        suggested_my_number: r.get(7)?,
         status: r.get(8)?,
-        opened_at: RecordedAt(r.get(11)?),
+        opened_by: r.get(9)?,
+        request_id: r.get(10)?,
+        opened_at: r.get(11)?,
         closed_by: r.get(12)?,
-        closed_at: r.get::<_, Option<i64>>(13)?.map(RecordedAt),
-    })
+        closed_at: r.get(13)?,
+    }
+    .decode()
 }
 
 pub(super) fn cases_where(
@@ -210,110 +190,8 @@ pub(super) fn cases_where(
 
 #[cfg(test)]
 mod tests {
-    use onshi_ids::{Branch, InsuredNumber, Symbol};
-    use onshi_ledger::{Change, MemberKey, MemberStatic, Relationship, Sex};
-
     use super::*;
-    use crate::{LinkState, SqliteStore, Store};
-
-    fn d(s: &str) -> onshi_law::Date {
-        onshi_law::parse_iso_date(s).expect("date")
-    }
-
-    fn enrol(s: &SqliteStore, number: &str, my_number: Option<MyNumber>) -> MemberRecord {
-        let linkage = my_number.map(|_| LinkageRecord {
-            grade: "B".into(),
-            reasons: vec!["address_differs".into()],
-            graded_at: RecordedAt(1),
-            state: LinkState::PendingConfirmation,
-            confirmation: None,
-        });
-        s.enrol(NewMember {
-            statik: MemberStatic {
-                key: MemberKey {
-                    insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
-                    symbol: Some(Symbol::parse("1").expect("symbol")),
-                    number: InsuredNumber::parse(number).expect("number"),
-                    branch: Branch::parse("00").expect("branch"),
-                },
-                relationship: Relationship::Insured,
-                birth_date: d("1980-04-15"),
-                sex: Sex::Female,
-            },
-            my_number,
-            linkage,
-            acquired_on: d("2024-04-01"),
-            acquire: Change::Acquire {
-                name: "山田 花子".into(),
-                name_kana: "ヤマダ ハナコ".into(),
-                address: "東京都千代田区永田町二丁目1番2号".into(),
-                income_bracket: None,
-                copay_override: None,
-            },
-        })
-        .wait()
-        .expect("enrol")
-    }
-
-    fn write(m: &MemberRecord, expected: Option<MyNumber>, to: Option<MyNumber>, close: Option<&str>) -> LinkWrite {
-        LinkWrite {
-            member_id: m.id,
-            expected: (expected, m.linkage.clone()),
-            my_number: to,
-            linkage: None,
-            action: "removed".into(),
-            by: "insurer:06139992".into(),
-            note: Some("別人".into()),
-            request_id: "r1".into(),
-            close_cases: close.map(str::to_owned),
-        }
-    }
-
-    /// A link change decided on a stale read stores nothing; a change and the closing of the member's cases
-    /// are one transaction; the history keeps the enrolment's link and every change.
-    #[test]
-    fn link_changes_are_checked_recorded_and_close_cases_together() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let s = SqliteStore::open(dir.path()).expect("open");
-        let n = MyNumber::from_body("20240401001").expect("mn");
-        let other = MyNumber::from_body("20240401002").expect("mn");
-        let m = enrol(&s, "100", Some(n));
-        let case = CaseWrite {
-            insurer_number: m.history.statik.key.insurer_number,
-            member_id: m.id,
-            record_id: m.id.to_string(),
-            my_number: Some(n),
-            grade: "C".into(),
-            reasons: vec!["better_candidate".into()],
-            suggested_my_number: Some(other),
-            opened_by: "insurer:06139992".into(),
-            request_id: "r0".into(),
-        };
-        let done = s.import_cases(vec![case.clone(), case.clone()]).wait().expect("import");
-        assert_eq!((done.opened.len(), done.already_open.len()), (1, 1));
-        // decided on a link that is not the stored one: refused, nothing changed
-        let stale = s.write_link(write(&m, Some(other), None, Some("unlinked"))).wait();
-        assert!(matches!(stale, Err(StoreError::LinkChanged(_))), "{stale:?}");
-        assert_eq!(s.member(m.id).expect("read").and_then(|r| r.my_number), Some(n));
-        assert_eq!(s.cases_of(m.id).expect("cases")[0].status, "open");
-        assert_eq!(s.link_events(m.id).expect("events").len(), 1);
-        // the removal and the closing of the case
-        let rec = s.write_link(write(&m, Some(n), None, Some("unlinked"))).wait().expect("remove");
-        assert_eq!((rec.my_number, rec.linkage), (None, None));
-        let stored = s.member(m.id).expect("read").expect("member");
-        assert_eq!((stored.my_number, stored.linkage), (None, None));
-        let cases = s.cases_of(m.id).expect("cases");
-        assert_eq!((cases[0].status.as_str(), cases[0].closed_by.as_deref()), ("unlinked", Some("insurer:06139992")));
-        let events = s.link_events(m.id).expect("events");
-        let actions: Vec<(&str, Option<MyNumber>, Option<MyNumber>)> =
-            events.iter().map(|e| (e.action.as_str(), e.my_number, e.previous)).collect();
-        assert_eq!(actions, [("linked_at_enrolment", Some(n), None), ("removed", None, Some(n))]);
-        assert_eq!(events[0].linkage.as_ref().map(|l| l.state), Some(LinkState::PendingConfirmation));
-        // an unlinked member has no history
-        let u = enrol(&s, "101", None);
-        assert!(s.link_events(u.id).expect("events").is_empty());
-        assert_eq!(s.cases(&u.history.statik.key.insurer_number, Some("open")).expect("cases").len(), 0);
-    }
+    use crate::LinkState;
 
     /// Linkages stored before link states existed read back as active links.
     #[test]
