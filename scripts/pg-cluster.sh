@@ -77,7 +77,10 @@ pid_of() {
   [ -r "$f" ] || return 0
   local pid
   pid=$(head -n1 "$f" 2>/dev/null || true)
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
+  # a killed postmaster may linger as a zombie until its parent reaps it: that is not running
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+    echo "$pid"
+  fi
 }
 
 running() { [ -n "$(pid_of "$1")" ]; }
