@@ -7,8 +7,11 @@
 #   scripts/pg-cluster.sh stop           stop every node (fast shutdown)
 #   scripts/pg-cluster.sh destroy        stop every node and remove the state directory
 #   scripts/pg-cluster.sh status         each node's port, state and role; pg_stat_replication of the primary
-#   scripts/pg-cluster.sh url            the multi-host URI (target_session_attrs=read-write)
+#   scripts/pg-cluster.sh url [DB]       the multi-host URI of database DB (default onshi), read-write
+#   scripts/pg-cluster.sh createdb DB    create database DB on the primary (when missing)
+#   scripts/pg-cluster.sh dropdb DB      drop database DB on the primary (when present)
 #   scripts/pg-cluster.sh primary        the number of the node that is the primary now
+#   scripts/pg-cluster.sh is-up          exit 0 when the primary is running
 #   scripts/pg-cluster.sh kill-primary   kill -9 the primary's postmaster and every process of it at once
 #   scripts/pg-cluster.sh promote [N]    promote standby N (default: the standby that received the most WAL,
 #                                        the one that holds every acknowledged commit), make it the synchronous
@@ -259,10 +262,30 @@ cmd_destroy() {
 }
 
 cmd_url() {
-  local hosts=() n
+  local db=${1:-$DB} hosts=() n
   for n in "${NODES[@]}"; do hosts+=("127.0.0.1:$(port_of "$n")"); done
   local IFS=,
-  echo "postgres://postgres@${hosts[*]}/$DB?target_session_attrs=read-write"
+  echo "postgres://postgres@${hosts[*]}/$db?target_session_attrs=read-write"
+}
+
+valid_db_name() {
+  [[ $1 =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || die "a database name here is lower-case letters, digits and _ (got '$1')"
+}
+
+cmd_createdb() {
+  local db=${1:-}
+  valid_db_name "$db"
+  local p
+  p=$(current_primary)
+  if [ "$(q "$p" -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
+    q "$p" -c "CREATE DATABASE $db" >/dev/null
+  fi
+}
+
+cmd_dropdb() {
+  local db=${1:-}
+  valid_db_name "$db"
+  q "$(current_primary)" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
 }
 
 cmd_status() {
@@ -365,14 +388,17 @@ case "${1:-}" in
   stop) cmd_stop ;;
   destroy) cmd_destroy ;;
   status) cmd_status ;;
-  url) cmd_url ;;
+  url) cmd_url "${2:-}" ;;
+  createdb) cmd_createdb "${2:-}" ;;
+  dropdb) cmd_dropdb "${2:-}" ;;
   primary) current_primary ;;
+  is-up) [ -f "$DIR/primary" ] && running "$(current_primary)" ;;
   kill-primary) cmd_kill_primary ;;
   promote) cmd_promote "${2:-}" ;;
   rebuild) cmd_rebuild "${2:-}" ;;
   wait-streaming) wait_streaming "${2:?node}" "${3:-30}" ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
