@@ -40,6 +40,7 @@ start_test_cluster() {
   # Once crates/onshi-store's conformance suite runs on PostgreSQL (branch pg-engine), make a missing cluster
   # fail the tests instead of skipping them:
   # export ONSHI_REQUIRE_PG=1
+  # shellcheck disable=SC2064 # expanded now on purpose: the database name and what to stop are known now
   trap "bash scripts/pg-cluster.sh dropdb $db || true; $stop" EXIT
   echo "PostgreSQL test cluster: ONSHI_TEST_PG_URL=$ONSHI_TEST_PG_URL"
 }
