@@ -18,7 +18,8 @@
 #    prints the counts, the write gap (the longest time with no acknowledged write) and the time from the kill
 #    to the first acknowledged write on the new primary. Exit 1 when an acknowledged write is missing.
 #
-# The cluster is removed at the end unless ONSHI_PG_KEEP=1.
+# The cluster is removed at the end unless ONSHI_PG_KEEP=1. ONSHI_PG_FAILOVER_SELFTEST=1 adds one acknowledgement
+# of a row never written before the check, to show that the check fails then (exit 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,64 +31,32 @@ export PGCONNECT_TIMEOUT=2
 CLUSTER=scripts/pg-cluster.sh
 PSQL=/usr/lib/postgresql/15/bin/psql
 WORK=$(mktemp -d /tmp/onshi-pg-failover-test.XXXXXX)
-writer_pids=()
+# shellcheck source=scripts/pg-writers.sh
+source scripts/pg-writers.sh
 
 cleanup() {
-  local p
-  for p in "${writer_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  pgw_stop
   if [ "${ONSHI_PG_KEEP:-0}" != 1 ]; then bash $CLUSTER destroy >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-log() { printf '[%6.2f s] %s\n' "$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')" "$*"; }
-
-# psql on one node (the checks at the end), bounded.
-qn() {
-  local port=$1
-  shift
-  PGOPTIONS="-c statement_timeout=30000" timeout -k 2 60 "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 \
-    -h 127.0.0.1 -p "$port" -U postgres -d onshi "$@"
-}
-
 T0=$EPOCHREALTIME
+log() { printf '[%7.2f s] %s\n' "$(pgw_since "$T0")" "$*"; }
+port_of() { echo $((ONSHI_PG_PORT + $1 - 1)); }
+
 bash $CLUSTER destroy >/dev/null 2>&1 || true
 bash $CLUSTER start
 URL=$(bash $CLUSTER url)
 P0=$(bash $CLUSTER primary)
-qn $((ONSHI_PG_PORT + P0 - 1)) -c "CREATE TABLE ft (w int NOT NULL, i int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (w, i))"
+pgw_create_table "$(port_of "$P0")"
 
-# One writer: numbered rows, one psql (one connection, one transaction) each; "seq acked-at began-at" of every
-# acknowledged commit to ack.W, the time of every failed attempt to fail.W.
-writer() {
-  local w=$1 deadline=$2 i=0
-  while :; do
-    local began=$EPOCHREALTIME
-    [ "${began%.*}" -lt "$deadline" ] || break
-    i=$((i + 1))
-    if PGOPTIONS="-c statement_timeout=5000" timeout -k 1 10 "$PSQL" -X -q -v ON_ERROR_STOP=1 "$URL" \
-      -c "INSERT INTO ft (w, i) VALUES ($w, $i)" >/dev/null 2>>"$WORK/err.$w"; then
-      echo "$i $EPOCHREALTIME $began" >>"$WORK/ack.$w"
-    else
-      echo "$EPOCHREALTIME" >>"$WORK/fail.$w"
-      sleep 0.05
-    fi
-  done
-}
-
-start_s=${EPOCHREALTIME%.*}
-deadline=$((start_s + SECONDS_TOTAL))
-for ((w = 1; w <= WRITERS; w++)); do
-  : >"$WORK/ack.$w"
-  : >"$WORK/fail.$w"
-  writer "$w" "$deadline" &
-  writer_pids+=($!)
-done
+LOAD_AT=$EPOCHREALTIME
+pgw_start "$URL" "$WRITERS"
 log "$WRITERS writers on $URL for $SECONDS_TOTAL s"
 
 sleep $((SECONDS_TOTAL / 3))
-before=$(cat "$WORK"/ack.* | wc -l)
+before=$(pgw_acked)
 bash $CLUSTER kill-primary
 KILL_AT=$EPOCHREALTIME # the kill is the last thing kill-primary does
 log "primary node $P0 killed after $before acknowledged writes"
@@ -112,45 +81,41 @@ fi
 bash $CLUSTER rebuild "$P0"
 log "old primary node $P0 rebuilt as a standby"
 
-for p in "${writer_pids[@]}"; do wait "$p"; done
-writer_pids=()
+rest=$(awk -v a="$LOAD_AT" -v b="$EPOCHREALTIME" -v t="$SECONDS_TOTAL" 'BEGIN { r = t - (b - a); print (r > 0 ? r : 0) }')
+sleep "$rest"
+pgw_stop
+LOAD_S=$(pgw_since "$LOAD_AT")
 log "writers stopped"
 bash $CLUSTER status | sed 's/^/  /'
 
-# Verify: every acknowledged (writer, seq) is on the new primary.
-NEWPORT=$((ONSHI_PG_PORT + P1 - 1))
-for ((w = 1; w <= WRITERS; w++)); do awk -v w="$w" '{ print w "," $1 }' "$WORK/ack.$w"; done >"$WORK/acked.csv"
-acked=$(wc -l <"$WORK/acked.csv")
-failed=$(cat "$WORK"/fail.* | wc -l)
-sort -u "$WORK/acked.csv" >"$WORK/acked.sorted"
-# acknowledged rows missing on a node: the node's rows, sorted, against the acknowledged ones
-missing_on() {
-  local port=$1
-  qn "$port" -c "\\copy (SELECT w || ',' || i FROM ft) TO '$WORK/rows.$port'"
-  sort -u "$WORK/rows.$port" >"$WORK/rows.$port.sorted"
-  comm -23 "$WORK/acked.sorted" "$WORK/rows.$port.sorted" | tee "$WORK/missing.$port" | wc -l
-}
-present=$(qn "$NEWPORT" -c "SELECT count(*) FROM ft")
-lost=$(missing_on "$NEWPORT")
-# the standby that follows the new primary has them too, once it has replayed
-OTHERPORT=$((ONSHI_PG_PORT + OTHER - 1))
-target=$(qn "$NEWPORT" -c "SELECT pg_current_wal_lsn()")
+# Verify: every acknowledged (writer, seq) is on the new primary, and on the standby that follows it once it
+# has replayed what the primary has.
+NEWPORT=$(port_of "$P1")
+OTHERPORT=$(port_of "$OTHER")
+acked=$(pgw_acked)
+failed=$(pgw_failed)
+present=$(PGCONNECT_TIMEOUT=3 timeout 30 "$PSQL" -X -A -t -h 127.0.0.1 -p "$NEWPORT" -U postgres -d onshi -c "SELECT count(*) FROM ft")
+lost=$(pgw_missing_on "$NEWPORT")
+target=$(PGCONNECT_TIMEOUT=3 timeout 30 "$PSQL" -X -A -t -h 127.0.0.1 -p "$NEWPORT" -U postgres -c "SELECT pg_current_wal_lsn()")
 for _ in $(seq 100); do
-  [ "$(qn "$OTHERPORT" -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && break
+  [ "$(PGCONNECT_TIMEOUT=3 timeout 30 "$PSQL" -X -A -t -h 127.0.0.1 -p "$OTHERPORT" -U postgres -c "SELECT pg_last_wal_replay_lsn() >= '$target'::pg_lsn")" = t ] && break
   sleep 0.1
 done
-lost_standby=$(missing_on "$OTHERPORT")
+lost_standby=$(pgw_missing_on "$OTHERPORT")
+if [ "${ONSHI_PG_FAILOVER_SELFTEST:-0}" = 1 ]; then
+  # proves the check can fail: an acknowledgement of a row that was never written
+  echo "999999 $EPOCHREALTIME $EPOCHREALTIME" >>"$WORK/ack.1"
+  acked=$(pgw_acked)
+  lost=$(pgw_missing_on "$NEWPORT")
+fi
 
-# The write gap: the longest time between two consecutive acknowledged writes (of any writer), and the time
-# from the kill to the first acknowledged write of an attempt begun after it (one that found the new primary).
-cat "$WORK"/ack.* | sort -k2,2n >"$WORK/times"
-gap=$(awk 'NR > 1 && $2 - p > g { g = $2 - p } { p = $2 } END { printf "%.3f", g }' "$WORK/times")
-resume=$(awk -v k="$KILL_AT" '$3 > k { printf "%.3f", $2 - k; exit }' "$WORK/times")
-promote_s=$(awk -v a="$KILL_AT" -v b="$PROMOTED_AT" 'BEGIN { printf "%.3f", b - a }')
-rate=$(awk -v n="$acked" -v s="$SECONDS_TOTAL" 'BEGIN { printf "%.0f", n / s }')
+gap=$(pgw_gap)
+resume=$(pgw_resume "$KILL_AT")
+promote_s=$(pgw_since "$KILL_AT" "$PROMOTED_AT")
+rate=$(awk -v n="$acked" -v s="$LOAD_S" 'BEGIN { printf "%.0f", n / s }')
 
 echo
-echo "acknowledged writes:          $acked ($rate/s over $SECONDS_TOTAL s, $WRITERS writers; $before before the kill)"
+echo "acknowledged writes:          $acked ($rate/s over ${LOAD_S} s, $WRITERS writers; $before before the kill)"
 echo "failed attempts (retried):    $failed"
 echo "rows on the new primary:      $present (node $P1; acknowledged missing: $lost)"
 echo "on the following standby:     node $OTHER, acknowledged missing: $lost_standby"
