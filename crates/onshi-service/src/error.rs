@@ -333,6 +333,18 @@ impl From<onshi_store::StoreError> for ServiceError {
                 E::WriterStopped(f).to_string(),
             )
             .next("nothing was stored: tell the onshi operator to restart onshi (GET /healthz answers 503 until then)"),
+            E::Unavailable(why) => {
+                tracing::error!(error = %why, "the PostgreSQL store is unavailable");
+                ServiceError::new(
+                    ErrorKind::Unavailable,
+                    "store_unavailable",
+                    "the store (PostgreSQL) cannot be reached or did not answer in time",
+                )
+                .next(
+                    "try again in a moment; if it keeps failing, tell the onshi operator (the server log says why: \
+                     an unreachable or read-only server, or a synchronous standby that does not answer)",
+                )
+            }
             E::RegistryEventDecided(id) => ServiceError::new(
                 ErrorKind::Conflict,
                 "registry_event_decided",

@@ -2,7 +2,8 @@
 //!
 //! [`Store`] is the one interface the service uses to persist and read the registry, the insurers' member
 //! histories, credentials and the access log. [`SqliteStore`] implements it on an embedded SQLite database
-//! (bundled, WAL, `synchronous=FULL`).
+//! (bundled, WAL, `synchronous=FULL`); [`PgStore`] on a PostgreSQL server (or a primary with standbys), with
+//! the same behaviour (the conformance suite, `tests/conformance.rs`, runs the same tests on both).
 //!
 //! # Invariants
 //! - **A returned `Ok` from a write means the write is durable.** Writes go through one writer thread that
@@ -19,6 +20,8 @@
 #![forbid(unsafe_code)]
 
 mod links;
+mod mapping;
+mod postgres;
 mod schema;
 mod sqlite;
 
@@ -28,6 +31,7 @@ use onshi_ledger::{Change, LedgerError, MemberHistory, MemberStatic, RecordedAt,
 use serde::{Deserialize, Serialize};
 
 pub use links::{CaseImport, CaseRecord, CaseWrite, Confirmation, LinkEvent, LinkState, LinkWrite};
+pub use postgres::{PgOptions, PgStore};
 pub use sqlite::{AUDIT_FILE, CARDS_FILE, MAIN_FILE, SqliteStore};
 
 /// The identifier of one member record (one qualification period of one person with one insurer).
@@ -337,10 +341,35 @@ pub enum StoreError {
     /// No credential with that id.
     #[error("credential {0} does not exist")]
     CredentialNotFound(String),
+    /// The PostgreSQL server failed a statement (not a connection problem: see [`StoreError::Unavailable`]).
+    #[error("PostgreSQL failed: {0}")]
+    Postgres(String),
+    /// The PostgreSQL server cannot be used now: it cannot be reached, it timed out (`statement_timeout`, a
+    /// synchronous standby that does not answer), it is shutting down, or it is a read-only standby. Nothing of
+    /// a write refused so is stored, except a write whose COMMIT was sent but not answered (the message says so).
+    #[error("the PostgreSQL store is unavailable: {0}")]
+    Unavailable(String),
+    /// A write that met a concurrent one (a deadlock or a serialisation failure) and was rolled back; the
+    /// PostgreSQL engine runs it again, and answers [`StoreError::Unavailable`] if it keeps failing so.
+    #[error("the write met a concurrent one and was rolled back: {0}")]
+    Retry(String),
+}
+
+/// Whether a `--store` value names a PostgreSQL server (`postgres://…`, `postgresql://…`) rather than a
+/// data directory.
+pub fn is_postgres_url(store: &str) -> bool {
+    let s = store.trim_start();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// Says why a write was answered by nobody: an engine's writer that stopped for good.
+pub(crate) trait WriterHealth: Send + Sync {
+    /// The error of a write refused because the writer stopped, if it has.
+    fn stopped(&self) -> Option<StoreError>;
 }
 
 /// A write that has been queued; it resolves once the write is durable (or refused).
-pub struct Pending<T>(tokio::sync::oneshot::Receiver<Result<T, StoreError>>, Option<Arc<sqlite::WriterState>>);
+pub struct Pending<T>(tokio::sync::oneshot::Receiver<Result<T, StoreError>>, Option<Arc<dyn WriterHealth>>);
 
 impl<T> Pending<T> {
     /// Blocks the current thread until the write is committed. Do not call from an async task.
@@ -357,8 +386,8 @@ impl<T> Pending<T> {
 }
 
 /// Why a write was answered by nobody: its writer stopped, or the store is closing.
-fn dropped(state: Option<&sqlite::WriterState>) -> StoreError {
-    match state.and_then(sqlite::WriterState::stopped) {
+fn dropped(state: Option<&dyn WriterHealth>) -> StoreError {
+    match state.and_then(WriterHealth::stopped) {
         Some(e) => e,
         None => StoreError::Closed,
     }
@@ -490,7 +519,7 @@ pub trait RecordClock: Send + Sync + 'static {
     fn now_micros(&self) -> i64;
 }
 
-/// A store chosen at run time (the embedded engine, or a server engine later).
+/// A store chosen at run time (the embedded engine, or the PostgreSQL engine): see [`open_store`].
 pub type AnyStore = Box<dyn Store>;
 
 /// A store behind a pointer is a store: `Box<dyn Store>` ([`AnyStore`]), and `Arc<S>` so that several services

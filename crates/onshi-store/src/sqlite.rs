@@ -10,16 +10,21 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use onshi_ids::{Branch, InsuredNumber, InsurerNumber, MyNumber, Symbol};
+use onshi_ids::{InsuredNumber, InsurerNumber, MyNumber, Symbol};
 use onshi_law::Date;
-use onshi_ledger::{Change, Entry, MemberHistory, MemberKey, MemberStatic, RecordedAt, Relationship, Seq, Sex};
+use onshi_ledger::{Change, Entry, MemberHistory, MemberKey, RecordedAt, Relationship, Seq};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
+use crate::WriterHealth as _;
+use crate::mapping::{
+    self, CERTIFICATE_SELECT, CertificateCols, ENTRY_COLUMNS, EntryCols, MEMBER_COLUMNS, MemberCols, MemberRow,
+    ResidentCols, corrupt, date_str, encode_change, encode_linkage, relationship_str, sex_str, symbol_param,
+};
 use crate::schema;
 use crate::{
     AccessEntry, AccessRecord, CaseImport, CaseRecord, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide,
-    LinkEvent, LinkWrite, LinkageRecord, MemberId, MemberRecord, NewMember, Pending, PutOutcome, ReaderRecord,
-    RecordClock, RegistryEvent, Resident, ResidentWrite, Revocation, Store, StoreError,
+    LinkEvent, LinkWrite, MemberId, MemberRecord, NewMember, Pending, PutOutcome, ReaderRecord, RecordClock,
+    RegistryEvent, Resident, ResidentWrite, Store, StoreError,
 };
 
 mod links;
@@ -63,9 +68,8 @@ pub(crate) struct WriterState {
     stopped: AtomicBool,
 }
 
-impl WriterState {
-    /// The error of a write refused because this writer stopped, if it has.
-    pub(crate) fn stopped(&self) -> Option<StoreError> {
+impl crate::WriterHealth for WriterState {
+    fn stopped(&self) -> Option<StoreError> {
         self.stopped.load(Ordering::SeqCst).then(|| StoreError::WriterStopped(self.name.clone()))
     }
 }
@@ -168,7 +172,7 @@ impl Db {
         if let Some(s) = sender {
             let _ = s.send(job);
         }
-        Pending(rx, Some(self.state.clone()))
+        Pending(rx, Some(self.state.clone() as Arc<dyn crate::WriterHealth>))
     }
 
     /// `Err` once the writer thread has stopped.
@@ -453,106 +457,35 @@ fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>, state: &WriterState
     }
 }
 
-// ---- row mapping ----------------------------------------------------------------------------------------
-
-fn sex_str(s: Sex) -> &'static str {
-    match s {
-        Sex::Male => "male",
-        Sex::Female => "female",
-    }
-}
-
-fn parse_sex(s: &str) -> Result<Sex, StoreError> {
-    match s {
-        "male" => Ok(Sex::Male),
-        "female" => Ok(Sex::Female),
-        other => Err(StoreError::Corrupt(format!("sex {other:?}"))),
-    }
-}
-
-fn relationship_str(r: Relationship) -> &'static str {
-    match r {
-        Relationship::Insured => "insured",
-        Relationship::Dependent => "dependent",
-    }
-}
-
-fn parse_relationship(s: &str) -> Result<Relationship, StoreError> {
-    match s {
-        "insured" => Ok(Relationship::Insured),
-        "dependent" => Ok(Relationship::Dependent),
-        other => Err(StoreError::Corrupt(format!("relationship {other:?}"))),
-    }
-}
-
-fn date_str(d: Date) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_date(s: &str) -> Result<Date, StoreError> {
-    onshi_law::parse_iso_date(s).map_err(|e| StoreError::Corrupt(format!("date {s:?}: {e}")))
-}
-
-fn corrupt(what: &str) -> impl Fn(onshi_ids::IdError) -> StoreError + '_ {
-    move |e| StoreError::Corrupt(format!("{what}: {e}"))
-}
+// ---- row mapping (the decoding is shared with the server engine: `crate::mapping`) ----------------------
 
 fn resident_from_row(r: &Row<'_>) -> Result<Resident, StoreError> {
-    let mn: String = r.get(0)?;
-    let birth: String = r.get(3)?;
-    let sex: String = r.get(4)?;
-    Ok(Resident {
-        my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
+    ResidentCols {
+        my_number: r.get(0)?,
         name: r.get(1)?,
         name_kana: r.get(2)?,
-        birth_date: parse_date(&birth)?,
-        sex: parse_sex(&sex)?,
+        birth_date: r.get(3)?,
+        sex: r.get(4)?,
         address: r.get(5)?,
-        recorded_at: RecordedAt(r.get(6)?),
-    })
-}
-
-const MEMBER_COLUMNS: &str = "member_id, insurer_number, symbol, number, branch, relationship, \
-                              birth_date, sex, my_number, linkage";
-
-/// A member row before its entries are attached.
-struct MemberRow {
-    id: MemberId,
-    statik: MemberStatic,
-    my_number: Option<MyNumber>,
-    linkage: Option<LinkageRecord>,
+        recorded_at: r.get(6)?,
+    }
+    .decode()
 }
 
 fn member_row(r: &Row<'_>) -> Result<MemberRow, StoreError> {
-    let insurer: String = r.get(1)?;
-    let symbol: Option<String> = r.get(2)?;
-    let number: String = r.get(3)?;
-    let branch: String = r.get(4)?;
-    let relationship: String = r.get(5)?;
-    let birth: String = r.get(6)?;
-    let sex: String = r.get(7)?;
-    let my_number: Option<String> = r.get(8)?;
-    let linkage: Option<String> = r.get(9)?;
-    Ok(MemberRow {
-        id: MemberId(r.get(0)?),
-        statik: MemberStatic {
-            key: MemberKey {
-                insurer_number: InsurerNumber::parse(&insurer).map_err(corrupt("insurer_number"))?,
-                symbol: symbol.as_deref().map(Symbol::parse).transpose().map_err(corrupt("symbol"))?,
-                number: InsuredNumber::parse(&number).map_err(corrupt("number"))?,
-                branch: Branch::parse(&branch).map_err(corrupt("branch"))?,
-            },
-            relationship: parse_relationship(&relationship)?,
-            birth_date: parse_date(&birth)?,
-            sex: parse_sex(&sex)?,
-        },
-        my_number: my_number.as_deref().map(MyNumber::parse).transpose().map_err(corrupt("my_number"))?,
-        linkage: linkage
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| StoreError::Corrupt(format!("linkage: {e}")))?,
-    })
+    MemberCols {
+        id: r.get(0)?,
+        insurer: r.get(1)?,
+        symbol: r.get(2)?,
+        number: r.get(3)?,
+        branch: r.get(4)?,
+        relationship: r.get(5)?,
+        birth_date: r.get(6)?,
+        sex: r.get(7)?,
+        my_number: r.get(8)?,
+        linkage: r.get(9)?,
+    }
+    .decode()
 }
 
 // The hot queries below have no `ORDER BY`: the rows are sorted in Rust instead. With `ORDER BY` over an
@@ -561,33 +494,21 @@ fn member_row(r: &Row<'_>) -> Result<MemberRow, StoreError> {
 // server's time under an eligibility-check load.
 
 fn entries_of(conn: &Connection, id: MemberId) -> Result<Vec<Entry>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT seq, recorded_at, effective_on, change FROM member_entries WHERE member_id = ?1")?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT {ENTRY_COLUMNS} FROM member_entries WHERE member_id = ?1"))?;
     let mut rows = stmt.query([id.0])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        let effective: String = r.get(2)?;
-        let change: String = r.get(3)?;
-        out.push(Entry {
-            seq: Seq(seq as u64),
-            recorded_at: RecordedAt(r.get(1)?),
-            effective_on: parse_date(&effective)?,
-            change: serde_json::from_str(&change).map_err(|e| StoreError::Corrupt(format!("entry {seq}: {e}")))?,
-        });
+        out.push(
+            EntryCols { seq: r.get(0)?, recorded_at: r.get(1)?, effective_on: r.get(2)?, change: r.get(3)? }
+                .decode()?,
+        );
     }
-    out.sort_unstable_by_key(|e| e.seq);
     Ok(out)
 }
 
 fn attach(conn: &Connection, row: MemberRow) -> Result<MemberRecord, StoreError> {
     let entries = entries_of(conn, row.id)?;
-    Ok(MemberRecord {
-        id: row.id,
-        my_number: row.my_number,
-        linkage: row.linkage,
-        history: MemberHistory { statik: row.statik, entries },
-    })
+    Ok(row.with_entries(entries))
 }
 
 fn members_where(
@@ -611,8 +532,7 @@ fn member_by_id(conn: &Connection, id: MemberId) -> Result<Option<MemberRecord>,
 }
 
 fn insert_entry(ctx: &mut WriterCtx, id: MemberId, e: &Entry) -> Result<(), StoreError> {
-    let change = serde_json::to_string(&e.change)
-        .map_err(|err| StoreError::Corrupt(format!("cannot encode a change: {err}")))?;
+    let change = encode_change(&e.change)?;
     ctx.conn
         .prepare_cached(
             "INSERT INTO member_entries (seq, member_id, recorded_at, effective_on, change)
@@ -623,9 +543,8 @@ fn insert_entry(ctx: &mut WriterCtx, id: MemberId, e: &Entry) -> Result<(), Stor
 }
 
 /// Refuses a period that would overlap another record of the same key (insurer, symbol, branch, and the number
-/// compared on its key: 0123 = 123); `except` is the record being changed itself (None when enrolling). Overlap
-/// is the ledger's rule ([`MemberHistory::periods_overlap`]): half-open periods sharing a day, so an empty
-/// period (an enrolment cancelled on its first day, a voided acquisition) blocks nothing.
+/// compared on its key: 0123 = 123); `except` is the record being changed itself (None when enrolling). The
+/// decision is the shared [`mapping::refuse_overlap`] (the ledger's `periods_overlap`).
 fn refuse_overlap(
     conn: &Connection,
     key: &MemberKey,
@@ -644,12 +563,7 @@ fn refuse_overlap(
             except.map_or(0, |id| id.0)
         ],
     )?;
-    match same_key.iter().find(|o| MemberHistory::periods_overlap(o.history.period(None), period)) {
-        Some(dup) => {
-            Err(StoreError::Duplicate { existing: dup.id, number: dup.history.statik.key.number.as_str().to_owned() })
-        }
-        None => Ok(()),
-    }
+    mapping::refuse_overlap(&same_key, period)
 }
 
 /// Appends `changes` to a member's history inside the writing transaction, each validated by the ledger after
@@ -670,35 +584,7 @@ fn append_entries(ctx: &mut WriterCtx, id: MemberId, changes: Vec<(Date, Change)
     Ok(rec)
 }
 
-fn symbol_param(s: &Option<Symbol>) -> Option<&str> {
-    s.as_ref().map(|s| s.as_str())
-}
-
-// The certificate lookup is on the card check's path, so it must not be re-prepared on every use either (see
-// above `entries_of`): no `ORDER BY` (the rows are sorted in Rust, by when they were recorded), and the
-// revocation comes from correlated subqueries, not a `LEFT JOIN` — SQLite re-prepares the joined form on every
-// rebinding too (measured: 59 re-prepares in 60 uses; `hot_reads_are_not_reprepared` checks it).
-const CERTIFICATE_SELECT: &str = "SELECT c.serial, c.my_number, c.issued_on, c.expires_on,
-     (SELECT r.reason FROM revocations r WHERE r.serial = c.serial),
-     (SELECT r.revoked_at FROM revocations r WHERE r.serial = c.serial),
-     c.recorded_at
-     FROM certificates c";
-
-fn certificate_from_row(r: &Row<'_>) -> Result<CertificateRecord, StoreError> {
-    let mn: String = r.get(1)?;
-    let issued: String = r.get(2)?;
-    let expires: String = r.get(3)?;
-    let reason: Option<String> = r.get(4)?;
-    let at: Option<i64> = r.get(5)?;
-    Ok(CertificateRecord {
-        serial: r.get(0)?,
-        my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
-        issued_on: parse_date(&issued)?,
-        expires_on: parse_date(&expires)?,
-        revocation: reason.zip(at).map(|(reason, at)| Revocation { reason, revoked_at: RecordedAt(at) }),
-    })
-}
-
+// The certificate lookup is on the card check's path: see `mapping::CERTIFICATE_SELECT` for its shape.
 fn certificates_where(
     c: &Connection,
     clause: &str,
@@ -708,11 +594,17 @@ fn certificates_where(
     let mut rows = stmt.query(p)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let recorded_at: i64 = r.get(6)?;
-        out.push((recorded_at, certificate_from_row(r)?));
+        out.push(CertificateCols {
+            serial: r.get(0)?,
+            my_number: r.get(1)?,
+            issued_on: r.get(2)?,
+            expires_on: r.get(3)?,
+            revocation_reason: r.get(4)?,
+            revoked_at: r.get(5)?,
+            recorded_at: r.get(6)?,
+        });
     }
-    out.sort_unstable_by(|a, b| (a.0, &a.1.serial).cmp(&(b.0, &b.1.serial)));
-    Ok(out.into_iter().map(|(_, c)| c).collect())
+    mapping::certificates(out)
 }
 
 impl Store for SqliteStore {
@@ -809,12 +701,7 @@ impl Store for SqliteStore {
                     return Err(StoreError::InsuredNotFound);
                 }
             }
-            let linkage = m
-                .linkage
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("cannot encode a linkage: {e}")))?;
+            let linkage = encode_linkage(&m.linkage)?;
             ctx.conn
                 .prepare_cached(
                     "INSERT INTO members (insurer_number, symbol, number, branch, relationship,

@@ -1,4 +1,4 @@
-//! `onshi serve`: the HTTP service on the embedded store.
+//! `onshi serve`: the HTTP service on the embedded store, or on PostgreSQL (`--store postgres://…`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,14 +7,16 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::Args;
 use onshi_service::{Service, SystemClock};
-use onshi_store::{AnyStore, SqliteStore};
+use onshi_store::{AnyStore, PgOptions, PgStore, SqliteStore};
 
-/// Run the onshi service: registry, insurer and clinic roles over HTTP, durable on an embedded SQLite store.
+/// Run the onshi service: registry, insurer and clinic roles over HTTP, durable on an embedded SQLite store
+/// (the data directory) or on PostgreSQL (`--store postgres://…`).
 ///
 /// The administrator token is read from the environment variable ONSHI_ADMIN_TOKEN; `--demo` creates one.
 ///
 /// Examples:
 ///   ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
+///   onshi serve --data ./onshi-data --store 'postgres://onshi@db1:5432,db2:5432/onshi?target_session_attrs=read-write'
 ///   onshi serve --demo
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
@@ -22,6 +24,17 @@ pub struct ServeArgs {
     /// The data directory (created if missing; an older schema is migrated).
     #[arg(long, value_name = "DIR", required_unless_present = "demo")]
     data: Option<PathBuf>,
+    /// Where the member data, the access log and the card registry are stored: a PostgreSQL URL
+    /// (`postgres://USER[:PASSWORD]@HOST:PORT[,HOST2:PORT2…]/DATABASE[?target_session_attrs=read-write]`; with
+    /// several hosts, `target_session_attrs=read-write` finds the primary; a missing database is created), or
+    /// a directory for the embedded SQLite engine. Default: the embedded engine in the data directory. The
+    /// card CA stays in the data directory either way.
+    #[arg(long, value_name = "URL|DIR", env = "ONSHI_STORE")]
+    store: Option<String>,
+    /// How long one PostgreSQL statement may run (`statement_timeout` of every connection), in seconds: a
+    /// write that waits longer (a lock, an unreachable synchronous standby) is refused with 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    store_timeout: u64,
     /// Where to listen.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -92,8 +105,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let Some(d) = args.data.clone() else { bail!("--data DIR is required (or use --demo)") };
         (token, d, None)
     };
-    let store = SqliteStore::open(&data).with_context(|| format!("opening the store in {}", data.display()))?;
-    let store: AnyStore = Box::new(store);
+    let store = open_store(args.store.as_deref(), &data, args.store_timeout)?;
     // The issuing CA of the My Number cards lives in the data directory (made on first start).
     let today = onshi_law::legal_today(chrono::Utc::now());
     let issuer = onshi_card::Issuer::open_or_create(&data.join("ca"), today)
@@ -105,6 +117,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(font = %args.font.display(), "IPAmj明朝 is missing: install fonts-ipamj-mincho so that the reception screen draws every registered name");
     }
     let reception = onshi_http::Reception::new(reader_dir.clone(), args.font.clone());
+    let store_label = match args.store.as_deref() {
+        Some(s) if onshi_store::is_postgres_url(s) => "postgresql".to_owned(),
+        Some(s) => format!("sqlite:{s}"),
+        None => format!("sqlite:{}", data.display()),
+    };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -118,13 +135,32 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
                 println!("{}", crate::card::demo::load(&svc, dir, &format!("http://{local}")).await?);
             }
         }
-        tracing::info!(addr = %local, data = %data.display(), "onshi is serving");
+        tracing::info!(addr = %local, data = %data.display(), store = %store_label, "onshi is serving");
         let app = onshi_http::router_with(svc.clone(), reception);
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.context("serving")?;
         tracing::info!("stopped");
         anyhow::Ok(())
     })?;
     Ok(())
+}
+
+/// The store `--store` names: PostgreSQL for a `postgres://` URL, else the embedded engine in that directory
+/// (by default the data directory).
+fn open_store(store: Option<&str>, data: &std::path::Path, timeout_s: u64) -> anyhow::Result<AnyStore> {
+    match store {
+        Some(url) if onshi_store::is_postgres_url(url) => {
+            let options =
+                PgOptions { statement_timeout: std::time::Duration::from_secs(timeout_s.max(1)), ..Default::default() };
+            // the URL may hold a password: never print it
+            let store = PgStore::open(url, options).context("opening the PostgreSQL store (--store)")?;
+            Ok(Box::new(store))
+        }
+        other => {
+            let dir = other.map(PathBuf::from).unwrap_or_else(|| data.to_path_buf());
+            let store = SqliteStore::open(&dir).with_context(|| format!("opening the store in {}", dir.display()))?;
+            Ok(Box::new(store))
+        }
+    }
 }
 
 async fn shutdown() {

@@ -2,22 +2,19 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::mapping::{CREDENTIAL_COLUMNS as COLUMNS, CredentialCols, credential_id_prefix as id_prefix};
 use crate::{Credential, StoreError, credential_id};
 
-const COLUMNS: &str = "token_hash, role, subject, created_at, expires_at, revoked_at";
-
 fn from_row(r: &Row<'_>) -> Result<Credential, StoreError> {
-    let h: Vec<u8> = r.get(0)?;
-    let token_hash: [u8; 32] =
-        h.try_into().map_err(|_| StoreError::Corrupt("a credential hash is not 32 bytes".into()))?;
-    Ok(Credential {
-        token_hash,
+    CredentialCols {
+        token_hash: r.get(0)?,
         role: r.get(1)?,
         subject: r.get(2)?,
         created_at: r.get(3)?,
         expires_at: r.get(4)?,
         revoked_at: r.get(5)?,
-    })
+    }
+    .decode()
 }
 
 pub(super) fn put(conn: &Connection, c: &Credential) -> Result<(), StoreError> {
@@ -38,15 +35,6 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<Credential>, StoreError> {
         out.push(from_row(r)?);
     }
     Ok(out)
-}
-
-/// The 8 hash bytes an id names (`C` and 16 hex digits), or `None` if it is not an id.
-fn id_prefix(id: &str) -> Option<Vec<u8>> {
-    let hex = id.strip_prefix('C').or_else(|| id.strip_prefix('c'))?;
-    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..8).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()).collect()
 }
 
 /// Revokes the credential `id` at `at`; a credential revoked before keeps its first revocation.

@@ -2,30 +2,15 @@
 //! reconciliation opened. Every write runs on the member data's writer thread, inside its request's
 //! savepoint: a refused change leaves no trace.
 
-use onshi_ids::{InsurerNumber, MyNumber};
-use onshi_ledger::RecordedAt;
+use onshi_ids::MyNumber;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{WriterCtx, corrupt, member_by_id};
+use super::{WriterCtx, member_by_id};
+use crate::mapping::{CASE_COLUMNS, CaseCols, LINK_EVENT_COLUMNS, LinkEventCols, encode_linkage, encode_reasons};
 use crate::{
     CaseImport, CaseRecord, CaseWrite, LinkEvent, LinkWrite, LinkageRecord, MemberId, MemberRecord, NewMember,
     StoreError,
 };
-
-fn encode_linkage(l: &Option<LinkageRecord>) -> Result<Option<String>, StoreError> {
-    l.as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode a linkage: {e}")))
-}
-
-fn decode_linkage(s: Option<String>) -> Result<Option<LinkageRecord>, StoreError> {
-    s.as_deref().map(serde_json::from_str).transpose().map_err(|e| StoreError::Corrupt(format!("linkage: {e}")))
-}
-
-fn my_number_of(s: Option<String>, what: &str) -> Result<Option<MyNumber>, StoreError> {
-    s.as_deref().map(MyNumber::parse).transpose().map_err(corrupt(what))
-}
 
 #[allow(clippy::too_many_arguments)]
 fn insert_event(
@@ -105,25 +90,26 @@ pub(super) fn write_link(ctx: &mut WriterCtx, w: LinkWrite) -> Result<MemberReco
 }
 
 pub(super) fn link_events(c: &Connection, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
-    let mut stmt = c.prepare_cached(
-        "SELECT id, member_id, action, my_number, previous, linkage, by_whom, note, request_id, recorded_at
-         FROM link_events WHERE member_id = ?1 ORDER BY id",
-    )?;
+    let mut stmt =
+        c.prepare_cached(&format!("SELECT {LINK_EVENT_COLUMNS} FROM link_events WHERE member_id = ?1 ORDER BY id"))?;
     let mut rows = stmt.query([member_id.0])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(LinkEvent {
-            id: r.get(0)?,
-            member_id: MemberId(r.get(1)?),
-            action: r.get(2)?,
-            my_number: my_number_of(r.get(3)?, "my_number")?,
-            previous: my_number_of(r.get(4)?, "previous")?,
-            linkage: decode_linkage(r.get(5)?)?,
-            by: r.get(6)?,
-            note: r.get(7)?,
-            request_id: r.get(8)?,
-            recorded_at: RecordedAt(r.get(9)?),
-        });
+        out.push(
+            LinkEventCols {
+                id: r.get(0)?,
+                member_id: r.get(1)?,
+                action: r.get(2)?,
+                my_number: r.get(3)?,
+                previous: r.get(4)?,
+                linkage: r.get(5)?,
+                by: r.get(6)?,
+                note: r.get(7)?,
+                request_id: r.get(8)?,
+                recorded_at: r.get(9)?,
+            }
+            .decode()?,
+        );
     }
     Ok(out)
 }
@@ -156,7 +142,7 @@ pub(super) fn import_cases(ctx: &mut WriterCtx, cases: Vec<CaseWrite>) -> Result
                 c.record_id,
                 c.my_number.map(|n| n.as_str().to_owned()),
                 c.grade,
-                c.reasons.join(";"),
+                encode_reasons(&c.reasons),
                 c.suggested_my_number.map(|n| n.as_str().to_owned()),
                 c.opened_by,
                 c.request_id,
@@ -167,30 +153,24 @@ pub(super) fn import_cases(ctx: &mut WriterCtx, cases: Vec<CaseWrite>) -> Result
     Ok(done)
 }
 
-const CASE_COLUMNS: &str = "case_id, insurer_number, member_id, record_id, my_number, grade, reasons, \
-                            suggested_my_number, status, opened_by, request_id, opened_at, closed_by, closed_at";
-
 fn case_from_row(r: &Row<'_>) -> Result<CaseRecord, StoreError> {
-    let insurer: String = r.get(1)?;
-    let reasons: String = r.get(6)?;
-    Ok(CaseRecord {
+    CaseCols {
         case_id: r.get(0)?,
-        case: CaseWrite {
-            insurer_number: InsurerNumber::parse(&insurer).map_err(corrupt("insurer_number"))?,
-            member_id: MemberId(r.get(2)?),
-            record_id: r.get(3)?,
-            my_number: my_number_of(r.get(4)?, "my_number")?,
-            grade: r.get(5)?,
-            reasons: reasons.split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            suggested_my_number: my_number_of(r.get(7)?, "suggested_my_number")?,
-            opened_by: r.get(9)?,
-            request_id: r.get(10)?,
-        },
+        insurer: r.get(1)?,
+        member_id: r.get(2)?,
+        record_id: r.get(3)?,
+        my_number: r.get(4)?,
+        grade: r.get(5)?,
+        reasons: r.get(6)?,
+        suggested_my_number: r.get(7)?,
         status: r.get(8)?,
-        opened_at: RecordedAt(r.get(11)?),
+        opened_by: r.get(9)?,
+        request_id: r.get(10)?,
+        opened_at: r.get(11)?,
         closed_by: r.get(12)?,
-        closed_at: r.get::<_, Option<i64>>(13)?.map(RecordedAt),
-    })
+        closed_at: r.get(13)?,
+    }
+    .decode()
 }
 
 pub(super) fn cases_where(
@@ -210,8 +190,8 @@ pub(super) fn cases_where(
 
 #[cfg(test)]
 mod tests {
-    use onshi_ids::{Branch, InsuredNumber, Symbol};
-    use onshi_ledger::{Change, MemberKey, MemberStatic, Relationship, Sex};
+    use onshi_ids::{Branch, InsuredNumber, InsurerNumber, Symbol};
+    use onshi_ledger::{Change, MemberKey, MemberStatic, RecordedAt, Relationship, Sex};
 
     use super::*;
     use crate::{LinkState, SqliteStore, Store};

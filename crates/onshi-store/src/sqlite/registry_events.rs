@@ -4,14 +4,14 @@
 
 use onshi_ids::{InsurerNumber, MyNumber};
 use onshi_law::Date;
-use onshi_ledger::{RecordedAt, Seq};
+use onshi_ledger::RecordedAt;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::{WriterCtx, append_entries, corrupt, date_str, members_where, parse_date, resident_from_row};
-use crate::{Decide, MemberId, RegistryChange, RegistryDecision, RegistryEvent, Resident, ResidentWrite, StoreError};
-
-const EVENT_COLUMNS: &str = "id, my_number, member_id, insurer_number, effective_on, details, recorded_at, status, \
-                             decided_by, decided_at, decision_reason, applied_seq";
+use super::{WriterCtx, append_entries, members_where, resident_from_row};
+use crate::mapping::{
+    EVENT_COLUMNS, EventCols, change_day, changed, date_str, encode_registry_change, parse_date, still_covered,
+};
+use crate::{Decide, RegistryChange, RegistryDecision, RegistryEvent, Resident, ResidentWrite, StoreError};
 
 /// A resident's current basic four, read inside the writing transaction.
 pub(super) fn current_resident(conn: &Connection, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
@@ -22,19 +22,6 @@ pub(super) fn current_resident(conn: &Connection, my_number: &MyNumber) -> Resul
     .query_row([my_number.as_str()], |r| Ok(resident_from_row(r)))
     .optional()?
     .transpose()
-}
-
-/// What a registry write changed that an insurer keeps too (name, kana, address), if anything.
-pub(crate) fn changed(before: &Resident, after: &ResidentWrite) -> Option<RegistryChange> {
-    let diff = |old: &String, new: &String| (old != new).then(|| new.clone());
-    let name = diff(&before.name, &after.name);
-    let name_kana = diff(&before.name_kana, &after.name_kana);
-    let address = diff(&before.address, &after.address);
-    (name.is_some() || name_kana.is_some() || address.is_some()).then_some(RegistryChange::Change {
-        name,
-        name_kana,
-        address,
-    })
 }
 
 /// Offers a registry write's change of name, kana or address (effective on the legal day it was recorded) to
@@ -48,7 +35,7 @@ pub(super) fn offer_change(
     let Some(change) = changed(before, after) else {
         return Ok(());
     };
-    let on = at.to_datetime().map(onshi_law::legal_today).ok_or_else(|| StoreError::Corrupt("clock".into()))?;
+    let on = change_day(at)?;
     offer(ctx, &after.my_number, change, on, at)?;
     Ok(())
 }
@@ -61,13 +48,11 @@ fn offer(
     effective_on: Date,
     at: RecordedAt,
 ) -> Result<Vec<RegistryEvent>, StoreError> {
-    let details =
-        serde_json::to_string(&change).map_err(|e| StoreError::Corrupt(format!("cannot encode an event: {e}")))?;
+    let details = encode_registry_change(&change)?;
     let linked = members_where(&ctx.conn, "my_number = ?1", [my_number.as_str()])?;
     let mut out = Vec::new();
     for m in linked {
-        let still_covered = m.history.period_opt(None).is_some_and(|(_, lost)| lost.is_none_or(|l| l > effective_on));
-        if !still_covered {
+        if !still_covered(&m, effective_on) {
             continue;
         }
         let insurer = m.history.statik.key.insurer_number;
@@ -128,33 +113,21 @@ pub(super) fn death_of(conn: &Connection, my_number: &MyNumber) -> Result<Option
 }
 
 fn event_from_row(r: &Row<'_>) -> Result<RegistryEvent, StoreError> {
-    let id: i64 = r.get(0)?;
-    let mn: String = r.get(1)?;
-    let insurer: String = r.get(3)?;
-    let effective: String = r.get(4)?;
-    let details: String = r.get(5)?;
-    let status: String = r.get(7)?;
-    let decision = match status.as_str() {
-        "open" => None,
-        "accepted" | "rejected" => Some(RegistryDecision {
-            accepted: status == "accepted",
-            by: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-            at: RecordedAt(r.get::<_, Option<i64>>(9)?.unwrap_or_default()),
-            reason: r.get(10)?,
-            applied_seq: r.get::<_, Option<i64>>(11)?.map(|s| Seq(s as u64)),
-        }),
-        other => return Err(StoreError::Corrupt(format!("registry event {id}: status {other:?}"))),
-    };
-    Ok(RegistryEvent {
-        id,
-        my_number: MyNumber::parse(&mn).map_err(corrupt("my_number"))?,
-        member_id: MemberId(r.get(2)?),
-        insurer_number: InsurerNumber::parse(&insurer).map_err(corrupt("insurer_number"))?,
-        change: serde_json::from_str(&details).map_err(|e| StoreError::Corrupt(format!("registry event {id}: {e}")))?,
-        effective_on: parse_date(&effective)?,
-        recorded_at: RecordedAt(r.get(6)?),
-        decision,
-    })
+    EventCols {
+        id: r.get(0)?,
+        my_number: r.get(1)?,
+        member_id: r.get(2)?,
+        insurer: r.get(3)?,
+        effective_on: r.get(4)?,
+        details: r.get(5)?,
+        recorded_at: r.get(6)?,
+        status: r.get(7)?,
+        decided_by: r.get(8)?,
+        decided_at: r.get(9)?,
+        decision_reason: r.get(10)?,
+        applied_seq: r.get(11)?,
+    }
+    .decode()
 }
 
 fn events_where(conn: &Connection, clause: &str, p: impl rusqlite::Params) -> Result<Vec<RegistryEvent>, StoreError> {

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::{Decide, RegistryChange};
+use onshi_ids::Branch;
 use onshi_ledger::LossReason;
+use onshi_ledger::{MemberStatic, Sex};
 
 fn d(s: &str) -> Date {
     onshi_law::parse_iso_date(s).expect("test date")

@@ -1,5 +1,7 @@
 use super::*;
 use crate::schema;
+use onshi_ids::Branch;
+use onshi_ledger::{MemberStatic, Sex};
 
 fn d(s: &str) -> Date {
     onshi_law::parse_iso_date(s).expect("test date")

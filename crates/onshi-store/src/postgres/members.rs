@@ -1,0 +1,219 @@
+//! Members on PostgreSQL: the reads, the enrolment and appends with the duplicate rule, each write one
+//! transaction holding the lock of the member key it checks.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use onshi_law::Date;
+use onshi_ledger::{Change, Entry, MemberHistory, MemberKey, Relationship, Seq};
+use tokio_postgres::GenericClient;
+use tokio_postgres::types::ToSql;
+
+use super::{Inner, lock, person_lock};
+use crate::mapping::{
+    self, ENTRY_COLUMNS, EntryCols, MEMBER_COLUMNS, MemberCols, date_str, encode_change, encode_linkage,
+    relationship_str, sex_str, symbol_param,
+};
+use crate::{MemberId, MemberRecord, NewMember, StoreError};
+
+pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
+
+/// The members a clause selects (with their whole histories), by id.
+pub(crate) async fn members_where(
+    c: &impl GenericClient,
+    clause: &str,
+    params: Params<'_>,
+) -> Result<Vec<MemberRecord>, StoreError> {
+    let rows = c.query(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {clause}"), params).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for r in rows {
+        found.push(
+            MemberCols {
+                id: r.try_get(0)?,
+                insurer: r.try_get(1)?,
+                symbol: r.try_get(2)?,
+                number: r.try_get(3)?,
+                branch: r.try_get(4)?,
+                relationship: r.try_get(5)?,
+                birth_date: r.try_get(6)?,
+                sex: r.try_get(7)?,
+                my_number: r.try_get(8)?,
+                linkage: r.try_get(9)?,
+            }
+            .decode()?,
+        );
+    }
+    found.sort_unstable_by_key(|m| m.id);
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = found.iter().map(|m| m.id.0).collect();
+    let rows = c
+        .query(&format!("SELECT member_id, {ENTRY_COLUMNS} FROM member_entries WHERE member_id = ANY($1)"), &[&ids])
+        .await?;
+    let mut entries: HashMap<i64, Vec<Entry>> = HashMap::new();
+    for r in rows {
+        let member: i64 = r.try_get(0)?;
+        let e = EntryCols {
+            seq: r.try_get(1)?,
+            recorded_at: r.try_get(2)?,
+            effective_on: r.try_get(3)?,
+            change: r.try_get(4)?,
+        }
+        .decode()?;
+        entries.entry(member).or_default().push(e);
+    }
+    Ok(found
+        .into_iter()
+        .map(|m| {
+            let e = entries.remove(&m.id.0).unwrap_or_default();
+            m.with_entries(e)
+        })
+        .collect())
+}
+
+pub(super) async fn insured_of(
+    c: &impl GenericClient,
+    insurer: &str,
+    number_key: &str,
+    symbol: Option<&str>,
+) -> Result<Vec<MemberRecord>, StoreError> {
+    members_where(
+        c,
+        "insurer_number = $1 AND number_key = $2 AND symbol IS NOT DISTINCT FROM $3 AND relationship = 'insured'",
+        &[&insurer, &number_key, &symbol],
+    )
+    .await
+}
+
+/// The lock of a member key's duplicate rule (insurer and number key: coarser than the key, never finer).
+fn key_lock(key: &MemberKey) -> String {
+    format!("onshi:member-key:{}:{}", key.insurer_number.as_str(), key.number.match_key())
+}
+
+async fn next_seq(c: &impl GenericClient) -> Result<Seq, StoreError> {
+    let s: i64 = c.query_one("SELECT nextval('member_entries_seq')", &[]).await?.try_get(0)?;
+    Ok(Seq(s as u64))
+}
+
+async fn insert_entry(c: &impl GenericClient, id: MemberId, e: &Entry) -> Result<(), StoreError> {
+    let change = encode_change(&e.change)?;
+    c.execute(
+        "INSERT INTO member_entries (seq, member_id, recorded_at, effective_on, change) VALUES ($1, $2, $3, $4, $5)",
+        &[&(e.seq.0 as i64), &id.0, &e.recorded_at.0, &date_str(e.effective_on), &change],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Refuses a period that would overlap another record of the same key (the shared rule,
+/// [`mapping::refuse_overlap`]); `except` is the record being changed itself.
+async fn refuse_overlap(
+    c: &impl GenericClient,
+    key: &MemberKey,
+    except: Option<MemberId>,
+    period: (Date, Option<Date>),
+) -> Result<(), StoreError> {
+    // member ids come from a sequence starting at 1, never 0
+    let same_key = members_where(
+        c,
+        "insurer_number = $1 AND number_key = $2 AND symbol IS NOT DISTINCT FROM $3 AND branch = $4 \
+         AND member_id <> $5",
+        &[
+            &key.insurer_number.as_str(),
+            &key.number.match_key(),
+            &symbol_param(&key.symbol),
+            &key.branch.as_str(),
+            &except.map_or(0, |id| id.0),
+        ],
+    )
+    .await?;
+    mapping::refuse_overlap(&same_key, period)
+}
+
+pub(super) async fn enrol(inner: Arc<Inner>, m: NewMember) -> Result<MemberRecord, StoreError> {
+    let mut conn = inner.pool.get().await?;
+    let tx = conn.transaction().await?;
+    let key = &m.statik.key;
+    if let Some(n) = &m.my_number {
+        lock(&tx, &person_lock(n)).await?;
+    }
+    lock(&tx, &key_lock(key)).await?;
+    let entry = Entry {
+        seq: next_seq(&tx).await?,
+        recorded_at: inner.stamp(),
+        effective_on: m.acquired_on,
+        change: m.acquire.clone(),
+    };
+    let history = MemberHistory::new(m.statik.clone(), entry.clone())?;
+    refuse_overlap(&tx, key, None, history.period(None)).await?;
+    if m.statik.relationship == Relationship::Dependent
+        && insured_of(&tx, key.insurer_number.as_str(), key.number.match_key(), symbol_param(&key.symbol))
+            .await?
+            .is_empty()
+    {
+        return Err(StoreError::InsuredNotFound);
+    }
+    let linkage = encode_linkage(&m.linkage)?;
+    let row = tx
+        .query_one(
+            "INSERT INTO members (insurer_number, symbol, number, branch, relationship, birth_date, sex, my_number,
+                                  linkage, number_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING member_id",
+            &[
+                &key.insurer_number.as_str(),
+                &symbol_param(&key.symbol),
+                &key.number.as_str(),
+                &key.branch.as_str(),
+                &relationship_str(m.statik.relationship),
+                &date_str(m.statik.birth_date),
+                &sex_str(m.statik.sex),
+                &m.my_number.as_ref().map(|n| n.as_str()),
+                &linkage,
+                &key.number.match_key(),
+            ],
+        )
+        .await?;
+    let id = MemberId(row.try_get(0)?);
+    insert_entry(&tx, id, &entry).await?;
+    super::links::enrolled(&tx, &inner, id, &m).await?;
+    tx.commit().await?;
+    Ok(MemberRecord { id, my_number: m.my_number, linkage: m.linkage, history })
+}
+
+pub(super) async fn append(
+    inner: Arc<Inner>,
+    id: MemberId,
+    changes: Vec<(Date, Change)>,
+) -> Result<MemberRecord, StoreError> {
+    let mut conn = inner.pool.get().await?;
+    let tx = conn.transaction().await?;
+    let rec = append_entries(&tx, &inner, id, changes).await?;
+    tx.commit().await?;
+    Ok(rec)
+}
+
+/// Appends `changes` to a member's history inside the transaction `c`, each validated by the ledger after the
+/// previous one; the period that results must not overlap another record of the same key.
+pub(super) async fn append_entries(
+    c: &impl GenericClient,
+    inner: &Inner,
+    id: MemberId,
+    changes: Vec<(Date, Change)>,
+) -> Result<MemberRecord, StoreError> {
+    // the key never changes: read it, lock it, and read the member again under the lock
+    let key = members_where(c, "member_id = $1", &[&id.0]).await?.pop().ok_or(StoreError::MemberNotFound(id))?;
+    lock(c, &key_lock(&key.history.statik.key)).await?;
+    let mut rec = members_where(c, "member_id = $1", &[&id.0]).await?.pop().ok_or(StoreError::MemberNotFound(id))?;
+    let mut added = Vec::with_capacity(changes.len());
+    for (effective_on, change) in changes {
+        let entry = Entry { seq: next_seq(c).await?, recorded_at: inner.stamp(), effective_on, change };
+        rec.history.append(entry.clone())?;
+        added.push(entry);
+    }
+    refuse_overlap(c, &rec.history.statik.key, Some(id), rec.history.period(None)).await?;
+    for entry in &added {
+        insert_entry(c, id, entry).await?;
+    }
+    Ok(rec)
+}
