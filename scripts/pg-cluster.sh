@@ -163,9 +163,15 @@ write_node_conf() {
   fi
 }
 
+# whether something listens on 127.0.0.1:PORT
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
 start_node() {
   local n=$1
   running "$n" && return 0
+  if port_busy "$(port_of "$n")"; then
+    die "port $(port_of "$n") of node $n is taken by another server; choose other ports with ONSHI_PG_PORT (now $BASE_PORT: nodes on $BASE_PORT..$((BASE_PORT + 2)))"
+  fi
   local d
   d=$(data_of "$n")
   local primary
@@ -188,6 +194,12 @@ wait_streaming() {
 }
 
 create_cluster() {
+  local m
+  for m in "${NODES[@]}"; do
+    if port_busy "$(port_of "$m")"; then
+      die "port $(port_of "$m") is taken by another server; choose other ports with ONSHI_PG_PORT (now $BASE_PORT: nodes on $BASE_PORT..$((BASE_PORT + 2)))"
+    fi
+  done
   echo "pg-cluster: creating a primary and two standbys under $DIR"
   mkdir -p "$DIR"
   chown postgres:postgres "$DIR" 2>/dev/null || as_pg test -w "$DIR" || die "$DIR is not writable by postgres"

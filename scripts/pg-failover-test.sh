@@ -4,7 +4,7 @@
 #   scripts/pg-failover-test.sh [SECONDS] [WRITERS]        (defaults: 30 s, 4 writers)
 #
 # 1. a fresh cluster of scripts/pg-cluster.sh in its own directory and ports (ONSHI_PG_DIR, default
-#    /tmp/onshi-pg-failover; ONSHI_PG_PORT, default 5451), so that it never touches a developer's cluster;
+#    /tmp/onshi-pg-failover; ONSHI_PG_PORT, default 5544), so that it never touches a developer's cluster;
 # 2. WRITERS concurrent writers, each a loop of psql processes on the multi-host URI
 #    (target_session_attrs=read-write), insert numbered rows (writer, seq), one transaction per row, and record
 #    every row whose COMMIT returned OK, with the time, to a file; a failed attempt is retried with the next
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 SECONDS_TOTAL=${1:-30}
 WRITERS=${2:-4}
 export ONSHI_PG_DIR=${ONSHI_PG_DIR:-/tmp/onshi-pg-failover}
-export ONSHI_PG_PORT=${ONSHI_PG_PORT:-5451}
+export ONSHI_PG_PORT=${ONSHI_PG_PORT:-5544}
 export PGCONNECT_TIMEOUT=2
 CLUSTER=scripts/pg-cluster.sh
 PSQL=/usr/lib/postgresql/15/bin/psql

@@ -4,7 +4,7 @@
 #   scripts/pg-onshi-failover-test.sh [SECONDS] [WRITERS]       (defaults: 30 s, 4 writers)
 #
 # 1. a fresh cluster of scripts/pg-cluster.sh in its own directory and ports (ONSHI_PG_DIR, default
-#    /tmp/onshi-pg-onshi-failover; ONSHI_PG_PORT, default 5471);
+#    /tmp/onshi-pg-onshi-failover; ONSHI_PG_PORT, default 5547);
 # 2. `onshi serve --store <the multi-host URI, target_session_attrs=read-write>` on 127.0.0.1 (ONSHI_BIN, default
 #    target/release/onshi, built when missing);
 # 3. WRITERS HTTP writers (scripts/onshi_write_load.py) enrol members through POST /insurer/v1/members and record
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 SECONDS_TOTAL=${1:-30}
 WRITERS=${2:-4}
 export ONSHI_PG_DIR=${ONSHI_PG_DIR:-/tmp/onshi-pg-onshi-failover}
-export ONSHI_PG_PORT=${ONSHI_PG_PORT:-5471}
+export ONSHI_PG_PORT=${ONSHI_PG_PORT:-5547}
 HTTP_PORT=${ONSHI_HTTP_PORT:-18471}
 BIN=${ONSHI_BIN:-target/release/onshi}
 CLUSTER=scripts/pg-cluster.sh
