@@ -139,12 +139,12 @@ MONITOR="postgres://autoctl_node@127.0.0.1:$PORT/pg_auto_failover?sslmode=disabl
 log "node n1 on 127.0.0.1:$((PORT + 1))"
 service n1 create postgres --pgdata "$DIR/n1" --pgport $((PORT + 1)) --hostname 127.0.0.1 --name n1 \
   --auth trust --no-ssl --dbname onshi --monitor "$MONITOR" --pgctl "$PGBIN/pg_ctl"
-wait_for "n1 as single" 120 'states | grep -q "^n1 single single$"'
+wait_for "n1 as single" 120 '[ "$(states)" = "n1 single single" ]'
 log "n1 is the single node; node n2 on 127.0.0.1:$((PORT + 2))"
 service n2 create postgres --pgdata "$DIR/n2" --pgport $((PORT + 2)) --hostname 127.0.0.1 --name n2 \
   --auth trust --no-ssl --dbname onshi --monitor "$MONITOR" --pgctl "$PGBIN/pg_ctl"
 wait_for "the formation (n1 primary, n2 secondary)" 240 \
-  'states | tr "\n" " " | grep -q "^n1 primary primary n2 secondary secondary $"'
+  '[ "$(states | tr "\n" " ")" = "n1 primary primary n2 secondary secondary " ]'
 FORMED_S=$(pgw_since "$T0")
 log "formed in $FORMED_S s"
 

@@ -47,7 +47,8 @@ cleanup() {
 trap cleanup EXIT
 
 [ -x "$BIN" ] || cargo build --release --bin onshi
-if ! "$BIN" serve --help 2>/dev/null | grep -q -- '--store'; then
+help=$("$BIN" serve --help 2>/dev/null || true)
+if [[ $help != *--store* ]]; then
   echo "pg-onshi-failover-test: $BIN has no --store (the PostgreSQL engine is not in this build); nothing tested" >&2
   exit 2
 fi

@@ -75,7 +75,9 @@ pgw_gap() {
 
 # pgw_resume T: the time (s) from T to the first acknowledged write of an attempt begun after T (empty if none).
 pgw_resume() {
-  cat "$WORK"/ack.* | sort -k2,2n | awk -v k="$1" '$3 > k { printf "%.3f", $2 - k; exit }'
+  # through a file: awk stops at the first match, and a writer into its pipe would die of SIGPIPE (pipefail)
+  cat "$WORK"/ack.* | sort -k2,2n >"$WORK/times.resume"
+  awk -v k="$1" '$3 > k { printf "%.3f", $2 - k; exit }' "$WORK/times.resume"
 }
 
 # pgw_since A [B]: B (default now) - A, in seconds.
