@@ -519,7 +519,7 @@ pub trait RecordClock: Send + Sync + 'static {
     fn now_micros(&self) -> i64;
 }
 
-/// A store chosen at run time (the embedded engine, or the PostgreSQL engine): see [`open_store`].
+/// A store chosen at run time: the embedded engine ([`SqliteStore`]) or the PostgreSQL engine ([`PgStore`]).
 pub type AnyStore = Box<dyn Store>;
 
 /// A store behind a pointer is a store: `Box<dyn Store>` ([`AnyStore`]), and `Arc<S>` so that several services

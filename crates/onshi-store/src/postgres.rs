@@ -22,7 +22,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use onshi_ids::{InsuredNumber, InsurerNumber, MyNumber, Symbol};
@@ -43,7 +43,8 @@ mod pool;
 mod registry_events;
 mod schema;
 
-use pool::Pool;
+use pool::{Cx, Pool};
+use tokio_postgres::GenericClient;
 
 /// How a [`PgStore`] connects and how long it waits.
 #[derive(Clone)]
@@ -59,6 +60,9 @@ pub struct PgOptions {
     pub create_database: bool,
     /// Where recording times come from (the wall clock when `None`): see [`RecordClock`].
     pub clock: Option<Arc<dyn RecordClock>>,
+    /// Reads from a standby among the URL's hosts (`target_session_attrs=read-only`) when it has replayed
+    /// every write this store acknowledged; from the primary otherwise, or when no standby answers.
+    pub standby_reads: bool,
 }
 
 impl Default for PgOptions {
@@ -69,17 +73,95 @@ impl Default for PgOptions {
             max_connections: 16,
             create_database: true,
             clock: None,
+            standby_reads: false,
         }
     }
 }
 
 /// What every operation shares: the connections and the recording clock.
 pub(crate) struct Inner {
+    /// The primary's connections (`target_session_attrs` as the URL says: `read-write` to find the primary).
     pool: Pool,
+    /// With standby reads, the connections to a standby.
+    standby: Option<Pool>,
+    /// The primary's WAL position (bytes) after the latest write this store acknowledged.
+    last_write_lsn: AtomicI64,
+    /// How many reads a standby answered (the rest went to the primary).
+    standby_served: AtomicU64,
+    /// Until when (ms since the store opened) reads skip the standbys, after one failed: a read never waits
+    /// for a standby's connect timeout more than once per [`STANDBY_BACKOFF`].
+    standby_skip_until: AtomicU64,
+    opened: std::time::Instant,
     clock: Option<Arc<dyn RecordClock>>,
     last_at: AtomicI64,
     /// The bound of one whole read or write, on the client side.
     op_timeout: Duration,
+}
+
+/// The WAL position as a number of bytes (`pg_lsn` minus `0/0`).
+const CURRENT_LSN: &str = "SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT";
+/// How long reads go to the primary after a standby failed.
+const STANDBY_BACKOFF: Duration = Duration::from_secs(5);
+const REPLAYED_LSN: &str = "SELECT COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::BIGINT, -1)";
+
+impl Inner {
+    /// A connection for a read: to a standby that has replayed every acknowledged write (read-your-writes),
+    /// else to the primary.
+    pub(crate) async fn reader(&self) -> Result<pool::Conn<'_>, StoreError> {
+        let now_ms = self.opened.elapsed().as_millis() as u64;
+        if let Some(standby) =
+            self.standby.as_ref().filter(|_| now_ms >= self.standby_skip_until.load(Ordering::Relaxed))
+        {
+            let skip = || {
+                let until = now_ms + STANDBY_BACKOFF.as_millis() as u64;
+                self.standby_skip_until.fetch_max(until, Ordering::Relaxed);
+            };
+            match standby.get().await {
+                Ok(c) => {
+                    let replayed: Result<i64, StoreError> = match c.cx().query_one(REPLAYED_LSN, &[]).await {
+                        Ok(r) => r.try_get(0).map_err(StoreError::from),
+                        Err(e) => Err(e.into()),
+                    };
+                    match replayed {
+                        Ok(lsn) if lsn >= self.last_write_lsn.load(Ordering::SeqCst) => {
+                            self.standby_served.fetch_add(1, Ordering::Relaxed);
+                            return Ok(c);
+                        }
+                        Ok(_) => {} // behind: the primary answers
+                        Err(e) => {
+                            skip();
+                            tracing::warn!(error = %e, "a standby failed; reading from the primary");
+                        }
+                    }
+                }
+                Err(e) => {
+                    skip();
+                    tracing::warn!(error = %e, "no standby answers; reading from the primary for a while");
+                }
+            }
+        }
+        self.pool.get().await
+    }
+
+    /// After an acknowledged write: the primary's WAL position, which a standby must have replayed to answer
+    /// a read of this store.
+    async fn note_write(&self) {
+        if self.standby.is_none() {
+            return;
+        }
+        let lsn = async {
+            let c = self.pool.get().await?;
+            let lsn: i64 = c.cx().query_one(CURRENT_LSN, &[]).await?.try_get(0)?;
+            Ok::<_, StoreError>(lsn)
+        };
+        match lsn.await {
+            Ok(l) => {
+                self.last_write_lsn.fetch_max(l, Ordering::SeqCst);
+            }
+            // nobody can tell how far the standbys must be: every read goes to the primary
+            Err(_) => self.last_write_lsn.store(i64::MAX, Ordering::SeqCst),
+        }
+    }
 }
 
 impl Inner {
@@ -121,9 +203,24 @@ impl PgStore {
             .map_err(|e| StoreError::Unavailable(format!("cannot start the PostgreSQL client runtime: {e}")))?;
         let handle = rt.handle().clone();
         let op_timeout = options.statement_timeout * 2 + options.connect_timeout;
+        let standby = options.standby_reads.then(|| {
+            let mut c = config.clone();
+            c.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadOnly);
+            Pool::new(c, options.max_connections)
+        });
         let pool = Pool::new(config, options.max_connections);
         let create = options.create_database;
-        let inner = Arc::new(Inner { pool, clock: options.clock, last_at: AtomicI64::new(0), op_timeout });
+        let inner = Arc::new(Inner {
+            pool,
+            standby,
+            last_write_lsn: AtomicI64::new(0),
+            standby_served: AtomicU64::new(0),
+            standby_skip_until: AtomicU64::new(0),
+            opened: std::time::Instant::now(),
+            clock: options.clock,
+            last_at: AtomicI64::new(0),
+            op_timeout,
+        });
         let opened = {
             let inner = inner.clone();
             wait_on(&handle, op_timeout * 3, async move {
@@ -132,8 +229,11 @@ impl PgStore {
                 }
                 let mut conn = inner.pool.get().await?;
                 let from = schema::migrate(&mut conn).await?;
-                let last_at = schema::last_recorded_at(&*conn).await?;
+                let last_at = schema::last_recorded_at(&conn.cx()).await?;
                 inner.last_at.fetch_max(last_at, Ordering::SeqCst);
+                drop(conn);
+                // what is there now was acknowledged before: a standby must have replayed it
+                inner.note_write().await;
                 Ok(from)
             })
         };
@@ -148,6 +248,11 @@ impl PgStore {
             tracing::info!(from, to = schema::current(), "migrated the PostgreSQL schema");
         }
         Ok(PgStore { rt: Some(rt), handle, inner })
+    }
+
+    /// How many reads a standby has answered (with `standby_reads`; the others went to the primary).
+    pub fn standby_reads_served(&self) -> u64 {
+        self.inner.standby_served.load(Ordering::Relaxed)
     }
 
     /// Runs a read on the store's runtime and waits for it (a blocking wait: fine inside a tokio worker, as
@@ -184,6 +289,9 @@ impl PgStore {
                     r => break r,
                 }
             };
+            if r.is_ok() {
+                inner.note_write().await;
+            }
             let _ = tx.send(r);
         });
         Pending(rx, None)
@@ -262,7 +370,7 @@ impl From<tokio_postgres::Error> for StoreError {
 }
 
 /// The key of a transaction-level advisory lock (hashed by the server: `hashtextextended`).
-pub(crate) async fn lock(c: &impl tokio_postgres::GenericClient, key: &str) -> Result<(), StoreError> {
+pub(crate) async fn lock(c: &Cx<'_, impl GenericClient + Sync>, key: &str) -> Result<(), StoreError> {
     c.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", &[&key]).await?;
     Ok(())
 }
@@ -279,16 +387,16 @@ impl Store for PgStore {
 
     fn resident(&self, my_number: &MyNumber) -> Result<Option<Resident>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::resident(&*i.pool.get().await?, &n).await })
+        self.read(|i| async move { registry_events::resident(&i.reader().await?.cx(), &n).await })
     }
 
     fn residents_born_on(&self, birth_date: Date) -> Result<Vec<Resident>, StoreError> {
-        self.read(|i| async move { registry_events::residents_born_on(&*i.pool.get().await?, birth_date).await })
+        self.read(|i| async move { registry_events::residents_born_on(&i.reader().await?.cx(), birth_date).await })
     }
 
     fn resident_versions(&self, my_number: &MyNumber) -> Result<Vec<Resident>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::resident_versions(&*i.pool.get().await?, &n).await })
+        self.read(|i| async move { registry_events::resident_versions(&i.reader().await?.cx(), &n).await })
     }
 
     fn enrol(&self, m: NewMember) -> Pending<MemberRecord> {
@@ -305,7 +413,7 @@ impl Store for PgStore {
 
     fn member(&self, id: MemberId) -> Result<Option<MemberRecord>, StoreError> {
         self.read(|i| async move {
-            Ok(members::members_where(&*i.pool.get().await?, "member_id = $1", &[&id.0]).await?.pop())
+            Ok(members::members_where(&i.reader().await?.cx(), "member_id = $1", &[&id.0]).await?.pop())
         })
     }
 
@@ -319,7 +427,7 @@ impl Store for PgStore {
             (insurer.as_str().to_owned(), number.match_key().to_string(), crate::mapping::date_str(birth_date));
         self.read(|i| async move {
             members::members_where(
-                &*i.pool.get().await?,
+                &i.reader().await?.cx(),
                 "insurer_number = $1 AND number_key = $2 AND birth_date = $3",
                 &[&insurer, &key, &birth],
             )
@@ -336,19 +444,19 @@ impl Store for PgStore {
         let (insurer, key) = (insurer.as_str().to_owned(), number.match_key().to_string());
         let symbol = symbol.map(|s| s.as_str().to_owned());
         self.read(
-            |i| async move { members::insured_of(&*i.pool.get().await?, &insurer, &key, symbol.as_deref()).await },
+            |i| async move { members::insured_of(&i.reader().await?.cx(), &insurer, &key, symbol.as_deref()).await },
         )
     }
 
     fn members_by_my_number(&self, my_number: &MyNumber) -> Result<Vec<MemberRecord>, StoreError> {
         let n = my_number.as_str().to_owned();
-        self.read(|i| async move { members::members_where(&*i.pool.get().await?, "my_number = $1", &[&n]).await })
+        self.read(|i| async move { members::members_where(&i.reader().await?.cx(), "my_number = $1", &[&n]).await })
     }
 
     fn unlinked_members_born_on(&self, birth_date: Date) -> Result<Vec<MemberRecord>, StoreError> {
         let birth = crate::mapping::date_str(birth_date);
         self.read(|i| async move {
-            members::members_where(&*i.pool.get().await?, "my_number IS NULL AND birth_date = $1", &[&birth]).await
+            members::members_where(&i.reader().await?.cx(), "my_number IS NULL AND birth_date = $1", &[&birth]).await
         })
     }
 
@@ -364,7 +472,7 @@ impl Store for PgStore {
     ) -> Result<Vec<AccessRecord>, StoreError> {
         let n = my_number.copied();
         let ids: Vec<i64> = member_ids.iter().map(|m| m.0).collect();
-        self.read(|i| async move { cards::access_log_for(&*i.pool.get().await?, n, ids, limit).await })
+        self.read(|i| async move { cards::access_log_for(&i.reader().await?.cx(), n, ids, limit).await })
     }
 
     fn put_credential(&self, c: Credential) -> Pending<()> {
@@ -372,7 +480,7 @@ impl Store for PgStore {
     }
 
     fn credentials(&self) -> Result<Vec<Credential>, StoreError> {
-        self.read(|i| async move { cards::credentials(&*i.pool.get().await?).await })
+        self.read(|i| async move { cards::credentials(&i.reader().await?.cx()).await })
     }
 
     fn revoke_credential(&self, id: String, at: i64) -> Pending<Credential> {
@@ -392,7 +500,7 @@ impl Store for PgStore {
 
     fn death_of(&self, my_number: &MyNumber) -> Result<Option<Date>, StoreError> {
         let n = *my_number;
-        self.read(|i| async move { registry_events::death_of(&*i.pool.get().await?, &n).await })
+        self.read(|i| async move { registry_events::death_of(&i.reader().await?.cx(), &n).await })
     }
 
     fn registry_events(
@@ -401,11 +509,11 @@ impl Store for PgStore {
         open_only: bool,
     ) -> Result<Vec<RegistryEvent>, StoreError> {
         let insurer = insurer.map(|i| i.as_str().to_owned());
-        self.read(|i| async move { registry_events::list(&*i.pool.get().await?, insurer, open_only).await })
+        self.read(|i| async move { registry_events::list(&i.reader().await?.cx(), insurer, open_only).await })
     }
 
     fn registry_event(&self, id: i64) -> Result<Option<RegistryEvent>, StoreError> {
-        self.read(|i| async move { registry_events::by_id(&*i.pool.get().await?, id, false).await })
+        self.read(|i| async move { registry_events::by_id(&i.reader().await?.cx(), id, false).await })
     }
 
     fn decide_registry_event(&self, d: Decide) -> Pending<RegistryEvent> {
@@ -419,13 +527,13 @@ impl Store for PgStore {
     fn certificate(&self, serial: &str) -> Result<Option<CertificateRecord>, StoreError> {
         let serial = serial.to_owned();
         self.read(|i| async move {
-            Ok(cards::certificates_where(&*i.pool.get().await?, "c.serial = $1", &serial).await?.pop())
+            Ok(cards::certificates_where(&i.reader().await?.cx(), "c.serial = $1", &serial).await?.pop())
         })
     }
 
     fn certificates_of(&self, my_number: &MyNumber) -> Result<Vec<CertificateRecord>, StoreError> {
         let n = my_number.as_str().to_owned();
-        self.read(|i| async move { cards::certificates_where(&*i.pool.get().await?, "c.my_number = $1", &n).await })
+        self.read(|i| async move { cards::certificates_where(&i.reader().await?.cx(), "c.my_number = $1", &n).await })
     }
 
     fn revoke_certificate(&self, serial: String, reason: String) -> Pending<CertificateRecord> {
@@ -438,7 +546,7 @@ impl Store for PgStore {
 
     fn reader(&self, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
         let id = reader_id.to_owned();
-        self.read(|i| async move { cards::reader(&*i.pool.get().await?, &id).await })
+        self.read(|i| async move { cards::reader(&i.reader().await?.cx(), &id).await })
     }
 
     fn record_consent(&self, c: ConsentRecord) -> Pending<()> {
@@ -452,7 +560,7 @@ impl Store for PgStore {
         limit: usize,
     ) -> Result<Vec<ConsentRecord>, StoreError> {
         let (n, inst) = (*my_number, institution.to_owned());
-        self.read(|i| async move { cards::consents(&*i.pool.get().await?, n, inst, limit).await })
+        self.read(|i| async move { cards::consents(&i.reader().await?.cx(), n, inst, limit).await })
     }
 
     fn write_link(&self, w: LinkWrite) -> Pending<MemberRecord> {
@@ -460,7 +568,7 @@ impl Store for PgStore {
     }
 
     fn link_events(&self, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
-        self.read(|i| async move { links::link_events(&*i.pool.get().await?, member_id).await })
+        self.read(|i| async move { links::link_events(&i.reader().await?.cx(), member_id).await })
     }
 
     fn import_cases(&self, cases: Vec<CaseWrite>) -> Pending<CaseImport> {
@@ -471,7 +579,7 @@ impl Store for PgStore {
         let (insurer, status) = (insurer.as_str().to_owned(), status.map(str::to_owned));
         self.read(|i| async move {
             links::cases_where(
-                &*i.pool.get().await?,
+                &i.reader().await?.cx(),
                 "insurer_number = $1 AND ($2::text IS NULL OR status = $2)",
                 &[&insurer, &status],
             )
@@ -480,12 +588,14 @@ impl Store for PgStore {
     }
 
     fn case(&self, case_id: i64) -> Result<Option<CaseRecord>, StoreError> {
-        self.read(
-            |i| async move { Ok(links::cases_where(&*i.pool.get().await?, "case_id = $1", &[&case_id]).await?.pop()) },
-        )
+        self.read(|i| async move {
+            Ok(links::cases_where(&i.reader().await?.cx(), "case_id = $1", &[&case_id]).await?.pop())
+        })
     }
 
     fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
-        self.read(|i| async move { links::cases_where(&*i.pool.get().await?, "member_id = $1", &[&member_id.0]).await })
+        self.read(
+            |i| async move { links::cases_where(&i.reader().await?.cx(), "member_id = $1", &[&member_id.0]).await },
+        )
     }
 }

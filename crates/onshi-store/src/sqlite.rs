@@ -1028,6 +1028,4 @@ mod credentials;
 
 mod registry_events;
 #[cfg(test)]
-mod registry_events_tests;
-#[cfg(test)]
 mod tests;

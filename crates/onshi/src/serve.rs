@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// write that waits longer (a lock, an unreachable synchronous standby) is refused with 503.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     store_timeout: u64,
+    /// With a PostgreSQL URL naming standbys too: answer reads from a standby that has replayed every write
+    /// this server acknowledged (read-your-writes), from the primary otherwise.
+    #[arg(long)]
+    store_standby_reads: bool,
     /// Where to listen.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -105,7 +109,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         let Some(d) = args.data.clone() else { bail!("--data DIR is required (or use --demo)") };
         (token, d, None)
     };
-    let store = open_store(args.store.as_deref(), &data, args.store_timeout)?;
+    let store = open_store(args.store.as_deref(), &data, args.store_timeout, args.store_standby_reads)?;
     // The issuing CA of the My Number cards lives in the data directory (made on first start).
     let today = onshi_law::legal_today(chrono::Utc::now());
     let issuer = onshi_card::Issuer::open_or_create(&data.join("ca"), today)
@@ -146,11 +150,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The store `--store` names: PostgreSQL for a `postgres://` URL, else the embedded engine in that directory
 /// (by default the data directory).
-fn open_store(store: Option<&str>, data: &std::path::Path, timeout_s: u64) -> anyhow::Result<AnyStore> {
+fn open_store(
+    store: Option<&str>,
+    data: &std::path::Path,
+    timeout_s: u64,
+    standby_reads: bool,
+) -> anyhow::Result<AnyStore> {
     match store {
         Some(url) if onshi_store::is_postgres_url(url) => {
-            let options =
-                PgOptions { statement_timeout: std::time::Duration::from_secs(timeout_s.max(1)), ..Default::default() };
+            let options = PgOptions {
+                statement_timeout: std::time::Duration::from_secs(timeout_s.max(1)),
+                standby_reads,
+                ..Default::default()
+            };
             // the URL may hold a password: never print it
             let store = PgStore::open(url, options).context("opening the PostgreSQL store (--store)")?;
             Ok(Box::new(store))

@@ -7,6 +7,8 @@ use onshi_ids::MyNumber;
 use onshi_ledger::RecordedAt;
 use tokio_postgres::GenericClient;
 
+use super::pool::Cx;
+
 use super::Inner;
 use crate::mapping::{
     CERTIFICATE_SELECT, CREDENTIAL_COLUMNS, CertificateCols, CredentialCols, certificates, credential_id_prefix,
@@ -19,28 +21,29 @@ use crate::{
 pub(super) async fn log_access(inner: Arc<Inner>, e: AccessEntry) -> Result<(), StoreError> {
     let conn = inner.pool.get().await?;
     let at = inner.stamp();
-    conn.execute(
-        "INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id, outcome)
+    conn.cx()
+        .execute(
+            "INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id, outcome)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            &at.0,
-            &e.role,
-            &e.subject,
-            &e.endpoint,
-            &e.member_id.map(|m| m.0),
-            &my_number_text(e.my_number.as_ref()),
-            &e.request_id,
-            &e.outcome,
-        ],
-    )
-    .await?;
+            &[
+                &at.0,
+                &e.role,
+                &e.subject,
+                &e.endpoint,
+                &e.member_id.map(|m| m.0),
+                &my_number_text(e.my_number.as_ref()),
+                &e.request_id,
+                &e.outcome,
+            ],
+        )
+        .await?;
     Ok(())
 }
 
 /// The lines of a person, newest first. As SQLite's `my_number IS ?1`, `None` matches the lines recorded
 /// without a My Number.
 pub(super) async fn access_log_for(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     my_number: Option<MyNumber>,
     member_ids: Vec<i64>,
     limit: usize,
@@ -86,18 +89,19 @@ fn credential_from(r: &tokio_postgres::Row) -> Result<Credential, StoreError> {
 
 pub(super) async fn put_credential(inner: Arc<Inner>, c: Credential) -> Result<(), StoreError> {
     let conn = inner.pool.get().await?;
-    conn.execute(
-        "INSERT INTO credentials (token_hash, role, subject, created_at, expires_at, revoked_at)
+    conn.cx()
+        .execute(
+            "INSERT INTO credentials (token_hash, role, subject, created_at, expires_at, revoked_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (token_hash) DO UPDATE SET role = EXCLUDED.role, subject = EXCLUDED.subject,
            created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at, revoked_at = EXCLUDED.revoked_at",
-        &[&c.token_hash.as_slice(), &c.role, &c.subject, &c.created_at, &c.expires_at, &c.revoked_at],
-    )
-    .await?;
+            &[&c.token_hash.as_slice(), &c.role, &c.subject, &c.created_at, &c.expires_at, &c.revoked_at],
+        )
+        .await?;
     Ok(())
 }
 
-pub(super) async fn credentials(c: &impl GenericClient) -> Result<Vec<Credential>, StoreError> {
+pub(super) async fn credentials(c: &Cx<'_, impl GenericClient + Sync>) -> Result<Vec<Credential>, StoreError> {
     let rows =
         c.query(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials ORDER BY created_at, token_hash"), &[]).await?;
     rows.iter().map(credential_from).collect()
@@ -108,15 +112,17 @@ pub(super) async fn revoke_credential(inner: Arc<Inner>, id: String, at: i64) ->
     let not_found = || StoreError::CredentialNotFound(id.clone());
     let prefix = credential_id_prefix(id.trim()).ok_or_else(not_found)?;
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
+    let c = Cx::new(&tx, cache);
     let found = tx
         .query_opt("SELECT token_hash FROM credentials WHERE substr(token_hash, 1, 8) = $1 LIMIT 1", &[&prefix])
         .await?;
     let hash: Vec<u8> = found.ok_or_else(not_found)?.try_get(0)?;
-    tx.execute("UPDATE credentials SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", &[&hash, &at])
+    c.execute("UPDATE credentials SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL", &[&hash, &at])
         .await?;
     let row =
-        tx.query_one(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE token_hash = $1"), &[&hash]).await?;
+        c.query_one(&format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE token_hash = $1"), &[&hash]).await?;
     let c = credential_from(&row)?;
     tx.commit().await?;
     Ok(c)
@@ -126,6 +132,7 @@ pub(super) async fn put_certificate(inner: Arc<Inner>, c: CertificateRecord) -> 
     let conn = inner.pool.get().await?;
     let at = inner.stamp();
     let n = conn
+        .cx()
         .execute(
             "INSERT INTO certificates (serial, my_number, issued_on, expires_on, recorded_at)
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
@@ -139,7 +146,7 @@ pub(super) async fn put_certificate(inner: Arc<Inner>, c: CertificateRecord) -> 
 }
 
 pub(super) async fn certificates_where(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     clause: &str,
     value: &str,
 ) -> Result<Vec<CertificateRecord>, StoreError> {
@@ -165,17 +172,19 @@ pub(super) async fn revoke_certificate(
     reason: String,
 ) -> Result<CertificateRecord, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
+    let c = Cx::new(&tx, cache);
     let at = inner.stamp();
-    if certificates_where(&tx, "c.serial = $1", &serial).await?.is_empty() {
+    if certificates_where(&c, "c.serial = $1", &serial).await?.is_empty() {
         return Err(StoreError::CertificateNotFound(serial));
     }
-    tx.execute(
+    c.execute(
         "INSERT INTO revocations (serial, reason, revoked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         &[&serial, &reason, &at.0],
     )
     .await?;
-    let rec = certificates_where(&tx, "c.serial = $1", &serial).await?.pop();
+    let rec = certificates_where(&c, "c.serial = $1", &serial).await?.pop();
     tx.commit().await?;
     rec.ok_or(StoreError::CertificateNotFound(serial))
 }
@@ -183,17 +192,21 @@ pub(super) async fn revoke_certificate(
 pub(super) async fn put_reader(inner: Arc<Inner>, r: ReaderRecord) -> Result<(), StoreError> {
     let conn = inner.pool.get().await?;
     let at = inner.stamp();
-    conn.execute(
-        "INSERT INTO readers (reader_id, institution, public_key, registered_at) VALUES ($1, $2, $3, $4)
+    conn.cx()
+        .execute(
+            "INSERT INTO readers (reader_id, institution, public_key, registered_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (reader_id) DO UPDATE SET institution = EXCLUDED.institution,
            public_key = EXCLUDED.public_key, registered_at = EXCLUDED.registered_at",
-        &[&r.reader_id, &r.institution, &r.public_key, &at.0],
-    )
-    .await?;
+            &[&r.reader_id, &r.institution, &r.public_key, &at.0],
+        )
+        .await?;
     Ok(())
 }
 
-pub(super) async fn reader(c: &impl GenericClient, reader_id: &str) -> Result<Option<ReaderRecord>, StoreError> {
+pub(super) async fn reader(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    reader_id: &str,
+) -> Result<Option<ReaderRecord>, StoreError> {
     let row = c
         .query_opt("SELECT reader_id, institution, public_key FROM readers WHERE reader_id = $1", &[&reader_id])
         .await?;
@@ -203,17 +216,26 @@ pub(super) async fn reader(c: &impl GenericClient, reader_id: &str) -> Result<Op
 
 pub(super) async fn record_consent(inner: Arc<Inner>, c: ConsentRecord) -> Result<(), StoreError> {
     let conn = inner.pool.get().await?;
-    conn.execute(
-        "INSERT INTO consents (my_number, institution, medication, checkup, given_at, expires_at, request_id)
+    conn.cx()
+        .execute(
+            "INSERT INTO consents (my_number, institution, medication, checkup, given_at, expires_at, request_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[&c.my_number.as_str(), &c.institution, &c.medication, &c.checkup, &c.given_at, &c.expires_at, &c.request_id],
-    )
-    .await?;
+            &[
+                &c.my_number.as_str(),
+                &c.institution,
+                &c.medication,
+                &c.checkup,
+                &c.given_at,
+                &c.expires_at,
+                &c.request_id,
+            ],
+        )
+        .await?;
     Ok(())
 }
 
 pub(super) async fn consents(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     my_number: MyNumber,
     institution: String,
     limit: usize,

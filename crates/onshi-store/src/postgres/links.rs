@@ -7,6 +7,8 @@ use std::sync::Arc;
 use onshi_ids::MyNumber;
 use tokio_postgres::GenericClient;
 
+use super::pool::Cx;
+
 use super::members::{Params, members_where};
 use super::{Inner, lock, person_lock};
 use crate::mapping::{
@@ -33,7 +35,7 @@ struct Event<'a> {
     request_id: &'a str,
 }
 
-async fn insert_event(c: &impl GenericClient, inner: &Inner, e: Event<'_>) -> Result<(), StoreError> {
+async fn insert_event(c: &Cx<'_, impl GenericClient + Sync>, inner: &Inner, e: Event<'_>) -> Result<(), StoreError> {
     let at = inner.stamp();
     let linkage = encode_linkage(e.linkage)?;
     c.execute(
@@ -58,7 +60,7 @@ async fn insert_event(c: &impl GenericClient, inner: &Inner, e: Event<'_>) -> Re
 
 /// The first event of a link made at enrolment (inside the enrolment's transaction).
 pub(super) async fn enrolled(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     inner: &Inner,
     id: MemberId,
     m: &NewMember,
@@ -82,15 +84,17 @@ pub(super) async fn enrolled(
 /// [`crate::Store::write_link`]: refused when the link is no longer the expected one.
 pub(super) async fn write_link(inner: Arc<Inner>, w: LinkWrite) -> Result<MemberRecord, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
+    let c = Cx::new(&tx, cache);
     let mut people: Vec<&MyNumber> = w.expected.0.iter().chain(w.my_number.iter()).collect();
     people.sort_unstable_by_key(|n| n.as_str());
     people.dedup();
     for n in people {
-        lock(&tx, &person_lock(n)).await?;
+        lock(&c, &person_lock(n)).await?;
     }
-    lock(&tx, &cases_lock(w.member_id)).await?;
-    let mut rec = members_where(&tx, "member_id = $1 FOR UPDATE", &[&w.member_id.0])
+    lock(&c, &cases_lock(w.member_id)).await?;
+    let mut rec = members_where(&c, "member_id = $1 FOR UPDATE", &[&w.member_id.0])
         .await?
         .pop()
         .ok_or(StoreError::MemberNotFound(w.member_id))?;
@@ -98,7 +102,7 @@ pub(super) async fn write_link(inner: Arc<Inner>, w: LinkWrite) -> Result<Member
         return Err(StoreError::LinkChanged(w.member_id));
     }
     let linkage = encode_linkage(&w.linkage)?;
-    tx.execute(
+    c.execute(
         "UPDATE members SET my_number = $1, linkage = $2 WHERE member_id = $3",
         &[&my_number_text(w.my_number.as_ref()), &linkage, &w.member_id.0],
     )
@@ -113,10 +117,10 @@ pub(super) async fn write_link(inner: Arc<Inner>, w: LinkWrite) -> Result<Member
         note: w.note.as_deref(),
         request_id: &w.request_id,
     };
-    insert_event(&tx, &inner, e).await?;
+    insert_event(&c, &inner, e).await?;
     if let Some(status) = &w.close_cases {
         let at = inner.stamp();
-        tx.execute(
+        c.execute(
             "UPDATE link_cases SET status = $1, closed_by = $2, closed_at = $3 WHERE member_id = $4 AND status = 'open'",
             &[status, &w.by, &at.0, &w.member_id.0],
         )
@@ -128,7 +132,10 @@ pub(super) async fn write_link(inner: Arc<Inner>, w: LinkWrite) -> Result<Member
     Ok(rec)
 }
 
-pub(super) async fn link_events(c: &impl GenericClient, member_id: MemberId) -> Result<Vec<LinkEvent>, StoreError> {
+pub(super) async fn link_events(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    member_id: MemberId,
+) -> Result<Vec<LinkEvent>, StoreError> {
     let rows = c
         .query(
             &format!("SELECT {LINK_EVENT_COLUMNS} FROM link_events WHERE member_id = $1 ORDER BY id"),
@@ -157,22 +164,24 @@ pub(super) async fn link_events(c: &impl GenericClient, member_id: MemberId) -> 
 /// [`crate::Store::import_cases`]: all or nothing; a member with an open case on the same My Number is skipped.
 pub(super) async fn import_cases(inner: Arc<Inner>, cases: Vec<CaseWrite>) -> Result<CaseImport, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
+    let c = Cx::new(&tx, cache);
     let mut members: Vec<MemberId> = cases.iter().map(|c| c.member_id).collect();
     members.sort_unstable();
     members.dedup();
     for m in members {
-        lock(&tx, &cases_lock(m)).await?;
+        lock(&c, &cases_lock(m)).await?;
     }
     let mut done = CaseImport::default();
-    for c in cases {
-        let mn = my_number_text(c.my_number.as_ref());
+    for case in cases {
+        let mn = my_number_text(case.my_number.as_ref());
         let open = tx
             .query_opt(
                 "SELECT case_id FROM link_cases
                  WHERE member_id = $1 AND status = 'open' AND my_number IS NOT DISTINCT FROM $2
                  ORDER BY case_id LIMIT 1",
-                &[&c.member_id.0, &mn],
+                &[&case.member_id.0, &mn],
             )
             .await?;
         if let Some(r) = open {
@@ -186,15 +195,15 @@ pub(super) async fn import_cases(inner: Arc<Inner>, cases: Vec<CaseWrite>) -> Re
                                          suggested_my_number, status, opened_by, request_id, opened_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10) RETURNING case_id",
                 &[
-                    &c.insurer_number.as_str(),
-                    &c.member_id.0,
-                    &c.record_id,
+                    &case.insurer_number.as_str(),
+                    &case.member_id.0,
+                    &case.record_id,
                     &mn,
-                    &c.grade,
-                    &encode_reasons(&c.reasons),
-                    &my_number_text(c.suggested_my_number.as_ref()),
-                    &c.opened_by,
-                    &c.request_id,
+                    &case.grade,
+                    &encode_reasons(&case.reasons),
+                    &my_number_text(case.suggested_my_number.as_ref()),
+                    &case.opened_by,
+                    &case.request_id,
                     &at.0,
                 ],
             )
@@ -206,7 +215,7 @@ pub(super) async fn import_cases(inner: Arc<Inner>, cases: Vec<CaseWrite>) -> Re
 }
 
 pub(super) async fn cases_where(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     clause: &str,
     p: Params<'_>,
 ) -> Result<Vec<CaseRecord>, StoreError> {

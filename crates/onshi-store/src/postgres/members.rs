@@ -7,6 +7,8 @@ use std::sync::Arc;
 use onshi_law::Date;
 use onshi_ledger::{Change, Entry, MemberHistory, MemberKey, Relationship, Seq};
 use tokio_postgres::GenericClient;
+
+use super::pool::Cx;
 use tokio_postgres::types::ToSql;
 
 use super::{Inner, lock, person_lock};
@@ -20,7 +22,7 @@ pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// The members a clause selects (with their whole histories), by id.
 pub(crate) async fn members_where(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     clause: &str,
     params: Params<'_>,
 ) -> Result<Vec<MemberRecord>, StoreError> {
@@ -73,7 +75,7 @@ pub(crate) async fn members_where(
 }
 
 pub(super) async fn insured_of(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     insurer: &str,
     number_key: &str,
     symbol: Option<&str>,
@@ -91,12 +93,12 @@ fn key_lock(key: &MemberKey) -> String {
     format!("onshi:member-key:{}:{}", key.insurer_number.as_str(), key.number.match_key())
 }
 
-async fn next_seq(c: &impl GenericClient) -> Result<Seq, StoreError> {
+async fn next_seq(c: &Cx<'_, impl GenericClient + Sync>) -> Result<Seq, StoreError> {
     let s: i64 = c.query_one("SELECT nextval('member_entries_seq')", &[]).await?.try_get(0)?;
     Ok(Seq(s as u64))
 }
 
-async fn insert_entry(c: &impl GenericClient, id: MemberId, e: &Entry) -> Result<(), StoreError> {
+async fn insert_entry(c: &Cx<'_, impl GenericClient + Sync>, id: MemberId, e: &Entry) -> Result<(), StoreError> {
     let change = encode_change(&e.change)?;
     c.execute(
         "INSERT INTO member_entries (seq, member_id, recorded_at, effective_on, change) VALUES ($1, $2, $3, $4, $5)",
@@ -109,7 +111,7 @@ async fn insert_entry(c: &impl GenericClient, id: MemberId, e: &Entry) -> Result
 /// Refuses a period that would overlap another record of the same key (the shared rule,
 /// [`mapping::refuse_overlap`]); `except` is the record being changed itself.
 async fn refuse_overlap(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     key: &MemberKey,
     except: Option<MemberId>,
     period: (Date, Option<Date>),
@@ -133,22 +135,24 @@ async fn refuse_overlap(
 
 pub(super) async fn enrol(inner: Arc<Inner>, m: NewMember) -> Result<MemberRecord, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
+    let c = Cx::new(&tx, cache);
     let key = &m.statik.key;
     if let Some(n) = &m.my_number {
-        lock(&tx, &person_lock(n)).await?;
+        lock(&c, &person_lock(n)).await?;
     }
-    lock(&tx, &key_lock(key)).await?;
+    lock(&c, &key_lock(key)).await?;
     let entry = Entry {
-        seq: next_seq(&tx).await?,
+        seq: next_seq(&c).await?,
         recorded_at: inner.stamp(),
         effective_on: m.acquired_on,
         change: m.acquire.clone(),
     };
     let history = MemberHistory::new(m.statik.clone(), entry.clone())?;
-    refuse_overlap(&tx, key, None, history.period(None)).await?;
+    refuse_overlap(&c, key, None, history.period(None)).await?;
     if m.statik.relationship == Relationship::Dependent
-        && insured_of(&tx, key.insurer_number.as_str(), key.number.match_key(), symbol_param(&key.symbol))
+        && insured_of(&c, key.insurer_number.as_str(), key.number.match_key(), symbol_param(&key.symbol))
             .await?
             .is_empty()
     {
@@ -175,8 +179,8 @@ pub(super) async fn enrol(inner: Arc<Inner>, m: NewMember) -> Result<MemberRecor
         )
         .await?;
     let id = MemberId(row.try_get(0)?);
-    insert_entry(&tx, id, &entry).await?;
-    super::links::enrolled(&tx, &inner, id, &m).await?;
+    insert_entry(&c, id, &entry).await?;
+    super::links::enrolled(&c, &inner, id, &m).await?;
     tx.commit().await?;
     Ok(MemberRecord { id, my_number: m.my_number, linkage: m.linkage, history })
 }
@@ -187,8 +191,10 @@ pub(super) async fn append(
     changes: Vec<(Date, Change)>,
 ) -> Result<MemberRecord, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
-    let rec = append_entries(&tx, &inner, id, changes).await?;
+    let c = Cx::new(&tx, cache);
+    let rec = append_entries(&c, &inner, id, changes).await?;
     tx.commit().await?;
     Ok(rec)
 }
@@ -196,7 +202,7 @@ pub(super) async fn append(
 /// Appends `changes` to a member's history inside the transaction `c`, each validated by the ledger after the
 /// previous one; the period that results must not overlap another record of the same key.
 pub(super) async fn append_entries(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     inner: &Inner,
     id: MemberId,
     changes: Vec<(Date, Change)>,

@@ -1,12 +1,14 @@
 //! The connections to the PostgreSQL server: the configuration (from the store URL, with onshi's timeouts
 //! added), a small pool of clients, and the creation of a missing database.
 
+use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Config, GenericClient, NoTls, Row, Statement};
 
 use super::PgOptions;
 use crate::StoreError;
@@ -39,13 +41,65 @@ pub(super) fn config(url: &str, options: &PgOptions) -> Result<Config, StoreErro
 /// the URL's hosts in order, honouring `target_session_attrs`, so that a failed-over primary is found again).
 pub(super) struct Pool {
     config: Config,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<(Client, Arc<StmtCache>)>>,
     permits: Semaphore,
+}
+
+/// The statements prepared on one connection, by their text (a bounded set: onshi's queries are constants).
+pub(crate) type StmtCache = Mutex<HashMap<String, Statement>>;
+
+/// A client or a transaction with its connection's prepared statements: every query is parsed and planned
+/// once per connection, then runs in one round trip.
+pub(crate) struct Cx<'a, C> {
+    c: &'a C,
+    cache: Arc<StmtCache>,
+}
+
+impl<'a, C: GenericClient + Sync> Cx<'a, C> {
+    pub(crate) fn new(c: &'a C, cache: Arc<StmtCache>) -> Self {
+        Cx { c, cache }
+    }
+
+    async fn stmt(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
+        if let Some(s) = self.cache.lock().ok().and_then(|m| m.get(sql).cloned()) {
+            return Ok(s);
+        }
+        let s = self.c.prepare(sql).await?;
+        if let Ok(mut m) = self.cache.lock() {
+            m.insert(sql.to_owned(), s.clone());
+        }
+        Ok(s)
+    }
+
+    pub(crate) async fn query(&self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, tokio_postgres::Error> {
+        let s = self.stmt(sql).await?;
+        self.c.query(&s, p).await
+    }
+
+    pub(crate) async fn query_one(&self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<Row, tokio_postgres::Error> {
+        let s = self.stmt(sql).await?;
+        self.c.query_one(&s, p).await
+    }
+
+    pub(crate) async fn query_opt(
+        &self,
+        sql: &str,
+        p: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
+        let s = self.stmt(sql).await?;
+        self.c.query_opt(&s, p).await
+    }
+
+    pub(crate) async fn execute(&self, sql: &str, p: &[&(dyn ToSql + Sync)]) -> Result<u64, tokio_postgres::Error> {
+        let s = self.stmt(sql).await?;
+        self.c.execute(&s, p).await
+    }
 }
 
 /// A client taken from the pool; it goes back when dropped (unless its connection closed).
 pub(crate) struct Conn<'a> {
     client: Option<Client>,
+    cache: Arc<StmtCache>,
     pool: &'a Pool,
     _permit: SemaphorePermit<'a>,
 }
@@ -64,12 +118,24 @@ impl DerefMut for Conn<'_> {
     }
 }
 
+impl Conn<'_> {
+    /// The client with the connection's prepared statements.
+    pub(crate) fn cx(&self) -> Cx<'_, Client> {
+        Cx::new(self, self.cache.clone())
+    }
+
+    /// The connection's prepared statements (for a transaction: `Cx::new(&tx, conn.cache())`).
+    pub(crate) fn cache(&self) -> Arc<StmtCache> {
+        self.cache.clone()
+    }
+}
+
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
         if let Some(c) = self.client.take().filter(|c| !c.is_closed())
             && let Ok(mut idle) = self.pool.idle.lock()
         {
-            idle.push(c);
+            idle.push((c, self.cache.clone()));
         }
     }
 }
@@ -85,13 +151,13 @@ impl Pool {
         loop {
             let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
             match reused {
-                Some(c) if c.is_closed() => continue,
-                Some(c) => return Ok(Conn { client: Some(c), pool: self, _permit: permit }),
+                Some((c, _)) if c.is_closed() => continue,
+                Some((c, cache)) => return Ok(Conn { client: Some(c), cache, pool: self, _permit: permit }),
                 None => break,
             }
         }
         let client = connect(&self.config).await?;
-        Ok(Conn { client: Some(client), pool: self, _permit: permit })
+        Ok(Conn { client: Some(client), cache: Arc::default(), pool: self, _permit: permit })
     }
 
     /// Creates the configured database if the server says it does not exist.

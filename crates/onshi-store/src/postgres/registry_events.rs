@@ -8,6 +8,8 @@ use onshi_law::Date;
 use onshi_ledger::RecordedAt;
 use tokio_postgres::GenericClient;
 
+use super::pool::Cx;
+
 use super::members::{Params, append_entries, members_where};
 use super::{Inner, lock, person_lock};
 use crate::mapping::{
@@ -17,7 +19,7 @@ use crate::mapping::{
 use crate::{Decide, PutOutcome, RegistryChange, RegistryDecision, RegistryEvent, Resident, ResidentWrite, StoreError};
 
 async fn residents_where(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     table: &str,
     clause: &str,
     params: Params<'_>,
@@ -39,36 +41,47 @@ async fn residents_where(
         .collect()
 }
 
-pub(super) async fn resident(c: &impl GenericClient, n: &MyNumber) -> Result<Option<Resident>, StoreError> {
+pub(super) async fn resident(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    n: &MyNumber,
+) -> Result<Option<Resident>, StoreError> {
     Ok(residents_where(c, "residents", "my_number = $1", &[&n.as_str()]).await?.pop())
 }
 
-pub(super) async fn residents_born_on(c: &impl GenericClient, birth: Date) -> Result<Vec<Resident>, StoreError> {
+pub(super) async fn residents_born_on(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    birth: Date,
+) -> Result<Vec<Resident>, StoreError> {
     let mut out = residents_where(c, "residents", "birth_date = $1", &[&date_str(birth)]).await?;
     out.sort_unstable_by(|a, b| a.my_number.as_str().cmp(b.my_number.as_str()));
     Ok(out)
 }
 
-pub(super) async fn resident_versions(c: &impl GenericClient, n: &MyNumber) -> Result<Vec<Resident>, StoreError> {
+pub(super) async fn resident_versions(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    n: &MyNumber,
+) -> Result<Vec<Resident>, StoreError> {
     residents_where(c, "resident_versions", "my_number = $1 ORDER BY version", &[&n.as_str()]).await
 }
 
 pub(super) async fn put_resident(inner: Arc<Inner>, r: ResidentWrite) -> Result<PutOutcome, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
-    lock(&tx, &person_lock(&r.my_number)).await?;
+    let c = Cx::new(&tx, cache);
+    lock(&c, &person_lock(&r.my_number)).await?;
     let at = inner.stamp();
-    let before = resident(&tx, &r.my_number).await?;
+    let before = resident(&c, &r.my_number).await?;
     let birth = date_str(r.birth_date);
     let values: Params<'_> =
         &[&r.my_number.as_str(), &r.name, &r.name_kana, &birth, &sex_str(r.sex), &r.address, &at.0];
-    tx.execute(
+    c.execute(
         "INSERT INTO resident_versions (my_number, name, name_kana, birth_date, sex, address, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         values,
     )
     .await?;
-    tx.execute(
+    c.execute(
         "INSERT INTO residents (my_number, name, name_kana, birth_date, sex, address, recorded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (my_number) DO UPDATE SET name = EXCLUDED.name, name_kana = EXCLUDED.name_kana,
@@ -80,7 +93,7 @@ pub(super) async fn put_resident(inner: Arc<Inner>, r: ResidentWrite) -> Result<
     let outcome = match &before {
         Some(before) => {
             if let Some(change) = changed(before, &r) {
-                offer(&tx, &r.my_number, change, change_day(at)?, at).await?;
+                offer(&c, &r.my_number, change, change_day(at)?, at).await?;
             }
             PutOutcome::Replaced
         }
@@ -92,7 +105,7 @@ pub(super) async fn put_resident(inner: Arc<Inner>, r: ResidentWrite) -> Result<
 
 /// One open event per member record linked to `my_number` whose coverage had not ended by `effective_on`.
 async fn offer(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     my_number: &MyNumber,
     change: RegistryChange,
     effective_on: Date,
@@ -142,31 +155,37 @@ pub(super) async fn record_death(
     died_on: Date,
 ) -> Result<Vec<RegistryEvent>, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
-    lock(&tx, &person_lock(&my_number)).await?;
-    if resident(&tx, &my_number).await?.is_none() {
+    let c = Cx::new(&tx, cache);
+    lock(&c, &person_lock(&my_number)).await?;
+    if resident(&c, &my_number).await?.is_none() {
         return Err(StoreError::ResidentNotFound);
     }
-    if let Some(d) = death_of(&tx, &my_number).await? {
+    if let Some(d) = death_of(&c, &my_number).await? {
         return Err(StoreError::DeathRecorded(d));
     }
     let at = inner.stamp();
-    tx.execute(
+    c.execute(
         "INSERT INTO resident_deaths (my_number, died_on, recorded_at) VALUES ($1, $2, $3)",
         &[&my_number.as_str(), &date_str(died_on), &at.0],
     )
     .await?;
-    let offered = offer(&tx, &my_number, RegistryChange::Death, died_on, at).await?;
+    let offered = offer(&c, &my_number, RegistryChange::Death, died_on, at).await?;
     tx.commit().await?;
     Ok(offered)
 }
 
-pub(super) async fn death_of(c: &impl GenericClient, n: &MyNumber) -> Result<Option<Date>, StoreError> {
+pub(super) async fn death_of(c: &Cx<'_, impl GenericClient + Sync>, n: &MyNumber) -> Result<Option<Date>, StoreError> {
     let row = c.query_opt("SELECT died_on FROM resident_deaths WHERE my_number = $1", &[&n.as_str()]).await?;
     row.map(|r| r.try_get::<_, String>(0)).transpose()?.as_deref().map(parse_date).transpose()
 }
 
-async fn events_where(c: &impl GenericClient, clause: &str, p: Params<'_>) -> Result<Vec<RegistryEvent>, StoreError> {
+async fn events_where(
+    c: &Cx<'_, impl GenericClient + Sync>,
+    clause: &str,
+    p: Params<'_>,
+) -> Result<Vec<RegistryEvent>, StoreError> {
     let rows = c.query(&format!("SELECT {EVENT_COLUMNS} FROM registry_events WHERE {clause}"), p).await?;
     let mut out = rows
         .into_iter()
@@ -193,7 +212,7 @@ async fn events_where(c: &impl GenericClient, clause: &str, p: Params<'_>) -> Re
 }
 
 pub(super) async fn list(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     insurer: Option<String>,
     open_only: bool,
 ) -> Result<Vec<RegistryEvent>, StoreError> {
@@ -207,7 +226,7 @@ pub(super) async fn list(
 
 /// One event; `for_update` locks its row until the transaction ends.
 pub(super) async fn by_id(
-    c: &impl GenericClient,
+    c: &Cx<'_, impl GenericClient + Sync>,
     id: i64,
     for_update: bool,
 ) -> Result<Option<RegistryEvent>, StoreError> {
@@ -218,20 +237,22 @@ pub(super) async fn by_id(
 /// Stores a decision on an open event and appends its change to the member, all or nothing.
 pub(super) async fn decide(inner: Arc<Inner>, d: Decide) -> Result<RegistryEvent, StoreError> {
     let mut conn = inner.pool.get().await?;
+    let cache = conn.cache();
     let tx = conn.transaction().await?;
-    let mut ev = by_id(&tx, d.id, true).await?.ok_or(StoreError::RegistryEventNotFound(d.id))?;
+    let c = Cx::new(&tx, cache);
+    let mut ev = by_id(&c, d.id, true).await?.ok_or(StoreError::RegistryEventNotFound(d.id))?;
     if ev.decision.is_some() {
         return Err(StoreError::RegistryEventDecided(d.id));
     }
     let applied_seq = match d.apply {
         Some(change) => {
-            let rec = append_entries(&tx, &inner, ev.member_id, vec![change]).await?;
+            let rec = append_entries(&c, &inner, ev.member_id, vec![change]).await?;
             rec.history.entries.last().map(|e| e.seq)
         }
         None => None,
     };
     let at = inner.stamp();
-    tx.execute(
+    c.execute(
         "UPDATE registry_events SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5,
                                     applied_seq = $6
          WHERE id = $1 AND status = 'open'",

@@ -8,6 +8,8 @@
 
 use tokio_postgres::{Client, GenericClient};
 
+use super::pool::Cx;
+
 use crate::StoreError;
 
 /// The migrations, in order. Index `i` brings the schema from version `i` to `i + 1`.
@@ -176,7 +178,8 @@ pub(super) fn current() -> i64 {
 /// newer build. Returns the version found.
 pub(super) async fn migrate(client: &mut Client) -> Result<i64, StoreError> {
     let tx = client.transaction().await?;
-    super::lock(&tx, "onshi:migrations").await?;
+    let c = Cx::new(&tx, Default::default());
+    super::lock(&c, "onshi:migrations").await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    INTEGER PRIMARY KEY,
@@ -185,7 +188,7 @@ pub(super) async fn migrate(client: &mut Client) -> Result<i64, StoreError> {
     )
     .await?;
     let have: i64 =
-        tx.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[]).await?.try_get(0)?;
+        c.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[]).await?.try_get(0)?;
     if have > current() {
         return Err(StoreError::Open {
             path: "the PostgreSQL database".into(),
@@ -197,14 +200,14 @@ pub(super) async fn migrate(client: &mut Client) -> Result<i64, StoreError> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(have as usize) {
         tx.batch_execute(sql).await?;
-        tx.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&((i + 1) as i32)]).await?;
+        c.execute("INSERT INTO schema_migrations (version) VALUES ($1)", &[&((i + 1) as i32)]).await?;
     }
     tx.commit().await?;
     Ok(have)
 }
 
 /// The latest recording time stored, so that the store's clock continues after it.
-pub(super) async fn last_recorded_at(c: &impl GenericClient) -> Result<i64, StoreError> {
+pub(super) async fn last_recorded_at(c: &Cx<'_, impl GenericClient + Sync>) -> Result<i64, StoreError> {
     let row = c
         .query_one(
             "SELECT GREATEST(

@@ -1,0 +1,175 @@
+//! The PostgreSQL engine's own tests (what every engine must do is in `conformance.rs`): migrations, the
+//! statement timeout, and how an unreachable or read-only server is reported. They run when
+//! `ONSHI_TEST_PG_URL` names a server, and fail without one when `ONSHI_REQUIRE_PG=1`.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use onshi_ids::{Branch, InsuredNumber, InsurerNumber, Symbol};
+use onshi_ledger::{Change, MemberKey, MemberStatic, Relationship, Sex};
+use onshi_store::{NewMember, PgOptions, PgStore, Store, StoreError};
+
+mod common;
+use common::{Fixture, PgFixture, on_server, query_i64};
+
+fn d(s: &str) -> onshi_law::Date {
+    onshi_law::parse_iso_date(s).expect("test date")
+}
+
+fn member(number: &str) -> NewMember {
+    NewMember {
+        statik: MemberStatic {
+            key: MemberKey {
+                insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
+                symbol: Some(Symbol::parse("1").expect("symbol")),
+                number: InsuredNumber::parse(number).expect("number"),
+                branch: Branch::parse("00").expect("branch"),
+            },
+            relationship: Relationship::Insured,
+            birth_date: d("1980-04-15"),
+            sex: Sex::Male,
+        },
+        my_number: None,
+        linkage: None,
+        acquired_on: d("2020-04-01"),
+        acquire: Change::Acquire {
+            name: "山田 太郎".into(),
+            name_kana: "ヤマダ タロウ".into(),
+            address: "東京都千代田区永田町二丁目1番2号".into(),
+            income_bracket: None,
+            copay_override: None,
+        },
+    }
+}
+
+fn options() -> PgOptions {
+    PgOptions { create_database: false, ..PgOptions::default() }
+}
+
+#[test]
+fn stores_opened_together_migrate_once_and_a_newer_schema_is_refused() {
+    let Some(f) = PgFixture::new() else { return };
+    let opened: Vec<_> = (0..4)
+        .map(|_| {
+            let url = f.url.clone();
+            std::thread::spawn(move || PgStore::open(&url, options()).map(|_| ()))
+        })
+        .collect();
+    for t in opened {
+        t.join().expect("thread").expect("open");
+    }
+    assert_eq!(query_i64(&f.url, "SELECT count(*) FROM schema_migrations"), 1);
+    // reopening changes nothing
+    drop(f.open());
+    assert_eq!(query_i64(&f.url, "SELECT count(*) FROM schema_migrations"), 1);
+    // a database written by a newer build
+    on_server(&f.url, "INSERT INTO schema_migrations (version) VALUES (999)".into());
+    let r = PgStore::open(&f.url, options());
+    assert!(matches!(&r, Err(StoreError::Open { reason, .. }) if reason.contains("newer onshi")), "{:?}", r.err());
+}
+
+/// A write that waits past `statement_timeout` (here on a lock another session holds) is refused as
+/// unavailable and leaves nothing; once the lock is gone the same write is stored.
+#[test]
+fn a_write_held_past_the_statement_timeout_is_refused_and_leaves_no_trace() {
+    let Some(f) = PgFixture::new() else { return };
+    let store =
+        PgStore::open(&f.url, PgOptions { statement_timeout: Duration::from_secs(1), ..options() }).expect("open");
+    // another session holds the lock of the member key 06139992 / 900
+    let (held_tx, held) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let url = f.url.clone();
+    let holder = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            let (mut client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect");
+            tokio::spawn(conn);
+            let tx = client.transaction().await.expect("begin");
+            tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('onshi:member-key:06139992:900', 0))", &[])
+                .await
+                .expect("lock");
+            held_tx.send(()).expect("signal");
+            let _ = released.recv_timeout(Duration::from_secs(30));
+            tx.rollback().await.expect("rollback");
+        });
+    });
+    held.recv_timeout(Duration::from_secs(30)).expect("the lock is held");
+    let r = store.enrol(member("900")).wait();
+    assert!(matches!(&r, Err(StoreError::Unavailable(why)) if why.contains("statement_timeout")), "{r:?}");
+    release.send(()).expect("release");
+    holder.join().expect("holder");
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    let number = InsuredNumber::parse("900").expect("number");
+    assert!(store.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").is_empty());
+    store.enrol(member("900")).wait().expect("stored once the lock is free");
+    assert_eq!(store.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
+}
+
+#[test]
+fn an_unreachable_or_read_only_server_is_reported_as_unavailable() {
+    let Some(f) = PgFixture::new() else { return };
+    // nothing listens on port 1
+    let opts = PgOptions { connect_timeout: Duration::from_secs(2), ..options() };
+    let r = PgStore::open("postgres://onshi@127.0.0.1:1/onshi", opts);
+    assert!(matches!(&r, Err(StoreError::Unavailable(why)) if why.contains("cannot connect")), "{:?}", r.err());
+    // a server that takes no writes (as a standby): refused at open, with the step to take
+    drop(f.open());
+    let read_only = format!("{}?options=-c%20default_transaction_read_only%3Don", f.url);
+    let r = PgStore::open(&read_only, options());
+    assert!(matches!(&r, Err(StoreError::Unavailable(why)) if why.contains("read-only")), "{:?}", r.err());
+    // health answers once the server does
+    let s = f.open();
+    s.health().expect("healthy");
+    // standby reads with no standby up: every read is answered by the primary
+    let no_standby = f.url.replacen("/onshi_t_", ",127.0.0.1:1/onshi_t_", 1);
+    let s = PgStore::open(&no_standby, PgOptions { standby_reads: true, ..options() }).expect("open");
+    let m = s.enrol(member("910")).wait().expect("enrol");
+    assert!(s.member(m.id).expect("read").is_some());
+    assert_eq!(s.standby_reads_served(), 0);
+}
+
+/// With standby reads, every read answers every write this store acknowledged (read-your-writes): a standby
+/// answers once it has replayed them, the primary otherwise. Runs when `ONSHI_TEST_PG_STANDBY_URL` names a
+/// standby streaming from the server of `ONSHI_TEST_PG_URL`.
+#[test]
+fn standby_reads_see_every_acknowledged_write() {
+    let Some(standby) = std::env::var("ONSHI_TEST_PG_STANDBY_URL").ok().filter(|u| !u.trim().is_empty()) else {
+        eprintln!("ONSHI_TEST_PG_STANDBY_URL is not set: standby reads were not tested");
+        return;
+    };
+    let Some(f) = PgFixture::new() else { return };
+    // the primary's and the standby's hosts in one URL, on the fixture's database
+    let hosts = |url: &str| {
+        let rest = url.split_once("://").map_or(url, |(_, r)| r);
+        let rest = rest.split(['/', '?']).next().unwrap_or(rest);
+        rest.rsplit_once('@').map_or(rest, |(_, h)| h).to_owned()
+    };
+    let primary_hosts = hosts(&f.url);
+    let both = f.url.replacen(&primary_hosts, &format!("{primary_hosts},{}", hosts(&standby)), 1);
+    let sep = if both.contains('?') { '&' } else { '?' };
+    let both = format!("{both}{sep}target_session_attrs=read-write");
+    let s = PgStore::open(&both, PgOptions { standby_reads: true, ..options() }).expect("open with standby reads");
+    let insurer = InsurerNumber::parse("06139992").expect("insurer");
+    for i in 0..40 {
+        let number = format!("{}", 1000 + i);
+        let m = s.enrol(member(&number)).wait().expect("enrol");
+        // read at once: never older than the write just acknowledged
+        let read = s.member(m.id).expect("read").expect("the member just enrolled");
+        assert_eq!(read.history.entries, m.history.entries);
+        let by_card =
+            s.members_by_card(&insurer, &InsuredNumber::parse(&number).expect("n"), d("1980-04-15")).expect("by card");
+        assert_eq!(by_card.len(), 1, "{number}");
+    }
+    eprintln!("standby answered {} of the reads", s.standby_reads_served());
+    // wait (bounded) until the standby has caught up, then a read is answered there
+    let before = s.standby_reads_served();
+    let served = (0..300).any(|_| {
+        s.member(onshi_store::MemberId(1)).expect("read");
+        let more = s.standby_reads_served() > before;
+        if !more {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        more
+    });
+    assert!(served, "no read was answered by the standby");
+}
