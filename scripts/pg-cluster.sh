@@ -8,6 +8,7 @@
 #   scripts/pg-cluster.sh destroy        stop every node and remove the state directory
 #   scripts/pg-cluster.sh status         each node's port, state and role; pg_stat_replication of the primary
 #   scripts/pg-cluster.sh url [DB]       the multi-host URI of database DB (default onshi), read-write
+#   scripts/pg-cluster.sh standby-url [DB]  the URI of one running standby that streams (database DB)
 #   scripts/pg-cluster.sh createdb DB    create database DB on the primary (when missing)
 #   scripts/pg-cluster.sh dropdb DB      drop database DB on the primary (when present)
 #   scripts/pg-cluster.sh primary        the number of the node that is the primary now
@@ -280,6 +281,18 @@ cmd_url() {
   echo "postgres://postgres@${hosts[*]}/$db?target_session_attrs=read-write"
 }
 
+cmd_standby_url() {
+  local db=${1:-$DB} n
+  for n in "${NODES[@]}"; do
+    running "$n" || continue
+    if [ "$(q "$n" -c "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null)" = streaming ]; then
+      echo "postgres://postgres@127.0.0.1:$(port_of "$n")/$db"
+      return 0
+    fi
+  done
+  die "no standby streams now (see: $0 status)"
+}
+
 valid_db_name() {
   [[ $1 =~ ^[a-z_][a-z0-9_]{0,62}$ ]] || die "a database name here is lower-case letters, digits and _ (got '$1')"
 }
@@ -401,6 +414,7 @@ case "${1:-}" in
   destroy) cmd_destroy ;;
   status) cmd_status ;;
   url) cmd_url "${2:-}" ;;
+  standby-url) cmd_standby_url "${2:-}" ;;
   createdb) cmd_createdb "${2:-}" ;;
   dropdb) cmd_dropdb "${2:-}" ;;
   primary) current_primary ;;
@@ -410,7 +424,7 @@ case "${1:-}" in
   rebuild) cmd_rebuild "${2:-}" ;;
   wait-streaming) wait_streaming "${2:?node}" "${3:-30}" ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -20,11 +20,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # PostgreSQL for the store's conformance suite (issue 11): a primary and two synchronous standbys on 127.0.0.1
-# (scripts/pg-cluster.sh, installing Debian postgresql-15 when missing) and ONSHI_TEST_PG_URL, the multi-host
-# URI of a fresh database on it, dropped when the tests end (and the cluster stopped, unless it was running). Tests that find the URL
-# run on PostgreSQL as well as on SQLite; each may create its own databases from it.
-# Until the PostgreSQL engine's tests exist this is only a guard: a cluster that cannot start is reported and
-# the SQLite tests still run. ONSHI_TEST_PG=0 skips it.
+# (scripts/pg-cluster.sh, installing Debian postgresql-15 when missing); ONSHI_TEST_PG_URL, the multi-host URI
+# (target_session_attrs=read-write) of a fresh database on it, dropped when the tests end (and the cluster
+# stopped, unless it was running before), and ONSHI_TEST_PG_STANDBY_URL, one of its standbys. The store's tests
+# that find the URL run on PostgreSQL as well as on SQLite, each in a database of its own.
+# A cluster that cannot start is reported and the tests still run (the PostgreSQL ones pass unrun) until
+# ONSHI_REQUIRE_PG=1 is set below. ONSHI_TEST_PG=0 skips it.
 start_test_cluster() {
   [ "${ONSHI_TEST_PG:-1}" != 0 ] || return 0
   local stop="bash scripts/pg-cluster.sh stop || true"
@@ -37,12 +38,14 @@ start_test_cluster() {
   bash scripts/pg-cluster.sh createdb "$db"
   ONSHI_TEST_PG_URL=$(bash scripts/pg-cluster.sh url "$db")
   export ONSHI_TEST_PG_URL
-  # Once crates/onshi-store's conformance suite runs on PostgreSQL (branch pg-engine), make a missing cluster
-  # fail the tests instead of skipping them:
+  ONSHI_TEST_PG_STANDBY_URL=$(bash scripts/pg-cluster.sh standby-url postgres)
+  export ONSHI_TEST_PG_STANDBY_URL
+  # Once the conformance suite on PostgreSQL is on main and green in CI, make a missing cluster fail the
+  # PostgreSQL tests instead of letting them pass unrun:
   # export ONSHI_REQUIRE_PG=1
   # shellcheck disable=SC2064 # expanded now on purpose: the database name and what to stop are known now
   trap "bash scripts/pg-cluster.sh dropdb $db || true; $stop" EXIT
-  echo "PostgreSQL test cluster: ONSHI_TEST_PG_URL=$ONSHI_TEST_PG_URL"
+  echo "PostgreSQL test cluster: ONSHI_TEST_PG_URL=$ONSHI_TEST_PG_URL ONSHI_TEST_PG_STANDBY_URL=$ONSHI_TEST_PG_STANDBY_URL"
 }
 
 cargo fmt --all -- --check
