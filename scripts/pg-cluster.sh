@@ -8,6 +8,7 @@
 #   scripts/pg-cluster.sh destroy        stop every node and remove the state directory
 #   scripts/pg-cluster.sh status         each node's port, state and role; pg_stat_replication of the primary
 #   scripts/pg-cluster.sh url [DB]       the multi-host URI of database DB (default onshi), read-write
+#   scripts/pg-cluster.sh primary-url [DB]  the URI of the primary alone (database DB)
 #   scripts/pg-cluster.sh standby-url [DB]  the URI of one running standby that streams (database DB)
 #   scripts/pg-cluster.sh createdb DB    create database DB on the primary (when missing)
 #   scripts/pg-cluster.sh dropdb DB      drop database DB on the primary (when present)
@@ -281,6 +282,10 @@ cmd_url() {
   echo "postgres://postgres@${hosts[*]}/$db?target_session_attrs=read-write"
 }
 
+cmd_primary_url() {
+  echo "postgres://postgres@127.0.0.1:$(port_of "$(current_primary)")/${1:-$DB}"
+}
+
 cmd_standby_url() {
   local db=${1:-$DB} n
   for n in "${NODES[@]}"; do
@@ -414,6 +419,7 @@ case "${1:-}" in
   destroy) cmd_destroy ;;
   status) cmd_status ;;
   url) cmd_url "${2:-}" ;;
+  primary-url) cmd_primary_url "${2:-}" ;;
   standby-url) cmd_standby_url "${2:-}" ;;
   createdb) cmd_createdb "${2:-}" ;;
   dropdb) cmd_dropdb "${2:-}" ;;
@@ -424,7 +430,7 @@ case "${1:-}" in
   rebuild) cmd_rebuild "${2:-}" ;;
   wait-streaming) wait_streaming "${2:?node}" "${3:-30}" ;;
   *)
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

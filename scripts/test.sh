@@ -20,9 +20,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # PostgreSQL for the store's conformance suite (issue 11): a primary and two synchronous standbys on 127.0.0.1
-# (scripts/pg-cluster.sh, installing Debian postgresql-15 when missing); ONSHI_TEST_PG_URL, the multi-host URI
-# (target_session_attrs=read-write) of a fresh database on it, dropped when the tests end (and the cluster
-# stopped, unless it was running before), and ONSHI_TEST_PG_STANDBY_URL, one of its standbys. The store's tests
+# (scripts/pg-cluster.sh, installing Debian postgresql-15 when missing); ONSHI_TEST_PG_URL, the URI of a fresh
+# database on its primary, dropped when the tests end (and the cluster stopped, unless it was running before),
+# and ONSHI_TEST_PG_STANDBY_URL, one of its standbys. (The primary alone, not the multi-host URI: the engine's
+# tests append their own "?options=…" to the URL. The multi-host URI is exercised by .ci/run's scenarios on
+# PostgreSQL and by scripts/pg-onshi-failover-test.sh.) The store's tests
 # that find the URL run on PostgreSQL as well as on SQLite, each in a database of its own.
 # A cluster that cannot start is reported and the tests still run (the PostgreSQL ones pass unrun) until
 # ONSHI_REQUIRE_PG=1 is set below. ONSHI_TEST_PG=0 skips it.
@@ -36,7 +38,7 @@ start_test_cluster() {
   fi
   local db="onshi_test_$$"
   bash scripts/pg-cluster.sh createdb "$db"
-  ONSHI_TEST_PG_URL=$(bash scripts/pg-cluster.sh url "$db")
+  ONSHI_TEST_PG_URL=$(bash scripts/pg-cluster.sh primary-url "$db")
   export ONSHI_TEST_PG_URL
   ONSHI_TEST_PG_STANDBY_URL=$(bash scripts/pg-cluster.sh standby-url postgres)
   export ONSHI_TEST_PG_STANDBY_URL
