@@ -33,8 +33,9 @@ start_test_cluster() {
   local stop="bash scripts/pg-cluster.sh stop || true"
   if bash scripts/pg-cluster.sh is-up 2>/dev/null; then stop=":"; fi
   if ! bash scripts/pg-cluster.sh start; then
-    echo "warning: the PostgreSQL test cluster did not start; the tests run on SQLite only" >&2
-    return 0
+    echo "error: the PostgreSQL test cluster did not start (see above); the store's conformance suite runs on" >&2
+    echo "both engines. Fix the cluster, or run ONSHI_TEST_PG=0 bash scripts/test.sh for SQLite only." >&2
+    exit 1
   fi
   local db="onshi_test_$$"
   bash scripts/pg-cluster.sh createdb "$db"
@@ -42,9 +43,8 @@ start_test_cluster() {
   export ONSHI_TEST_PG_URL
   ONSHI_TEST_PG_STANDBY_URL=$(bash scripts/pg-cluster.sh standby-url postgres)
   export ONSHI_TEST_PG_STANDBY_URL
-  # Once the conformance suite on PostgreSQL is on main and green in CI, make a missing cluster fail the
-  # PostgreSQL tests instead of letting them pass unrun:
-  # export ONSHI_REQUIRE_PG=1
+  # the PostgreSQL tests fail, instead of passing unrun, when the URL is missing
+  export ONSHI_REQUIRE_PG=1
   # shellcheck disable=SC2064 # expanded now on purpose: the database name and what to stop are known now
   trap "bash scripts/pg-cluster.sh dropdb $db || true; $stop" EXIT
   echo "PostgreSQL test cluster: ONSHI_TEST_PG_URL=$ONSHI_TEST_PG_URL ONSHI_TEST_PG_STANDBY_URL=$ONSHI_TEST_PG_STANDBY_URL"

@@ -401,6 +401,9 @@ async fn cases_from_reconcile_close_through_link_actions_and_reads_are_counted()
     assert_eq!(closed, [("unlinked", "insurer:06139992"), ("confirmed", "insurer:06139992")], "{v}");
     let (s, v) = api.call("GET", "/insurer/v1/cases?status=shut", &api.insurer, Value::Null).await;
     assert_eq!((s, code(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_value"), "{v}");
+    // another patient's check that found nobody (its line names no person and no member) is not m1's read
+    let (s, v) = api.number_check("9999999").await;
+    assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("not_found")), "{v}");
     // who read m1's data: the card check (through the link) and the check by number
     let (s, v) = api.call("GET", &format!("/insurer/v1/members/{m1}/link/reads"), &api.insurer, Value::Null).await;
     assert_eq!(s, StatusCode::OK, "{v}");
