@@ -181,8 +181,15 @@ start_node() {
   if [ "$n" != "$primary" ] && [ ! -f "$d/standby.signal" ]; then
     die "node $n was a primary before a failover and would start as a second one; run: $0 rebuild $n"
   fi
-  as_pg "$PGBIN/pg_ctl" -D "$d" -l "$DIR/n$n.log" -w -t 60 -s start >/dev/null ||
-    die "node $n did not start; see $DIR/n$n.log"
+  local attempt
+  for attempt in 1 2 3; do
+    as_pg "$PGBIN/pg_ctl" -D "$d" -l "$DIR/n$n.log" -w -t 60 -s start >/dev/null && return 0
+    # right after a kill -9 of the node it replaces, the port or the socket's lock file can still be held for a
+    # moment: try again (seen once in 3 runs of the failover test through onshi)
+    echo "pg-cluster: node $n did not start (attempt $attempt); retrying" >&2
+    sleep 1
+  done
+  die "node $n did not start; see $DIR/n$n.log"
 }
 
 wait_streaming() {
@@ -353,6 +360,12 @@ cmd_kill_primary() {
   kids=$(pgrep -P "$pid" || true)
   # shellcheck disable=SC2086
   kill -9 "$pid" $kids
+  # gone before anything else is started on its port (at most 5 s)
+  local i
+  for ((i = 0; i < 100; i++)); do
+    ps -p "$(echo "$pid" $kids | tr ' ' ',')" >/dev/null || break
+    sleep 0.05
+  done
   echo "pg-cluster: killed -9 node $primary (postmaster $pid and $(echo "$kids" | wc -w) children)"
 }
 
