@@ -185,7 +185,8 @@ impl Db {
         }
     }
 
-    /// Runs `f` on a pooled read-only connection.
+    /// Runs `f` on a pooled read-only connection, in one read transaction: every statement of `f` (a member's
+    /// row, then its entries) sees the same snapshot, never a write committed between two of them.
     fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let conn = self.readers.lock().ok().and_then(|mut p| p.pop());
         let conn = match conn {
@@ -204,9 +205,15 @@ impl Db {
                 c
             }
         };
-        let r = f(&conn);
-        if let Ok(mut p) = self.readers.lock() {
-            p.push(conn);
+        let r = conn.prepare_cached("BEGIN").and_then(|mut s| s.execute([])).map_err(StoreError::from).and_then(|_| {
+            let r = f(&conn);
+            // a read transaction ends the same way whatever `f` answered; a connection that cannot end it is dropped
+            conn.prepare_cached("COMMIT").and_then(|mut s| s.execute([])).map_err(StoreError::from).and(r)
+        });
+        if conn.is_autocommit() {
+            if let Ok(mut p) = self.readers.lock() {
+                p.push(conn);
+            }
         }
         r
     }
