@@ -19,6 +19,10 @@
 
 #![forbid(unsafe_code)]
 
+// The member fixtures of tests/common/members.rs name the crate `onshi_store`, in its own tests too.
+#[cfg(test)]
+extern crate self as onshi_store;
+
 mod links;
 mod mapping;
 mod postgres;

@@ -10,7 +10,6 @@
 use std::sync::{Arc, Barrier};
 
 use onshi_ids::{Branch, InsuredNumber, InsurerNumber, MyNumber, Symbol};
-use onshi_law::Date;
 use onshi_ledger::{Change, LossReason, MemberKey, MemberStatic, RecordedAt, Relationship, Sex};
 use onshi_store::{
     AccessEntry, CaseWrite, CertificateRecord, ConsentRecord, Credential, Decide, LinkState, LinkWrite, LinkageRecord,
@@ -18,6 +17,7 @@ use onshi_store::{
 };
 
 mod common;
+use common::members::{d, mn, new_member};
 use common::{Fixture, PgFixture, SqliteFixture};
 
 /// Runs each named test on every engine.
@@ -55,48 +55,6 @@ conformance!(
     several_changes_are_appended_all_or_nothing,
     link_changes_are_checked_recorded_and_close_cases_together,
 );
-
-fn d(s: &str) -> Date {
-    onshi_law::parse_iso_date(s).expect("test date")
-}
-
-fn mn(body: &str) -> MyNumber {
-    MyNumber::from_body(body).expect("test my number")
-}
-
-fn statik(number: &str, branch: &str, rel: Relationship) -> MemberStatic {
-    MemberStatic {
-        key: MemberKey {
-            insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
-            symbol: Some(Symbol::parse("1").expect("symbol")),
-            number: InsuredNumber::parse(number).expect("number"),
-            branch: Branch::parse(branch).expect("branch"),
-        },
-        relationship: rel,
-        birth_date: d("1980-04-15"),
-        sex: Sex::Male,
-    }
-}
-
-fn acquire(name: &str) -> Change {
-    Change::Acquire {
-        name: name.into(),
-        name_kana: "ヤマダ タロウ".into(),
-        address: "東京都千代田区永田町二丁目1番2号".into(),
-        income_bracket: None,
-        copay_override: None,
-    }
-}
-
-fn new_member(number: &str, branch: &str, rel: Relationship, acquired: &str) -> NewMember {
-    NewMember {
-        statik: statik(number, branch, rel),
-        my_number: None,
-        linkage: None,
-        acquired_on: d(acquired),
-        acquire: acquire("山田 太郎"),
-    }
-}
 
 fn resident(n: &MyNumber, name: &str) -> ResidentWrite {
     ResidentWrite {

@@ -5,42 +5,13 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use onshi_ids::{Branch, InsuredNumber, InsurerNumber, Symbol};
-use onshi_ledger::{Change, MemberKey, MemberStatic, Relationship, Sex};
-use onshi_store::{NewMember, PgOptions, PgStore, Store, StoreError};
+use onshi_ids::{InsuredNumber, InsurerNumber};
+use onshi_ledger::Relationship;
+use onshi_store::{PgOptions, PgStore, Store, StoreError};
 
 mod common;
+use common::members::{d, new_member};
 use common::{Fixture, PgFixture, on_server, query_i64};
-
-fn d(s: &str) -> onshi_law::Date {
-    onshi_law::parse_iso_date(s).expect("test date")
-}
-
-fn member(number: &str) -> NewMember {
-    NewMember {
-        statik: MemberStatic {
-            key: MemberKey {
-                insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
-                symbol: Some(Symbol::parse("1").expect("symbol")),
-                number: InsuredNumber::parse(number).expect("number"),
-                branch: Branch::parse("00").expect("branch"),
-            },
-            relationship: Relationship::Insured,
-            birth_date: d("1980-04-15"),
-            sex: Sex::Male,
-        },
-        my_number: None,
-        linkage: None,
-        acquired_on: d("2020-04-01"),
-        acquire: Change::Acquire {
-            name: "山田 太郎".into(),
-            name_kana: "ヤマダ タロウ".into(),
-            address: "東京都千代田区永田町二丁目1番2号".into(),
-            income_bracket: None,
-            copay_override: None,
-        },
-    }
-}
 
 fn options() -> PgOptions {
     PgOptions { create_database: false, ..PgOptions::default() }
@@ -94,14 +65,17 @@ fn a_write_held_past_the_statement_timeout_is_refused_and_leaves_no_trace() {
         });
     });
     held.recv_timeout(Duration::from_secs(30)).expect("the lock is held");
-    let r = store.enrol(member("900")).wait();
+    let r = store.enrol(new_member("900", "00", Relationship::Insured, "2020-04-01")).wait();
     assert!(matches!(&r, Err(StoreError::Unavailable(why)) if why.contains("statement_timeout")), "{r:?}");
     release.send(()).expect("release");
     holder.join().expect("holder");
     let insurer = InsurerNumber::parse("06139992").expect("insurer");
     let number = InsuredNumber::parse("900").expect("number");
     assert!(store.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").is_empty());
-    store.enrol(member("900")).wait().expect("stored once the lock is free");
+    store
+        .enrol(new_member("900", "00", Relationship::Insured, "2020-04-01"))
+        .wait()
+        .expect("stored once the lock is free");
     assert_eq!(store.members_by_card(&insurer, &number, d("1980-04-15")).expect("read").len(), 1);
 }
 
@@ -123,7 +97,7 @@ fn an_unreachable_or_read_only_server_is_reported_as_unavailable() {
     // standby reads with no standby up: every read is answered by the primary
     let no_standby = f.url.replacen("/onshi_t_", ",127.0.0.1:1/onshi_t_", 1);
     let s = PgStore::open(&no_standby, PgOptions { standby_reads: true, ..options() }).expect("open");
-    let m = s.enrol(member("910")).wait().expect("enrol");
+    let m = s.enrol(new_member("910", "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
     assert!(s.member(m.id).expect("read").is_some());
     assert_eq!(s.standby_reads_served(), 0);
 }
@@ -152,7 +126,7 @@ fn standby_reads_see_every_acknowledged_write() {
     let insurer = InsurerNumber::parse("06139992").expect("insurer");
     for i in 0..40 {
         let number = format!("{}", 1000 + i);
-        let m = s.enrol(member(&number)).wait().expect("enrol");
+        let m = s.enrol(new_member(&number, "00", Relationship::Insured, "2020-04-01")).wait().expect("enrol");
         // read at once: never older than the write just acknowledged
         let read = s.member(m.id).expect("read").expect("the member just enrolled");
         assert_eq!(read.history.entries, m.history.entries);

@@ -1,49 +1,8 @@
 use super::*;
+#[path = "../../tests/common/members.rs"]
+mod members;
 use crate::schema;
-use onshi_ids::Branch;
-use onshi_ledger::{MemberStatic, Sex};
-
-fn d(s: &str) -> Date {
-    onshi_law::parse_iso_date(s).expect("test date")
-}
-
-fn mn(body: &str) -> MyNumber {
-    MyNumber::from_body(body).expect("test my number")
-}
-
-fn statik(number: &str, branch: &str, rel: Relationship) -> MemberStatic {
-    MemberStatic {
-        key: MemberKey {
-            insurer_number: InsurerNumber::parse("06139992").expect("insurer"),
-            symbol: Some(Symbol::parse("1").expect("symbol")),
-            number: InsuredNumber::parse(number).expect("number"),
-            branch: Branch::parse(branch).expect("branch"),
-        },
-        relationship: rel,
-        birth_date: d("1980-04-15"),
-        sex: Sex::Male,
-    }
-}
-
-fn acquire(name: &str) -> Change {
-    Change::Acquire {
-        name: name.into(),
-        name_kana: "ヤマダ タロウ".into(),
-        address: "東京都千代田区永田町二丁目1番2号".into(),
-        income_bracket: None,
-        copay_override: None,
-    }
-}
-
-fn new_member(number: &str, branch: &str, rel: Relationship, acquired: &str) -> NewMember {
-    NewMember {
-        statik: statik(number, branch, rel),
-        my_number: None,
-        linkage: None,
-        acquired_on: d(acquired),
-        acquire: acquire("山田 太郎"),
-    }
-}
+use members::{d, mn, new_member};
 
 #[test]
 fn an_older_schema_is_migrated_on_open() {

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use onshi_store::{AnyStore, PgOptions, PgStore, SqliteStore};
 
+pub mod members;
+
 /// A fresh store of one engine, which can be opened again.
 pub trait Fixture {
     fn open(&self) -> AnyStore;
