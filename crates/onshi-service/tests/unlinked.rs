@@ -56,15 +56,31 @@ fn unlinked(number: &str, name: &str, kana: &str, birth: &str) -> EnrolBody {
     }
 }
 
-#[tokio::test]
-async fn the_holders_own_unlinked_record_is_shown_and_nobody_elses() {
+/// A service on a fresh store on 2025-06-20, and the registry's, the insurer's and a clinic's contexts.
+struct World {
+    _dir: tempfile::TempDir,
+    svc: Service<Arc<SqliteStore>>,
+    registry: Ctx,
+    insurer: Ctx,
+    clinic: Ctx,
+}
+
+fn world() -> World {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Arc::new(SqliteStore::open(dir.path()).expect("a store"));
     let now = Utc.with_ymd_and_hms(2025, 6, 20, 3, 0, 0).single().expect("a time");
-    let svc = Service::new(store, "admin-token-for-tests", Arc::new(Fixed(now))).expect("a service");
-    let registry = cx(Role::Registry, "registry", None);
-    let insurer = cx(Role::Insurer, INSURER, Some(InsurerNumber::parse(INSURER).expect("insurer")));
-    let clinic = cx(Role::Clinic, "1310000019", None);
+    World {
+        _dir: dir,
+        svc: Service::new(store, "admin-token-for-tests", Arc::new(Fixed(now))).expect("a service"),
+        registry: cx(Role::Registry, "registry", None),
+        insurer: cx(Role::Insurer, INSURER, Some(InsurerNumber::parse(INSURER).expect("insurer"))),
+        clinic: cx(Role::Clinic, "1310000019", None),
+    }
+}
+
+#[tokio::test]
+async fn the_holders_own_unlinked_record_is_shown_and_nobody_elses() {
+    let World { _dir, svc, registry, insurer, clinic } = world();
     let (holder, twin_a, twin_b, stranger) = ("123456789018", "983205673214", "202404010010", "202404010087");
     svc.put_resident(&registry, holder, resident("高橋 一郎", "タカハシ イチロウ", "1980-05-05"))
         .await
@@ -115,13 +131,7 @@ async fn the_holders_own_unlinked_record_is_shown_and_nobody_elses() {
 #[tokio::test]
 async fn a_b_record_held_without_a_my_number_is_refused_and_sent_to_its_insurer() {
     use onshi_service::link_api::{ConfirmBody, LinkBody};
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Arc::new(SqliteStore::open(dir.path()).expect("a store"));
-    let now = Utc.with_ymd_and_hms(2025, 6, 20, 3, 0, 0).single().expect("a time");
-    let svc = Service::new(store, "admin-token-for-tests", Arc::new(Fixed(now))).expect("a service");
-    let registry = cx(Role::Registry, "registry", None);
-    let insurer = cx(Role::Insurer, INSURER, Some(InsurerNumber::parse(INSURER).expect("insurer")));
-    let clinic = cx(Role::Clinic, "1310000019", None);
+    let World { _dir, svc, registry, insurer, clinic } = world();
     let holder = "123456789018";
     svc.put_resident(&registry, holder, resident("高橋 一郎", "タカハシ イチロウ", "1980-05-05"))
         .await
