@@ -19,6 +19,9 @@
 #                                        the one that holds every acknowledged commit), make it the synchronous
 #                                        primary of the others, repoint the running standbys to it
 #   scripts/pg-cluster.sh rebuild N      make node N a fresh standby of the primary (pg_basebackup -R)
+#   scripts/pg-cluster.sh rejoin OLD     after a promotion: the third node follows the new primary (rebuilt
+#                                        when it cannot: it was ahead on the old timeline), and OLD, the
+#                                        primary killed before it, is rebuilt as a standby
 #
 # Layout: node N (1..3) listens on 127.0.0.1:$((ONSHI_PG_PORT + N - 1)) (default 5441..5443), its data directory
 # is $ONSHI_PG_DIR/nN (default /tmp/onshi-pg), its log $ONSHI_PG_DIR/nN.log, its application_name "s$((N-1))".
@@ -426,6 +429,24 @@ cmd_rebuild() {
   echo "pg-cluster: node $n rebuilt as a standby of node $primary"
 }
 
+cmd_rejoin() {
+  local old=${1:-}
+  [ -n "$old" ] || die "usage: $0 rejoin OLD (the node that was the primary)"
+  local primary n other=""
+  primary=$(current_primary)
+  [ "$old" != "$primary" ] || die "node $old is still the primary: promote a standby first"
+  for n in "${NODES[@]}"; do
+    [ "$n" = "$old" ] || [ "$n" = "$primary" ] || other=$n
+  done
+  if wait_streaming "$other" 15; then
+    echo "pg-cluster: node $other streams from node $primary"
+  else
+    echo "pg-cluster: node $other cannot follow node $primary: rebuilding it"
+    cmd_rebuild "$other"
+  fi
+  cmd_rebuild "$old"
+}
+
 case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
@@ -441,6 +462,7 @@ case "${1:-}" in
   kill-primary) cmd_kill_primary ;;
   promote) cmd_promote "${2:-}" ;;
   rebuild) cmd_rebuild "${2:-}" ;;
+  rejoin) cmd_rejoin "${2:-}" ;;
   wait-streaming) wait_streaming "${2:?node}" "${3:-30}" ;;
   *)
     sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'

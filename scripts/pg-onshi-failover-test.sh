@@ -91,16 +91,10 @@ bash $CLUSTER promote
 P1=$(bash $CLUSTER primary)
 PROMOTED_AT=$EPOCHREALTIME
 log "node $P1 promoted"
+bash $CLUSTER rejoin "$P0"
 for n in 1 2 3; do
-  [ "$n" = "$P0" ] || [ "$n" = "$P1" ] || OTHER=$n
+  [ "$n" = "$P0" ] || [ "$n" = "$P1" ] || OTHER=$n # the standby that followed
 done
-if bash $CLUSTER wait-streaming "$OTHER" 15; then
-  log "node $OTHER streams from node $P1"
-else
-  log "node $OTHER cannot follow node $P1: rebuilding it"
-  bash $CLUSTER rebuild "$OTHER"
-fi
-bash $CLUSTER rebuild "$P0"
 log "old primary node $P0 rebuilt as a standby"
 
 rest=$(awk -v a="$LOAD_AT" -v b="$EPOCHREALTIME" -v t="$SECONDS_TOTAL" 'BEGIN { r = t - (b - a); print (r > 0 ? r : 0) }')
