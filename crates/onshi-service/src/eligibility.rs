@@ -180,11 +180,12 @@ impl<S: Store> Service<S> {
         let mn: MyNumber = parse::my_number(my_number, "my_number")?;
         let service_date = self.service_date(service_date)?;
         let linked = self.for_clinic(self.store.members_by_my_number(&mn)?);
-        if let Err(e) = crate::links::link_gate(&linked) {
-            self.log(cx, None, e.code).await?;
-            return Err(e);
-        }
-        let (linked, unlinked) = match self.person_records(cx, &mn, linked, service_date).await {
+        // a refusal (a link pending or suspended, a record that only nearly matches) is logged like an answer
+        let found = match crate::links::link_gate(&linked) {
+            Ok(()) => self.person_records(cx, &mn, linked, service_date).await,
+            Err(e) => Err(e),
+        };
+        let (linked, unlinked) = match found {
             Ok(found) => found,
             Err(e) => {
                 self.log(cx, None, e.code).await?;
