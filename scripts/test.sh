@@ -11,8 +11,10 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/bin/chromedriver ] || need+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/ipamj/ipamjm.ttf ] || need+=(fonts-ipamj-mincho)
+# pdftoppm and pdftotext: the printed 資格確認書 and お知らせ are rendered and read back (onshi-document-pdf)
+[ -x /usr/bin/pdftoppm ] || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
-  echo "installing Debian packages for the browser tests: ${need[*]}"
+  echo "installing Debian packages for the browser and PDF tests: ${need[*]}"
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
