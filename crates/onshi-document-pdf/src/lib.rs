@@ -7,6 +7,9 @@
 //! can type the other. The signed QR code of onshi-document sits on each, so a clinic can verify
 //! the paper offline. Fonts are subset by krilla: a card embeds only the glyphs it shows.
 //!
+//! And the way back: [`scan`] reads the QR text off a picture (PNG or JPEG: a scan or a photo of
+//! the paper), for `onshi doc verify FILE`.
+//!
 //! Pure: bytes in (the document, its QR text, the font), bytes out. The caller reads the font file
 //! once ([`FontFile::read`]) and keeps it.
 
@@ -49,6 +52,9 @@ pub enum PrintError {
     /// nothing is printed.
     #[error("the font has no glyph for {0:?} (U+{1:04X})")]
     MissingGlyph(char, u32),
+    /// A picture could not be read, or holds no QR code (or more than one).
+    #[error("no document QR code found in the picture: {0}")]
+    Scan(String),
     /// The PDF could not be written (a bug in the layout, never the document's content).
     #[error("PDF could not be written: {0}")]
     Pdf(String),
@@ -61,6 +67,7 @@ impl PrintError {
             PrintError::Font { .. } => "print_font_missing",
             PrintError::Qr(_) => "print_qr_too_long",
             PrintError::MissingGlyph(..) => "print_missing_glyph",
+            PrintError::Scan(_) => "scan_no_qr",
             PrintError::Pdf(_) => "print_failed",
         }
     }
@@ -71,6 +78,9 @@ impl PrintError {
             PrintError::Font { .. } => "Install Debian's fonts-ipamj-mincho (or pass the path of ipamjm.ttf).",
             PrintError::MissingGlyph(..) => {
                 "The name holds a character the font lacks: print with IPAmj明朝 (fonts-ipamj-mincho), which holds every MJ character."
+            }
+            PrintError::Scan(_) => {
+                "QRコードが1つだけ写るように撮り直すか、QRコードの文字列（JPHI1:…）をそのまま渡してください。"
             }
             PrintError::Qr(_) | PrintError::Pdf(_) => {
                 "Report this to the onshi maintainers with the document's serial."
@@ -321,4 +331,16 @@ fn render_a4(doc: &Document, qr_text: &str, font: &FontFile) -> Result<Vec<u8>, 
         page.finish();
     }
     pdf.finish().map_err(|e| PrintError::Pdf(format!("{e:?}")))
+}
+
+/// The text of the one QR code in a picture (PNG or JPEG).
+pub fn scan(picture: &[u8]) -> Result<String, PrintError> {
+    let img = image::load_from_memory(picture).map_err(|e| PrintError::Scan(e.to_string()))?.to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    match grids.as_slice() {
+        [one] => one.decode().map(|(_, text)| text).map_err(|e| PrintError::Scan(e.to_string())),
+        [] => Err(PrintError::Scan("no QR code".into())),
+        more => Err(PrintError::Scan(format!("{} QR codes", more.len()))),
+    }
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use chrono::{TimeZone, Utc};
 use onshi_document::*;
-use onshi_document_pdf::{FontFile, IPAMJ_PATH, render};
+use onshi_document_pdf::{FontFile, IPAMJ_PATH, render, scan};
 
 fn out_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-output/documents");
@@ -38,11 +38,8 @@ fn print_and_read(doc: &Document, name: &str, dpi: u32) -> (String, String, Stri
     let text = run(Command::new("pdftotext").args(["-layout"]).arg(&pdf_path).arg("-"));
     let png_base = dir.join(name);
     run(Command::new("pdftoppm").args(["-png", "-r", &dpi.to_string(), "-singlefile"]).arg(&pdf_path).arg(&png_base));
-    let img = image::open(png_base.with_extension("png")).expect("png").to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(img);
-    let grids = prepared.detect_grids();
-    assert_eq!(grids.len(), 1, "{name}: one QR code on the page");
-    let (_, decoded) = grids[0].decode().expect("the QR decodes");
+    let png = std::fs::read(png_base.with_extension("png")).expect("png");
+    let decoded = scan(&png).expect("the picture's QR code decodes");
     assert_eq!(decoded, qr, "{name}: the picture's QR is the signed text");
     let keys = KeySet { keys: vec![key.published(doc.issued_on, None).expect("publish")], fetched_at: Utc::now() };
     let now = Utc.with_ymd_and_hms(2026, 12, 3, 1, 0, 0).single().expect("instant");
@@ -116,4 +113,14 @@ fn a_character_the_font_lacks_is_refused_not_printed_as_a_box() {
     assert_eq!(err.code(), "print_missing_glyph");
     assert!(err.to_string().contains("U+1F642"), "{err}");
     assert!(FontFile::from_bytes(b"not a font".to_vec(), "junk").is_err());
+}
+
+#[test]
+fn a_picture_without_a_qr_code_is_a_clear_error() {
+    assert_eq!(scan(b"not a picture").expect_err("refused").code(), "scan_no_qr");
+    let mut blank = Vec::new();
+    image::DynamicImage::new_luma8(64, 64)
+        .write_to(&mut std::io::Cursor::new(&mut blank), image::ImageFormat::Png)
+        .expect("png");
+    assert_eq!(scan(&blank).expect_err("refused").code(), "scan_no_qr");
 }

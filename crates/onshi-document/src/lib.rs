@@ -33,6 +33,7 @@
 
 mod content;
 mod error;
+mod json;
 mod keys;
 mod qr;
 mod revocation;
@@ -43,6 +44,7 @@ pub use content::{
     CERTIFICATE_MAX_YEARS, Document, DocumentKind, MAX_SERIAL_LEN, Relationship, Validity, certificate_latest_end,
 };
 pub use error::DocumentError;
+pub use json::{DocumentJson, RevocationListAge, VerificationJson, WarningJson};
 pub use keys::{DocumentSigner, KeySet, PublishedKey, SYSTEM_ISSUER};
 pub use qr::{DOCUMENT_CLAIM, MAX_INFLATED, MAX_QR_TEXT, QR_PREFIX, Unreadable, sign};
 pub use revocation::{Revocation, RevocationList, RevocationReason};

@@ -91,3 +91,31 @@ fn a_key_survives_its_pem() {
             .is_err()
     );
 }
+
+#[test]
+fn the_json_form_round_trips_and_names_the_wrong_field() {
+    let doc = example_document();
+    let json = serde_json::to_value(DocumentJson::from(&doc)).expect("json");
+    assert_eq!(json["name_display"], "高橋 花子");
+    assert_eq!(json["insured_name"], "髙橋 太郎");
+    let back: DocumentJson = serde_json::from_value(json.clone()).expect("parse");
+    assert_eq!(Document::try_from(back).expect("valid"), doc);
+    for (field, value, reason) in [
+        ("insurer_number", serde_json::json!("01130013"), "insurer_number"),
+        ("birth_date", serde_json::json!("1990-02-30"), "birth_date"),
+        ("copay_ratio", serde_json::json!(25), "copay_ratio"),
+        ("relationship", serde_json::json!("spouse"), "relationship"),
+        ("valid_until", serde_json::json!("2032-12-01"), "valid_until"),
+    ] {
+        let mut j = json.clone();
+        j[field] = value;
+        let parsed: DocumentJson = serde_json::from_value(j).expect("shape");
+        match Document::try_from(parsed) {
+            Err(DocumentError::Invalid { field: f, .. }) => assert_eq!(f, reason),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let mut j = json;
+    j["unknown"] = serde_json::json!(1);
+    assert!(serde_json::from_value::<DocumentJson>(j).is_err());
+}

@@ -3,6 +3,7 @@
 mod card;
 mod credentials;
 mod demo;
+mod doc;
 mod reconcile;
 mod serve;
 mod sim;
@@ -16,6 +17,7 @@ Examples:
   ONSHI_ADMIN_TOKEN=$(openssl rand -hex 32) onshi serve --data ./onshi-data --addr 127.0.0.1:8080
   onshi card read --server http://127.0.0.1:8080 --token $CLINIC --card taro.card.json
   onshi credentials revoke --token $ADMIN --id C3F2A9B01C44D5E6F
+  onshi doc verify --keys keys.json --revocations revoked.cose --file scan.png
   onshi reconcile --registry registry.csv --records records.csv --out out.csv
   onshi sim generate --persons 100000 --seed 1 --out /tmp/world
 
@@ -34,6 +36,7 @@ enum Command {
     Serve(serve::ServeArgs),
     Card(card::CardArgs),
     Credentials(credentials::CredentialsArgs),
+    Doc(doc::DocArgs),
     Reconcile(reconcile::ReconcileArgs),
     Sim(sim::SimArgs),
 }
@@ -44,6 +47,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Card(args) => card::run(args),
         Command::Credentials(args) => credentials::run(args),
+        Command::Doc(args) => doc::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Sim(args) => sim::run(args),
     }
