@@ -17,11 +17,13 @@
 pub mod chip;
 pub mod error;
 pub mod pki;
+pub mod registration;
 pub mod rules;
 
 pub use chip::{Card, Issued, Surface};
 pub use error::{CardError, Result};
 pub use pki::{Issuer, TrustAnchor, UserCertificate};
+pub use registration::{Registration, RegistrationEvent, cancellation_last_day, registration_on};
 pub use rules::{PinCounter, Validity};
 
 use onshi_law::Date;

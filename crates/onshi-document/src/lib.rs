@@ -11,6 +11,8 @@
 //! * [`DocumentSigner`], [`PublishedKey`], [`KeySet`]: keys, published and cached.
 //! * [`RevocationList`]: the serials of reissued or invalidated documents, signed by the system's
 //!   key, cached by verifiers with its age.
+//! * [`entitlement`]: who must get a 資格確認書 without asking (職権交付) and why, and who holds no
+//!   usable proof of coverage on a day.
 //! * [`verify`]: a QR text against a cached key set and revocation list on a legal day →
 //!   a [`Verdict`] (genuine, tampered, unknown key, revoked, expired, not yet valid, unreadable),
 //!   each with a stable code, a Japanese message and the next step.
@@ -32,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod content;
+pub mod entitlement;
 mod error;
 mod json;
 mod keys;
