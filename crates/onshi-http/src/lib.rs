@@ -9,6 +9,7 @@
 mod body;
 mod cards;
 mod corrections;
+mod documents;
 mod links;
 mod openapi;
 mod reception;
@@ -206,6 +207,7 @@ pub fn router_with(app: App, reception: Reception) -> Router {
         .route("/clinic/v1/eligibility", post(check))
         .merge(cards::routes())
         .merge(corrections::routes())
+        .merge(documents::routes())
         .merge(links::routes())
         .merge(reception::routes(reception))
         .fallback(unknown_route)

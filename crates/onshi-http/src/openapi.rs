@@ -53,6 +53,7 @@ impl Modify for Bearer {
         crate::cards::register_reader,
         crate::cards::challenge,
         crate::cards::card_check,
+        crate::documents::verify_document,
         crate::corrections::void_entry,
         crate::corrections::correct_date,
         crate::corrections::withdraw_copay,
@@ -72,7 +73,7 @@ impl Modify for Bearer {
         crate::links::case,
     ),
     components(schemas(
-        ErrorBody, CredentialBody, CredentialAnswer, CredentialView, CredentialList, AccessLineView, AccessLogView, ResidentBody, ResidentView, SearchBody, SearchAnswer,
+        ErrorBody, onshi_service::documents::DocumentVerifyBody, onshi_service::documents::DocumentVerifyAnswer, CredentialBody, CredentialAnswer, CredentialView, CredentialList, AccessLineView, AccessLogView, ResidentBody, ResidentView, SearchBody, SearchAnswer,
         EnrolBody, EnrolAnswer, LinkageView, LossBody, ChangeBody, MemberView, HistoryView, EligibilityBody,
         EligibilityAnswer, CoverageView, Notice, SexValue, RelationshipValue, IncomeBracketValue,
         CardIssueBody, CardIssueAnswer, CardRevokeBody, CardStatusView, ChallengeAnswer, ReaderBody, ReaderAnswer,

@@ -25,6 +25,7 @@ mod cases;
 mod corrections;
 pub mod corrections_api;
 mod credentials;
+pub mod documents;
 mod eligibility;
 pub mod error;
 pub mod link_api;
@@ -76,6 +77,7 @@ pub struct Service<S: Store> {
     credentials: auth::Credentials,
     cards: cards::CardDesk,
     policy: Arc<dyn Policy>,
+    documents: Option<documents::DocumentCaches>,
 }
 
 impl<S: Store> Service<S> {
@@ -97,7 +99,7 @@ impl<S: Store> Service<S> {
                 }
             }
         }
-        Ok(Service { store, clock, credentials, cards: cards::CardDesk::default(), policy })
+        Ok(Service { store, clock, credentials, cards: cards::CardDesk::default(), policy, documents: None })
     }
 
     /// The service with onshi's issuing CA: enables card issuance and card-based checks.

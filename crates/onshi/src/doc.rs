@@ -14,6 +14,7 @@ use onshi_document::{
 };
 use onshi_document_pdf::{FontFile, IPAMJ_PATH, render, scan};
 use onshi_law::{legal_today, parse_iso_date};
+use onshi_service::documents::DocumentCache;
 
 /// The documents people carry: 資格確認書 and 資格情報のお知らせ, signed, printed and verified offline.
 ///
@@ -165,6 +166,23 @@ fn day(arg: Option<&str>, now: DateTime<Utc>) -> anyhow::Result<onshi_law::Date>
     }
 }
 
+/// The verifier's caches from their files: the key set, and the revocation list (verified against it) with
+/// its fetch time (the file's modification time). `onshi doc verify` and `onshi serve --document-keys` share it.
+pub(crate) fn load_caches(keys: &Path, revocations: Option<&Path>) -> anyhow::Result<DocumentCache> {
+    let keys = read_keys(keys)?;
+    let revocations = match revocations {
+        None => None,
+        Some(p) => {
+            let bytes = std::fs::read(p).with_context(|| format!("reading the revocation list {}", p.display()))?;
+            let list =
+                RevocationList::open(&bytes, &keys).map_err(|e| anyhow!("{}: {e}. {}", p.display(), e.next_step()))?;
+            let fetched: DateTime<Utc> = std::fs::metadata(p)?.modified()?.into();
+            Some((list, fetched))
+        }
+    };
+    Ok(DocumentCache { keys, revocations })
+}
+
 fn read_keys(path: &Path) -> anyhow::Result<KeySet> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading the key set {}", path.display()))?;
     KeySet::from_json(&text)
@@ -275,7 +293,7 @@ const NOT_GENUINE: i32 = 3;
 
 fn verify_cmd(a: VerifyArgs) -> anyhow::Result<()> {
     let now = Utc::now();
-    let keys = read_keys(&a.keys)?;
+    let DocumentCache { keys, revocations: list } = load_caches(&a.keys, a.revocations.as_deref())?;
     let text = match (&a.text, &a.file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) => {
@@ -286,16 +304,6 @@ fn verify_cmd(a: VerifyArgs) -> anyhow::Result<()> {
             }
         }
         (None, None) => bail!("give the QR text or --file"),
-    };
-    let list = match &a.revocations {
-        None => None,
-        Some(p) => {
-            let bytes = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
-            let list =
-                RevocationList::open(&bytes, &keys).map_err(|e| anyhow!("{}: {e}. {}", p.display(), e.next_step()))?;
-            let fetched: DateTime<Utc> = std::fs::metadata(p)?.modified()?.into();
-            Some((list, fetched))
-        }
     };
     let today = day(a.today.as_deref(), now)?;
     let cached = list.as_ref().map(|(l, at)| (l, *at));

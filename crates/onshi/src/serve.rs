@@ -57,6 +57,14 @@ pub struct ServeArgs {
     /// The IPAmj明朝 font the reception screen draws exact names with (Debian: fonts-ipamj-mincho).
     #[arg(long, value_name = "FILE", default_value = onshi_http::IPAMJ_SYSTEM_PATH)]
     font: PathBuf,
+    /// The published document keys (a key set written by `onshi doc keygen`): enables verifying 資格確認書
+    /// and お知らせ at the counter (`POST /clinic/v1/documents/verify`, the reception screen). Re-read when the
+    /// file changes.
+    #[arg(long, value_name = "FILE")]
+    document_keys: Option<PathBuf>,
+    /// The signed revocation list (`onshi doc revoke`) used with --document-keys; re-read when it changes.
+    #[arg(long, value_name = "FILE", requires = "document_keys")]
+    document_revocations: Option<PathBuf>,
     /// Log as JSON lines (for log collectors) instead of human-readable text.
     #[arg(long)]
     log_json: bool,
@@ -117,7 +125,18 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let issuer = onshi_card::Issuer::open_or_create(&data.join("ca"), today)
         .map_err(|e| anyhow::anyhow!("the card CA in {}: {e}", data.join("ca").display()))?;
     let svc = Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let svc = Arc::new(svc.with_card_issuer(issuer));
+    let svc = svc.with_card_issuer(issuer);
+    // Bad document caches fail here, at start, never at the first request.
+    let document_caches = match &args.document_keys {
+        None => None,
+        Some(keys) => {
+            Some(Arc::new(std::sync::RwLock::new(crate::doc::load_caches(keys, args.document_revocations.as_deref())?)))
+        }
+    };
+    let svc = Arc::new(match &document_caches {
+        Some(c) => svc.with_document_caches(c.clone()),
+        None => svc,
+    });
     let reader_dir = args.reader_dir.clone().or_else(|| args.demo.then(|| data.join("reader")));
     if !args.font.exists() {
         tracing::warn!(font = %args.font.display(), "IPAmj明朝 is missing: install fonts-ipamj-mincho so that the reception screen draws every registered name");
@@ -140,6 +159,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             if let Some(dir) = &reader_dir {
                 println!("{}", crate::card::demo::load(&svc, dir, &format!("http://{local}")).await?);
             }
+        }
+        if let (Some(caches), Some(keys)) = (document_caches, args.document_keys.clone()) {
+            tokio::spawn(refresh_document_caches(caches, keys, args.document_revocations.clone()));
         }
         tracing::info!(addr = %local, data = %data.display(), store = %store_label, "onshi is serving");
         let app = onshi_http::router_with(svc.clone(), reception);
@@ -190,4 +212,34 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Re-read the document caches when their files change (checked every 10 s); an unreadable new version is
+/// logged and the previous caches kept.
+async fn refresh_document_caches(
+    caches: onshi_service::documents::DocumentCaches,
+    keys: PathBuf,
+    revocations: Option<PathBuf>,
+) {
+    let stamp = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let mut seen = (stamp(&keys), revocations.as_deref().and_then(stamp));
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+        let now = (stamp(&keys), revocations.as_deref().and_then(stamp));
+        if now == seen {
+            continue;
+        }
+        match crate::doc::load_caches(&keys, revocations.as_deref()) {
+            Ok(fresh) => {
+                if let Ok(mut c) = caches.write() {
+                    *c = fresh;
+                }
+                tracing::info!(keys = %keys.display(), "document keys and revocation list reloaded");
+                seen = now;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "document caches changed but are unreadable; keeping the previous ones")
+            }
+        }
+    }
 }
