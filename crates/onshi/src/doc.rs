@@ -350,3 +350,57 @@ fn print_answer(a: &VerificationJson) {
         .unwrap_or_else(|| "なし".to_owned());
     println!("公開鍵: {}時間前に取得  失効リスト: {list}", a.keys_age_hours);
 }
+
+/// `onshi serve --demo`: a system signing key, its key set and an empty revocation list in `DIR/documents/`,
+/// and a 資格確認書 for the demo's 髙橋 一郎 (its QR text, and its card as PDF when the font is there), so that
+/// the reception screen and `onshi doc verify` have something genuine to verify. Returns the caches and the
+/// lines the demo prints.
+pub(crate) fn demo_documents(data: &Path, font: &Path) -> anyhow::Result<(DocumentCache, String)> {
+    let dir = data.join("documents");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let now = Utc::now();
+    let today = legal_today(now);
+    let (key_path, keys_path, list_path) =
+        (dir.join("system.key.pem"), dir.join("keys.json"), dir.join("revoked.cose"));
+    let signer = if key_path.exists() {
+        read_signer(&key_path, SYSTEM_ISSUER)?
+    } else {
+        let s = DocumentSigner::generate(SYSTEM_ISSUER);
+        write_new(&key_path, s.to_pkcs8_pem()?.as_bytes(), true)?;
+        let keys = KeySet { keys: vec![s.published(today, None)?], fetched_at: now };
+        replace(&keys_path, serde_json::to_string_pretty(&keys)?.as_bytes())?;
+        let list = RevocationList { sequence: 1, issued_at: now, entries: vec![] }.sign(&s)?;
+        replace(&list_path, &list)?;
+        s
+    };
+    let until = today.checked_add_months(chrono::Months::new(12)).and_then(|d| d.pred_opt()).unwrap_or(today);
+    let json: DocumentJson = serde_json::from_value(serde_json::json!({
+        "kind": "eligibility_certificate", "serial": "06139992-DEMO0001", "version": 1,
+        "insurer_number": "06139992", "insurer_name": "onshi健康保険組合（デモ）", "symbol": "7", "number": "2001",
+        "branch": "00", "name": "髙橋 一郎", "name_display": "高橋 一郎", "name_kana": "タカハシ イチロウ",
+        "birth_date": "1965-03-03", "relationship": "insured", "acquired_on": "2010-04-01", "copay_ratio": 30,
+        "issued_on": today.to_string(), "valid_from": today.to_string(), "valid_until": until.to_string()
+    }))?;
+    let doc = Document::try_from(json).map_err(|e| anyhow!("demo document: {e}"))?;
+    let qr = sign(&doc, &signer)?;
+    let qr_path = dir.join("takahashi.qr.txt");
+    replace(&qr_path, qr.as_bytes())?;
+    let pdf_path = dir.join("takahashi.pdf");
+    let pdf_line = match FontFile::read(font).and_then(|f| render(&doc, &qr, &f)) {
+        Ok(pdf) => {
+            replace(&pdf_path, &pdf)?;
+            format!("  its card (PDF): {}", pdf_path.display())
+        }
+        Err(e) => format!("  (no PDF: {e})"),
+    };
+    let caches = load_caches(&keys_path, Some(&list_path))?;
+    let printed = format!(
+        "A 資格確認書 for 髙橋 一郎, signed (資格確認書・お知らせ; QR text in {qr}):\n{pdf_line}\n  \
+         verify offline: onshi doc verify --keys {keys} --revocations {list} --file {qr}\n  \
+         or paste it on the reception screen (書面の確認)",
+        qr = qr_path.display(),
+        keys = keys_path.display(),
+        list = list_path.display(),
+    );
+    Ok((caches, printed))
+}

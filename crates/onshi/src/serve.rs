@@ -127,11 +127,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let svc = Service::new(store, &admin, Arc::new(SystemClock)).map_err(|e| anyhow::anyhow!("{e}"))?;
     let svc = svc.with_card_issuer(issuer);
     // Bad document caches fail here, at start, never at the first request.
-    let document_caches = match &args.document_keys {
-        None => None,
+    let (document_caches, demo_documents) = match &args.document_keys {
         Some(keys) => {
-            Some(Arc::new(std::sync::RwLock::new(crate::doc::load_caches(keys, args.document_revocations.as_deref())?)))
+            let caches = crate::doc::load_caches(keys, args.document_revocations.as_deref())?;
+            (Some(Arc::new(std::sync::RwLock::new(caches))), None)
         }
+        None if args.demo => {
+            let (caches, printed) = crate::doc::demo_documents(&data, &args.font)?;
+            (Some(Arc::new(std::sync::RwLock::new(caches))), Some(printed))
+        }
+        None => (None, None),
     };
     let svc = Arc::new(match &document_caches {
         Some(c) => svc.with_document_caches(c.clone()),
@@ -158,6 +163,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             println!("{printed}");
             if let Some(dir) = &reader_dir {
                 println!("{}", crate::card::demo::load(&svc, dir, &format!("http://{local}")).await?);
+            }
+            if let Some(printed) = &demo_documents {
+                println!("{printed}");
             }
         }
         if let (Some(caches), Some(keys)) = (document_caches, args.document_keys.clone()) {

@@ -105,6 +105,14 @@ impl Page {
         self.c.wait().for_element(Locator::Css("[data-testid=result]")).await.expect("a result");
     }
 
+    /// Scans (types) a document's QR text into the page and verifies it.
+    async fn by_document(&self, qr: &str) {
+        self.c.goto(&format!("{}/reception", self.base)).await.expect("goto");
+        self.fill("qr_text", qr).await;
+        self.click("document-submit").await;
+        self.c.wait().for_element(Locator::Css("[data-testid=document-result]")).await.expect("a document result");
+    }
+
     async fn by_number(&self, insurer: &str, symbol: &str, number: &str, branch: &str, birth: &str) {
         self.c.goto(&format!("{}/reception", self.base)).await.expect("goto");
         self.fill("insurer_number", insurer).await;
@@ -182,12 +190,14 @@ async fn the_reception_screen_checks_patients_in_by_card_and_by_number() {
         .await
         .expect("a WebDriver session with headless chromium");
     let page = Page { c, base: format!("http://127.0.0.1:{port}") };
-    let result = run(&page, &token).await;
+    // the demo's signed 資格確認書 (onshi serve --demo writes it with its keys)
+    let qr = std::fs::read_to_string(data.path().join("d/documents/takahashi.qr.txt")).expect("the demo's 資格確認書");
+    let result = run(&page, &token, qr.trim()).await;
     let _ = page.c.clone().close().await;
     result.expect("the reception screen");
 }
 
-async fn run(page: &Page, token: &str) -> Result<(), String> {
+async fn run(page: &Page, token: &str, qr: &str) -> Result<(), String> {
     let c = &page.c;
     // sign in (the page needs no script at all: forms only)
     c.goto(&format!("{}/reception", page.base)).await.map_err(|e| e.to_string())?;
@@ -293,5 +303,21 @@ async fn run(page: &Page, token: &str) -> Result<(), String> {
     let body =
         c.find(Locator::Css("main")).await.map_err(|e| e.to_string())?.text().await.map_err(|e| e.to_string())?;
     assert!(body.contains("被保険者資格申立書"), "{body}");
+
+    // 8. a 資格確認書's QR code, scanned into the page: genuine, then checked by its numbers
+    page.by_document(qr).await;
+    page.shot("09-document-genuine").await;
+    assert_eq!(page.text("document-result").await, "書面は正しいものです");
+    assert_eq!(page.text("document-name").await, "髙橋 一郎");
+    assert_eq!(page.text("result").await, "有効");
+    // 9. the same code with one character changed: refused, with the next step
+    let mut forged = qr.as_bytes().to_vec();
+    let i = forged.len() / 2;
+    forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
+    page.by_document(&String::from_utf8(forged).map_err(|e| e.to_string())?).await;
+    page.shot("10-document-forged").await;
+    assert_eq!(page.text("document-result").await, "この書面では確認できません");
+    assert!(page.text("code").await.contains("document_"));
+    assert!(page.text("next-step").await.contains("次にすること"));
     Ok(())
 }
