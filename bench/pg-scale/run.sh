@@ -9,10 +9,12 @@
 #   bench/pg-scale/run.sh measure MEMBERS [SECONDS] [CONNECTIONS]
 #                                                sizes; `onshi serve --store URL`: a 1,000-member verification
 #                                                (every one 有効 with the law's copay), checks by number for
-#                                                SECONDS (random members over all MEMBERS), the server's RSS;
-#                                                then the engine's statements straight on PG (reads, reads + the
-#                                                access-log commit, by My Number)
-#   bench/pg-scale/run.sh drop                   drop the database (the disk comes back)
+#                                                SECONDS (random members over all MEMBERS), alternated ROUNDS
+#                                                (default 2) times with the same checks against a small database
+#                                                (BASE_MEMBERS, default 100,000: the same-run baseline), the
+#                                                server's RSS; then the engine's statements straight on PG (reads
+#                                                against both, reads + the access-log commit, by My Number)
+#   bench/pg-scale/run.sh drop                   drop both databases (the disk comes back)
 #
 # ONSHI_PG_DIR / ONSHI_PG_PORT as for server.sh (defaults /tmp/onshi-pg-scale, 5570).
 set -euo pipefail
@@ -48,36 +50,69 @@ explain() { # one check's statement, its plan and the pages it touched
   psql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT member_id FROM members WHERE insurer_number = '$ins' AND number_key = '$key' AND birth_date = '$birth'"
 }
 
+# onshi serve on database DB: its port in $served_port, its pid in $served; the admin token is ONSHI_ADMIN_TOKEN
+serve() {
+  local db=$1 port t0=$SECONDS
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$dir/$db"
+  # --store-timeout: at 20M members the default 10 s does not let onshi start (PgStore::open scans
+  # member_entries and link_events for the last recording time: docs/benchmarks.md)
+  ONSHI_LOG=warn target/release/onshi serve --data "$dir/$db" --store "$($here/server.sh url "$db")" \
+    --store-timeout "${STORE_TIMEOUT:-120}" --addr "127.0.0.1:$port" >"$dir/$db.log" 2>&1 &
+  served=$!
+  for _ in $(seq 1200); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  curl -sf "127.0.0.1:$port/healthz" >/dev/null || { cat "$dir/$db.log" >&2; echo "onshi serve did not start" >&2; return 1; }
+  echo "onshi serve --store …/$db answered /healthz $((SECONDS - t0)) s after start"
+  served_port=$port
+}
+
+clinic_token() {
+  curl -sf "127.0.0.1:$1/admin/v1/credentials" -H "Authorization: Bearer $ONSHI_ADMIN_TOKEN" \
+    -d '{"role":"clinic","subject":"1311234567"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+# MEMBERS checked against the big database and BASE_MEMBERS (default 100,000) against a small one
+# (onshi_scale_base, loaded when missing), alternated ROUNDS times in one run: the ratio is what the size costs.
 measure() {
-  local members=$1 seconds=${2:-30} conns=${3:-32}
+  local members=$1 seconds=${2:-20} conns=${3:-32} rounds=${ROUNDS:-2} base=${BASE_MEMBERS:-100000}
   build
   machine
+  if [ "$(psql -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'onshi_scale_base'")" = 0 ]; then
+    target/release/pg-scale load --url "$($here/server.sh url onshi_scale_base)" --count "$base" | tail -1
+  fi
   sizes
   explain $(( members / 2 + 1 )) | sed 's/^/  /'
-  local dir port server
+  local t0=$SECONDS
+  psql -c "SELECT max(recorded_at) FROM member_entries" >/dev/null
+  echo "SELECT max(recorded_at) FROM member_entries (part of onshi's start, PgStore::open): $((SECONDS - t0)) s"
   dir=$(mktemp -d /tmp/onshi-pgscale-XXXXXX)
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   export ONSHI_ADMIN_TOKEN
   ONSHI_ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-  local t0=$SECONDS
-  ONSHI_LOG=warn target/release/onshi serve --data "$dir/data" --store "$url" --addr "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
-  server=$!
-  trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' RETURN
-  for _ in $(seq 1200); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-  curl -sf "127.0.0.1:$port/healthz" >/dev/null || { cat "$dir/server.log"; echo "onshi serve did not start" >&2; return 1; }
-  echo "onshi serve --store $url answered /healthz $((SECONDS - t0)) s after start"
-  local token
-  token=$(curl -sf "127.0.0.1:$port/admin/v1/credentials" -H "Authorization: Bearer $ONSHI_ADMIN_TOKEN" \
-    -d '{"role":"clinic","subject":"1311234567"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-  target/release/pg-scale verify --addr "127.0.0.1:$port" --token "$token" --members "$members" --sample 1000
-  target/release/pg-scale check --addr "127.0.0.1:$port" --token "$token" --members "$members" --seconds 5 --connections "$conns" --seed 7 >/dev/null
-  target/release/pg-scale check --addr "127.0.0.1:$port" --token "$token" --members "$members" --seconds "$seconds" --connections "$conns" --seed 1000000007
-  echo "onshi serve RSS: $(ps -o rss= -p $server | awk '{printf "%.0f MB", $1/1024}'); $(cut -d' ' -f1-3 /proc/loadavg)"
-  kill $server; wait $server 2>/dev/null || true
-  target/release/pg-scale sql --url "$url" --members "$members" --seconds "$seconds" --connections "$conns" --seed 3
+  local big small big_pid small_pid
+  serve onshi_scale; big=$served_port big_pid=$served
+  serve onshi_scale_base; small=$served_port small_pid=$served
+  trap 'kill $big_pid $small_pid 2>/dev/null; wait $big_pid $small_pid 2>/dev/null; rm -rf "$dir"' RETURN
+  local tb ts
+  tb=$(clinic_token "$big"); ts=$(clinic_token "$small")
+  target/release/pg-scale verify --addr "127.0.0.1:$big" --token "$tb" --members "$members" --sample 1000
+  target/release/pg-scale verify --addr "127.0.0.1:$small" --token "$ts" --members "$base" --sample 200 | cut -c1-80
+  target/release/pg-scale check --addr "127.0.0.1:$big" --token "$tb" --members "$members" --seconds 5 --connections "$conns" --seed 7 >/dev/null
+  for r in $(seq "$rounds"); do
+    target/release/pg-scale check --addr "127.0.0.1:$big" --token "$tb" --members "$members" --seconds "$seconds" --connections "$conns" --seed $((r * 1000000007))
+    target/release/pg-scale check --addr "127.0.0.1:$small" --token "$ts" --members "$base" --seconds "$seconds" --connections "$conns" --seed $((r * 1000000007))
+  done
+  echo "onshi serve RSS: $(ps -o rss= -p "$big_pid" | awk '{printf "%.0f MB", $1/1024}'); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  kill $big_pid $small_pid; wait $big_pid $small_pid 2>/dev/null || true
+  local burl
+  burl=$($here/server.sh url onshi_scale_base)
+  for r in $(seq "$rounds"); do
+    target/release/pg-scale sql --url "$url" --members "$members" --seconds "$seconds" --connections "$conns" --seed $((r * 10 + 3))
+    target/release/pg-scale sql --url "$burl" --members "$base" --seconds "$seconds" --connections "$conns" --seed $((r * 10 + 3))
+  done
   target/release/pg-scale sql --url "$url" --members "$members" --seconds "$seconds" --connections "$conns" --seed 4 --log
   target/release/pg-scale sql --url "$url" --members "$members" --seconds "$seconds" --connections "$conns" --seed 5 --by-my-number
-  sizes | tail -3
+  echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  sizes | tail -2
 }
 
 case "${1:-}" in
@@ -91,7 +126,6 @@ case "${1:-}" in
   sizes) sizes ;;
   measure) shift; measure "$@" ;;
   drop)
-    PGOPTIONS="-c statement_timeout=600000" /usr/lib/postgresql/15/bin/psql -X -q -h 127.0.0.1 -p "${ONSHI_PG_PORT:-5570}" -U postgres -d postgres \
-      -c "DROP DATABASE IF EXISTS onshi_scale" ;;
+    psql -d postgres -c "DROP DATABASE IF EXISTS onshi_scale" -c "DROP DATABASE IF EXISTS onshi_scale_base" ;;
   *) sed -n '2,20p' "$0" >&2; exit 2 ;;
 esac
