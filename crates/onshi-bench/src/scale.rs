@@ -346,7 +346,7 @@ mod tests {
             kinds.insert(k.insurer_number.kind());
             assert!(keys.insert((k.insurer_number, k.symbol, k.number.match_key().to_owned(), k.branch)), "member {i}");
             if let Some(mn) = &m.my_number {
-                assert!(numbers.insert(mn.clone()), "my number of {i}");
+                assert!(numbers.insert(*mn), "my number of {i}");
                 linked += 1;
             }
             // every member is covered on the service date, with a copay the law gives
