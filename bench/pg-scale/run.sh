@@ -50,6 +50,13 @@ explain() { # one check's statement, its plan and the pages it touched
   psql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) SELECT member_id FROM members WHERE insurer_number = '$ins' AND number_key = '$key' AND birth_date = '$birth'"
 }
 
+dir='' big_pid='' small_pid=''
+cleanup() { # the servers measure started, and their data directories
+  for p in $big_pid $small_pid; do kill "$p" 2>/dev/null || true; done
+  for p in $big_pid $small_pid; do wait "$p" 2>/dev/null || true; done
+  [ -z "$dir" ] || rm -rf "$dir"
+}
+
 # onshi serve on database DB: its port in $served_port, its pid in $served; the admin token is ONSHI_ADMIN_TOKEN
 serve() {
   local db=$1 port t0=$SECONDS
@@ -88,10 +95,10 @@ measure() {
   dir=$(mktemp -d /tmp/onshi-pgscale-XXXXXX)
   export ONSHI_ADMIN_TOKEN
   ONSHI_ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-  local big small big_pid small_pid
+  local big small
+  trap cleanup EXIT
   serve onshi_scale; big=$served_port big_pid=$served
   serve onshi_scale_base; small=$served_port small_pid=$served
-  trap 'kill $big_pid $small_pid 2>/dev/null; wait $big_pid $small_pid 2>/dev/null; rm -rf "$dir"' RETURN
   local tb ts
   tb=$(clinic_token "$big"); ts=$(clinic_token "$small")
   target/release/pg-scale verify --addr "127.0.0.1:$big" --token "$tb" --members "$members" --sample 1000
@@ -102,7 +109,8 @@ measure() {
     target/release/pg-scale check --addr "127.0.0.1:$small" --token "$ts" --members "$base" --seconds "$seconds" --connections "$conns" --seed $((r * 1000000007))
   done
   echo "onshi serve RSS: $(ps -o rss= -p "$big_pid" | awk '{printf "%.0f MB", $1/1024}'); load $(cut -d' ' -f1-3 /proc/loadavg)"
-  kill $big_pid $small_pid; wait $big_pid $small_pid 2>/dev/null || true
+  kill "$big_pid" "$small_pid"; wait "$big_pid" "$small_pid" 2>/dev/null || true
+  big_pid='' small_pid=''
   local burl
   burl=$($here/server.sh url onshi_scale_base)
   for r in $(seq "$rounds"); do
