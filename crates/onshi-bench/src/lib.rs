@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod scale;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
