@@ -330,7 +330,13 @@ fn wait_on<R: Send + 'static>(
         };
         let _ = tx.send(r);
     });
-    rx.recv().unwrap_or(Err(StoreError::Closed))
+    // Inside a multi-threaded runtime (the service's), the wait hands this worker's other tasks to another
+    // thread first: a read waiting on PostgreSQL never holds up the requests queued behind it on this core,
+    // and as many reads as the pool has connections are in flight however few the cores.
+    let in_worker = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let r = if in_worker { tokio::task::block_in_place(|| rx.recv()) } else { rx.recv() };
+    r.unwrap_or(Err(StoreError::Closed))
 }
 
 fn timed_out(limit: Duration, write: bool) -> StoreError {
