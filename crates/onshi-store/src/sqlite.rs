@@ -33,10 +33,14 @@ mod links;
 const MAX_BATCH: usize = 1024;
 
 type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+/// What a queued write does: runs in the writer's transaction, says whether it succeeded, and hands back how
+/// to answer its request once the group's commit is known.
+type JobFn = Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send>;
+
 /// A queued write: what it does, and whether it runs inside a savepoint of its own (a write of several
 /// statements) or is one statement, which SQLite makes atomic by itself (an access-log line).
 struct Job {
-    run: Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send>,
+    run: JobFn,
     savepoint: bool,
 }
 
@@ -172,7 +176,7 @@ impl Db {
     ) -> Pending<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let state = self.state.clone();
-        let run: Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send> = Box::new(move |ctx| {
+        let run: JobFn = Box::new(move |ctx| {
             // A panicking write stops the writer: mark it before the reply is dropped, so that the request
             // (and every one after it) is answered `WriterStopped`, never a bare `Closed`.
             let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx))) {

@@ -9,8 +9,9 @@
 //! `onshi_access_log_partition(day)` creates a day's partition (idempotent, under an advisory lock), moving
 //! into it any line the DEFAULT partition took for that day. The store creates partitions ahead of need
 //! ([`AHEAD_DAYS`] days, at open and every hour) and on demand: before a batch is inserted, every day it
-//! touches that this store has not seen created yet is created. A line never waits for or misses a
-//! partition: if one were missing all the same, the DEFAULT partition would take it.
+//! touches that this store has not seen created yet is created. A line is never lost for want of a
+//! partition: if its day's cannot be created (a lock, a privilege), the batch is written all the same and the
+//! DEFAULT partition takes it, until its day's partition is created and takes it over.
 //!
 //! # Batches
 //! [`log_access`] hands the line to a batcher on the store's runtime: concurrent requests' lines are taken
@@ -170,9 +171,17 @@ async fn write_batch(inner: &Inner, known: &std::sync::Mutex<HashSet<i64>>, batc
         Err(_) => days,
     };
     if !missing.is_empty() {
-        create_days(&c, &missing).await?;
-        if let Ok(mut k) = known.lock() {
-            k.extend(missing);
+        match create_days(&c, &missing).await {
+            Ok(()) => {
+                if let Ok(mut k) = known.lock() {
+                    k.extend(missing);
+                }
+            }
+            // the lines are written all the same: the DEFAULT partition takes them, and they move into their
+            // day's partition when it is created (by the next batch of that day, or the hourly task)
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot create an access-log partition; the DEFAULT one takes the lines")
+            }
         }
     }
     c.execute(
@@ -200,16 +209,16 @@ pub(super) async fn create_ahead(inner: &Inner) -> Result<(), StoreError> {
     create_days(&conn.cx(), &days).await
 }
 
-/// The lines matching `clause` (`$1` and `$2` bound to `p`), newest first, at most `limit`.
+/// The lines matching `clause`, newest first, at most `p[0]` (the limit, `$1`; the clause's own parameters
+/// are `$2`…).
 async fn lines(
     c: &Cx<'_, impl GenericClient + Sync>,
     clause: &str,
     p: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-    limit: usize,
 ) -> Result<Vec<AccessRecord>, StoreError> {
     let sql = format!(
         "SELECT at, role, subject, endpoint, member_id, my_number, request_id, outcome FROM access_log
-         WHERE {clause} ORDER BY at DESC, id DESC LIMIT {limit}"
+         WHERE {clause} ORDER BY at DESC, id DESC LIMIT $1"
     );
     let rows = c.query(&sql, p).await?;
     rows.into_iter()
@@ -240,7 +249,7 @@ pub(super) async fn access_log_of(
     limit: usize,
 ) -> Result<Vec<AccessRecord>, StoreError> {
     let n = my_number_text(my_number.as_ref());
-    lines(c, "my_number = $1 OR member_id = ANY($2)", &[&n, &member_ids], limit).await
+    lines(c, "my_number = $2 OR member_id = ANY($3)", &[&(limit as i64), &n, &member_ids]).await
 }
 
 /// The lines recorded without a My Number.
@@ -248,5 +257,5 @@ pub(super) async fn without_my_number(
     c: &Cx<'_, impl GenericClient + Sync>,
     limit: usize,
 ) -> Result<Vec<AccessRecord>, StoreError> {
-    lines(c, "my_number IS NULL", &[], limit).await
+    lines(c, "my_number IS NULL", &[&(limit as i64)]).await
 }
