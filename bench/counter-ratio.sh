@@ -7,6 +7,8 @@
 #   bench/counter-ratio.sh [MEMBERS] [SECONDS] [ROUNDS] [STORE]     (defaults: 20000 10 3, the embedded store)
 #
 # STORE: a PostgreSQL URL for `onshi serve --store` (e.g. the cluster's: bash scripts/pg-cluster.sh url onshi_bench).
+# ONSHI_BIN: the onshi binary to measure (default target/release/onshi, built here): to compare two builds in
+# one session, against the same baseline.
 # Prints each run (requests/s, p99) and the medians and the ratio. Needs wrk (Debian package wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ rounds=${3:-3}
 store=${4:-}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 cargo build --release --bin onshi --bin onshi-load --bin noop-server >/dev/null
+onshi_bin=${ONSHI_BIN:-target/release/onshi}
 dir=$(mktemp -d /tmp/onshi-counter-XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
@@ -23,14 +26,14 @@ noop_port=$(free_port)
 export ONSHI_ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 store_args=()
 [ -z "$store" ] || store_args=(--store "$store")
-target/release/onshi serve --data "$dir/data" "${store_args[@]}" --addr "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
+"$onshi_bin" serve --data "$dir/data" "${store_args[@]}" --addr "127.0.0.1:$port" >"$dir/server.log" 2>&1 &
 server=$!
 target/release/noop-server --addr "127.0.0.1:$noop_port" >"$dir/noop.log" 2>&1 &
 noop=$!
 trap 'kill $server $noop 2>/dev/null; wait $server $noop 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 300); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 for _ in $(seq 100); do curl -sf "127.0.0.1:$noop_port/healthz" >/dev/null && break; sleep 0.1; done
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); store: ${store:-embedded SQLite}; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "onshi: $onshi_bin; machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); store: ${store:-embedded SQLite}; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 target/release/onshi-load enrol --addr "127.0.0.1:$port" --token "$ONSHI_ADMIN_TOKEN" --count "$members" --connections 64 | tail -1
 TOKEN=$(curl -sf "127.0.0.1:$port/admin/v1/credentials" -H "Authorization: Bearer $ONSHI_ADMIN_TOKEN" \
   -d '{"role":"clinic","subject":"1311234567"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

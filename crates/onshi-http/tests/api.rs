@@ -422,8 +422,7 @@ async fn history_is_kept_and_the_answer_follows_the_service_date() {
         v["history"].as_array().expect("history").iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(kinds, ["acquire", "update", "lose"]);
     // Every read is in the access log: the clinic's four checks and the administrator's read of the member.
-    let log =
-        api.app.store().access_log_for(None, &[onshi_store::MemberId(id.parse().expect("id"))], 100).expect("log");
+    let log = api.app.store().access_log_of(None, &[onshi_store::MemberId(id.parse().expect("id"))], 100).expect("log");
     assert_eq!(log.len(), 5);
     let (clinic_reads, others): (Vec<_>, Vec<_>) = log.iter().partition(|l| l.entry.role == "clinic");
     assert_eq!(clinic_reads.len(), 4);
@@ -508,7 +507,7 @@ async fn a_check_without_the_symbol_never_chooses_between_two_people() {
     alone["number"] = json!("701");
     let (s, v) = api.call("POST", "/clinic/v1/eligibility", Some(&clinic), Some(alone)).await;
     assert_eq!((s, v["coverage"]["name"].as_str()), (StatusCode::OK, Some("高橋 一")), "{v}");
-    let log = api.app.store().access_log_for(None, &[], 100).expect("log");
+    let log = api.app.store().access_log_without_my_number(100).expect("log");
     assert_eq!(log.iter().filter(|l| l.entry.outcome == "symbol_required").count(), 4, "{log:?}");
 }
 
@@ -962,7 +961,7 @@ async fn numbers_that_differ_by_leading_zeros_find_the_member_but_never_a_guess(
     assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("8 and 9 digits")), "{v}");
     assert!(v["error"]["next_step"].as_str().is_some_and(|m| m.contains("leading zeros")), "{v}");
     // the refusal is in the access log, as every clinic read is (no member: none was chosen)
-    let log = api.app.store().access_log_for(None, &[], 100).expect("log");
+    let log = api.app.store().access_log_without_my_number(100).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "exact_number_required" && l.entry.member_id.is_none()), "{log:?}");
     // another number is another card
     let (_, v) =

@@ -143,7 +143,7 @@ impl Api {
 /// The outcomes of the card checks in the access log that name no person (refused before the card was
 /// verified), newest first; each line must say who asked, through which endpoint, under a request id.
 fn unnamed_card_refusals(api: &Api, subject: &str) -> Vec<String> {
-    let log = api.app.store().access_log_for(None, &[], 1000).expect("log");
+    let log = api.app.store().access_log_without_my_number(1000).expect("log");
     log.iter()
         .filter(|l| l.entry.my_number.is_none() && l.entry.member_id.is_none())
         .map(|l| {
@@ -179,7 +179,7 @@ async fn a_card_checks_a_patient_in_with_consent_and_an_access_log_line() {
     let consents = api.app.consents(&person, "1311234567").expect("consents");
     assert_eq!(consents.len(), 1);
     assert!(consents[0].medication && !consents[0].checkup);
-    let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+    let log = api.app.store().access_log_of(Some(&person), &[], 10).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "card:valid" && l.entry.subject == "1311234567"), "{log:?}");
 }
 
@@ -210,7 +210,7 @@ async fn a_replayed_nonce_is_refused() {
     );
     // and the answered check names the person
     let person = MyNumber::parse(&mn(1)).expect("mn");
-    let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+    let log = api.app.store().access_log_of(Some(&person), &[], 10).expect("log");
     let outcomes: Vec<&str> = log.iter().map(|l| l.entry.outcome.as_str()).collect();
     assert_eq!(outcomes, ["card:not_found"], "{log:?}");
 }
@@ -279,7 +279,7 @@ async fn a_swapped_certificate_and_another_ca_are_refused() {
     );
     for i in [1, 2] {
         let person = MyNumber::parse(&mn(i)).expect("mn");
-        let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+        let log = api.app.store().access_log_of(Some(&person), &[], 10).expect("log");
         assert!(log.is_empty(), "a refused card named person {i}: {log:?}");
     }
 }
@@ -322,7 +322,7 @@ async fn every_card_check_attempt_is_in_the_access_log_even_an_unreadable_one() 
     let registry = v["token"].as_str().expect("token").to_owned();
     let (s, v) = api.call("POST", path, &registry, Api::body(&card, &n, &sig)).await;
     assert_eq!((s, code(&v)), (StatusCode::FORBIDDEN, "forbidden"), "{v}");
-    let log = api.app.store().access_log_for(None, &[], 10).expect("log");
+    let log = api.app.store().access_log_without_my_number(10).expect("log");
     let last = log.first().expect("a line for the forbidden attempt");
     assert_eq!(
         (last.entry.role.as_str(), last.entry.subject.as_str(), last.entry.outcome.as_str()),
@@ -372,7 +372,7 @@ async fn a_revoked_card_never_works() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     // the refusal was logged with the person
     let person = MyNumber::parse(&mn(1)).expect("mn");
-    let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+    let log = api.app.store().access_log_of(Some(&person), &[], 10).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "card:card_revoked"), "{log:?}");
 }
 

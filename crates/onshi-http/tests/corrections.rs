@@ -406,7 +406,7 @@ async fn a_death_reaches_the_insurer_and_ends_coverage_only_once_accepted() {
     let event_id = ev["event_id"].as_str().expect("id").to_owned();
     assert_eq!(api.check("400", "1950-04-15", "2025-01-11").await["result"], "valid");
     // each event listed is a read of the person's data: logged
-    let log = api.app.store().access_log_for(Some(&mn), &[], 50).expect("log");
+    let log = api.app.store().access_log_of(Some(&mn), &[], 50).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "registry_event" && l.entry.subject == INSURER), "{log:?}");
 
     // another insurer neither sees nor decides it

@@ -202,7 +202,7 @@ async fn a_b_link_answers_no_card_check_until_the_insurer_confirms_it() {
     assert_eq!((s, v["result"].as_str()), (StatusCode::OK, Some("valid")), "{v}");
     // the refusal is in the access log, naming the card's holder
     let person = MyNumber::parse(&mn(1)).expect("mn");
-    let log = api.app.store().access_log_for(Some(&person), &[], 10).expect("log");
+    let log = api.app.store().access_log_of(Some(&person), &[], 10).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "card:link_pending_confirmation"), "{log:?}");
     // confirmed by phone: the card answers
     let (s, v) = api
@@ -427,7 +427,6 @@ async fn cases_from_reconcile_close_through_link_actions_and_reads_are_counted()
         "{csv}"
     );
     // the insurer's own reads are in the access log too
-    let log =
-        api.app.store().access_log_for(None, &[onshi_store::MemberId(m1.parse().expect("id"))], 100).expect("log");
+    let log = api.app.store().access_log_of(None, &[onshi_store::MemberId(m1.parse().expect("id"))], 100).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "link:reads" && l.entry.subject == "06139992"), "{log:?}");
 }

@@ -270,7 +270,7 @@ async fn every_read_of_a_person_by_every_role_is_in_the_access_log() {
     let (s, v) = api.call("PUT", &format!("/registry/v1/residents/{}", mn(1)), &registry, body).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let person = MyNumber::parse(&mn(1)).expect("mn");
-    let lines = |api: &Api| api.store.access_log_for(Some(&person), &[], 100).expect("log");
+    let lines = |api: &Api| api.store.access_log_of(Some(&person), &[], 100).expect("log");
     assert!(lines(&api).is_empty());
 
     let (s, v) = api.call("GET", &format!("/registry/v1/residents/{}", mn(1)), &registry, Value::Null).await;

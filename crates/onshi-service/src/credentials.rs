@@ -129,7 +129,7 @@ impl<S: Store> Service<S> {
         let members: Vec<_> = self.store.members_by_my_number(&mn)?.iter().map(|m| m.id).collect();
         let lines = self
             .store
-            .access_log_for(Some(&mn), &members, 1000)?
+            .access_log_of(Some(&mn), &members, 1000)?
             .into_iter()
             .map(|l| AccessLineView {
                 at: views::timestamp(l.at),

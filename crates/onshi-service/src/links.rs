@@ -400,9 +400,9 @@ impl<S: Store> Service<S> {
     /// a link found wrong. This read is itself logged.
     pub async fn link_reads(&self, cx: &Ctx, member_id: &str) -> Result<ReadsAnswer> {
         let m = self.member_for(cx, member_id, false)?;
-        // by member id only: the lines recorded without a My Number are other people's unless they name it
-        let mut lines = self.store.access_log_for(None, &[m.id], 100_000)?;
-        lines.retain(|l| l.entry.member_id == Some(m.id));
+        // by member id only: the lines naming this record (a line naming only the My Number is the person's,
+        // perhaps through another record)
+        let lines = self.store.access_log_of(None, &[m.id], 100_000)?;
         self.log(cx, Some(&m), "link:reads").await?;
         let reads: Vec<ReadView> = lines
             .into_iter()

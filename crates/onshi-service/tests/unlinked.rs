@@ -103,7 +103,7 @@ async fn the_holders_own_unlinked_record_is_shown_and_nobody_elses() {
     assert!(a.notices.iter().any(|n| n.code == "unlinked_record_matched"), "{:?}", a.notices);
     // and the read names the person in the access log
     let mn = onshi_ids::MyNumber::parse(holder).expect("my number");
-    let log = svc.store().access_log_for(Some(&mn), &[], 100).expect("log");
+    let log = svc.store().access_log_of(Some(&mn), &[], 100).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "valid"), "{log:?}");
 
     // a stranger born the same day never sees it
@@ -155,7 +155,7 @@ async fn a_b_record_held_without_a_my_number_is_refused_and_sent_to_its_insurer(
     assert!(case.reasons.iter().any(|r| r == "address_differs"), "{case:?}");
     assert!(case.to_close.contains("suggested My Number"), "{case:?}");
     // the refusal is in the access log
-    let log = svc.store().access_log_for(None, &[], 100).expect("log");
+    let log = svc.store().access_log_without_my_number(100).expect("log");
     assert!(log.iter().any(|l| l.entry.outcome == "unlinked_record_unconfirmed"), "{log:?}");
 
     // the insurer links the suggested number: B, pending; the case stays open until it is confirmed

@@ -445,13 +445,20 @@ pub trait Store: Send + Sync + 'static {
 
     /// Records that someone read a person's data. Resolves when the line is durable.
     fn log_access(&self, e: AccessEntry) -> Pending<()>;
-    /// The access log of one person (by My Number or member ids), newest first.
-    fn access_log_for(
+    /// The access log of one person or member record, newest first, at most `limit` lines: the lines naming
+    /// `my_number` (when given) and the lines naming one of `member_ids`. Nothing else: a line recorded
+    /// without a My Number (another patient's refused check, a read of an unlinked record) is never matched by
+    /// the absence of one — it is the person's only when it names one of `member_ids`.
+    fn access_log_of(
         &self,
         my_number: Option<&MyNumber>,
         member_ids: &[MemberId],
         limit: usize,
     ) -> Result<Vec<AccessRecord>, StoreError>;
+    /// The lines recorded without a My Number (refused card checks before the card named anyone, reads of
+    /// records held without one), newest first, at most `limit`: for audits and tests, never a person's
+    /// history.
+    fn access_log_without_my_number(&self, limit: usize) -> Result<Vec<AccessRecord>, StoreError>;
 
     /// Stores a credential.
     fn put_credential(&self, c: Credential) -> Pending<()>;
@@ -599,13 +606,16 @@ macro_rules! forward_store {
             fn log_access(&self, e: AccessEntry) -> Pending<()> {
                 (**self).log_access(e)
             }
-            fn access_log_for(
+            fn access_log_of(
                 &self,
                 my_number: Option<&MyNumber>,
                 member_ids: &[MemberId],
                 limit: usize,
             ) -> Result<Vec<AccessRecord>, StoreError> {
-                (**self).access_log_for(my_number, member_ids, limit)
+                (**self).access_log_of(my_number, member_ids, limit)
+            }
+            fn access_log_without_my_number(&self, limit: usize) -> Result<Vec<AccessRecord>, StoreError> {
+                (**self).access_log_without_my_number(limit)
             }
             fn put_credential(&self, c: Credential) -> Pending<()> {
                 (**self).put_credential(c)

@@ -36,6 +36,7 @@ use crate::{
     RegistryEvent, Resident, ResidentWrite, Store, StoreError,
 };
 
+mod access_log;
 mod cards;
 mod links;
 mod members;
@@ -164,12 +165,17 @@ impl Inner {
         }
     }
 
-    /// A recording time that never goes backwards, even if the clock does.
-    pub(crate) fn stamp(&self) -> RecordedAt {
-        let now = match &self.clock {
+    /// The store's clock (µs since the epoch): the configured one, else the wall clock.
+    pub(crate) fn now_micros(&self) -> i64 {
+        match &self.clock {
             Some(c) => c.now_micros(),
             None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0),
-        };
+        }
+    }
+
+    /// A recording time that never goes backwards, even if the clock does.
+    pub(crate) fn stamp(&self) -> RecordedAt {
+        let now = self.now_micros();
         let mut last = self.last_at.load(Ordering::SeqCst);
         loop {
             let next = now.max(last + 1);
@@ -186,6 +192,8 @@ pub struct PgStore {
     rt: Option<tokio::runtime::Runtime>,
     handle: tokio::runtime::Handle,
     inner: Arc<Inner>,
+    /// The access log's batchers (`access_log`): every line goes through them.
+    log: access_log::Batcher,
 }
 
 impl PgStore {
@@ -231,6 +239,7 @@ impl PgStore {
                 let last_at = schema::last_recorded_at(&conn.cx()).await?;
                 inner.last_at.fetch_max(last_at, Ordering::SeqCst);
                 drop(conn);
+                access_log::create_ahead(&inner).await?;
                 // what is there now was acknowledged before: a standby must have replayed it
                 inner.note_write().await;
                 Ok(from)
@@ -246,7 +255,8 @@ impl PgStore {
         if from != schema::current() {
             tracing::info!(from, to = schema::current(), "migrated the PostgreSQL schema");
         }
-        Ok(PgStore { rt: Some(rt), handle, inner })
+        let log = access_log::Batcher::start(&handle, inner.clone());
+        Ok(PgStore { rt: Some(rt), handle, inner, log })
     }
 
     /// How many reads a standby has answered (with `standby_reads`; the others went to the primary).
@@ -320,7 +330,13 @@ fn wait_on<R: Send + 'static>(
         };
         let _ = tx.send(r);
     });
-    rx.recv().unwrap_or(Err(StoreError::Closed))
+    // Inside a multi-threaded runtime (the service's), the wait hands this worker's other tasks to another
+    // thread first: a read waiting on PostgreSQL never holds up the requests queued behind it on this core,
+    // and as many reads as the pool has connections are in flight however few the cores.
+    let in_worker = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let r = if in_worker { tokio::task::block_in_place(|| rx.recv()) } else { rx.recv() };
+    r.unwrap_or(Err(StoreError::Closed))
 }
 
 fn timed_out(limit: Duration, write: bool) -> StoreError {
@@ -460,10 +476,10 @@ impl Store for PgStore {
     }
 
     fn log_access(&self, e: AccessEntry) -> Pending<()> {
-        self.write(move |i| cards::log_access(i, e.clone()))
+        access_log::log_access(&self.log, e)
     }
 
-    fn access_log_for(
+    fn access_log_of(
         &self,
         my_number: Option<&MyNumber>,
         member_ids: &[MemberId],
@@ -471,7 +487,11 @@ impl Store for PgStore {
     ) -> Result<Vec<AccessRecord>, StoreError> {
         let n = my_number.copied();
         let ids: Vec<i64> = member_ids.iter().map(|m| m.0).collect();
-        self.read(|i| async move { cards::access_log_for(&i.reader().await?.cx(), n, ids, limit).await })
+        self.read(|i| async move { access_log::access_log_of(&i.reader().await?.cx(), n, ids, limit).await })
+    }
+
+    fn access_log_without_my_number(&self, limit: usize) -> Result<Vec<AccessRecord>, StoreError> {
+        self.read(|i| async move { access_log::without_my_number(&i.reader().await?.cx(), limit).await })
     }
 
     fn put_credential(&self, c: Credential) -> Pending<()> {

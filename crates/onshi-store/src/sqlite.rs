@@ -33,7 +33,16 @@ mod links;
 const MAX_BATCH: usize = 1024;
 
 type Deliver = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
-type Job = Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send>;
+/// What a queued write does: runs in the writer's transaction, says whether it succeeded, and hands back how
+/// to answer its request once the group's commit is known.
+type JobFn = Box<dyn FnOnce(&mut WriterCtx) -> (bool, Deliver) + Send>;
+
+/// A queued write: what it does, and whether it runs inside a savepoint of its own (a write of several
+/// statements) or is one statement, which SQLite makes atomic by itself (an access-log line).
+struct Job {
+    run: JobFn,
+    savepoint: bool,
+}
 
 /// The writer thread's state: the writing connection and the clocks it stamps entries with.
 struct WriterCtx {
@@ -148,9 +157,26 @@ impl Db {
         &self,
         f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
     ) -> Pending<T> {
+        self.submit_job(f, true)
+    }
+
+    /// [`Db::submit`] for a job of exactly one statement, which needs no savepoint: a statement that fails
+    /// leaves nothing of itself (SQLite rolls the statement back), and the others of its group go on.
+    fn submit_statement<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
+    ) -> Pending<T> {
+        self.submit_job(f, false)
+    }
+
+    fn submit_job<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut WriterCtx) -> Result<T, StoreError> + Send + 'static,
+        savepoint: bool,
+    ) -> Pending<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let state = self.state.clone();
-        let job: Job = Box::new(move |ctx| {
+        let run: JobFn = Box::new(move |ctx| {
             // A panicking write stops the writer: mark it before the reply is dropped, so that the request
             // (and every one after it) is answered `WriterStopped`, never a bare `Closed`.
             let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(ctx))) {
@@ -166,6 +192,7 @@ impl Db {
             });
             (ok, deliver)
         });
+        let job = Job { run, savepoint };
         // If the writer is gone, dropping the job answers it with `StoreError::WriterStopped` (a writer that
         // failed) or `StoreError::Closed` (a store closing).
         let sender = if self.state.stopped().is_none() { self.jobs.lock().ok().and_then(|g| g.clone()) } else { None };
@@ -414,13 +441,16 @@ fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>, state: &WriterState
                 drop(job);
                 continue;
             }
-            if let Err(e) = run(&ctx.conn, "SAVEPOINT job") {
+            if job.savepoint
+                && let Err(e) = run(&ctx.conn, "SAVEPOINT job")
+            {
                 tracing::error!(error = %e, "savepoint failed; the group is refused");
                 failed = Some(format!("a savepoint could not be opened: {e}"));
                 drop(job);
                 continue;
             }
-            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(ctx)));
+            let savepoint = job.savepoint;
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (job.run)(ctx)));
             let Ok((ok, deliver)) = ran else {
                 // the writer stops: mark it first, so that every answer dropped below says why
                 state.stopped.store(true, Ordering::SeqCst);
@@ -428,7 +458,13 @@ fn writer_loop(ctx: &mut WriterCtx, rx: mpsc::Receiver<Job>, state: &WriterState
                 let _ = ctx.conn.execute_batch("ROLLBACK");
                 return;
             };
-            let end = if ok {
+            let end = if !savepoint {
+                // some failures (I/O, a full disk) roll the whole transaction back: then the group is lost
+                if ctx.conn.is_autocommit() {
+                    failed = Some("a failed statement rolled the transaction back".into());
+                }
+                Ok(())
+            } else if ok {
                 run(&ctx.conn, "RELEASE job")
             } else {
                 run(&ctx.conn, "ROLLBACK TO job").and_then(|()| run(&ctx.conn, "RELEASE job"))

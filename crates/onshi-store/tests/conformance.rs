@@ -20,6 +20,10 @@ mod common;
 use common::members::{d, mn, new_member};
 use common::{Fixture, PgFixture, SqliteFixture};
 
+#[path = "conformance/access_log.rs"]
+mod access_log;
+use access_log::*;
+
 /// Runs each named test on every engine.
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -50,6 +54,9 @@ conformance!(
     a_credential_is_revoked_once_by_its_id_and_stays_revoked_after_a_reopen,
     a_history_read_as_known_at_a_time_never_changes,
     the_access_log_is_read_by_person_or_member_newest_first,
+    a_members_read_history_is_only_its_own_lines,
+    every_acknowledged_line_is_durable_and_concurrent_loggers_are_all_present,
+    lines_across_a_day_boundary_and_far_apart_are_all_read_by_person_and_member,
     a_name_change_or_move_is_offered_to_each_linked_member_still_covered,
     a_death_is_recorded_once_and_applied_only_on_accept,
     several_changes_are_appended_all_or_nothing,
@@ -217,7 +224,7 @@ fn everything_survives_a_reopen(f: &dyn Fixture) {
     assert!(s.resident(&n).expect("read").is_some());
     assert_eq!(s.credentials().expect("creds"), vec![credential([7; 32], Some(1_900_000_000_000_000))]);
     assert!(s.member(id).expect("read").is_some());
-    let log = s.access_log_for(Some(&n), &[id], 10).expect("log");
+    let log = s.access_log_of(Some(&n), &[id], 10).expect("log");
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].entry.outcome, "valid");
     // New entries continue after the old ones.
@@ -400,52 +407,6 @@ fn a_history_read_as_known_at_a_time_never_changes(f: &dyn Fixture) {
     assert_eq!(again.history.entries, now.history.entries);
     let next = s.append(m.id, d("2024-06-01"), Change::Lose { reason: None }).wait().expect("lose");
     assert!(next.history.entries.windows(2).all(|w| w[0].recorded_at < w[1].recorded_at && w[0].seq < w[1].seq));
-}
-
-/// The access log: a line is durable once acknowledged, read by My Number or member ids, newest first, at
-/// most `limit`; `None` reads the lines recorded without a My Number.
-fn the_access_log_is_read_by_person_or_member_newest_first(f: &dyn Fixture) {
-    let s = f.open();
-    let n = mn("20240401021");
-    let other = mn("20240401022");
-    let line = |my_number: Option<MyNumber>, member: Option<i64>, outcome: &str| AccessEntry {
-        role: "clinic".into(),
-        subject: "1311234567".into(),
-        endpoint: "POST /clinic/v1/eligibility".into(),
-        member_id: member.map(onshi_store::MemberId),
-        my_number,
-        request_id: format!("req-{outcome}"),
-        outcome: outcome.into(),
-    };
-    for (mnum, member, outcome) in [
-        (Some(n), Some(1), "valid"),
-        (None, Some(1), "invalid"),
-        (Some(other), Some(2), "valid2"),
-        (None, Some(3), "x"),
-    ] {
-        s.log_access(line(mnum, member, outcome)).wait().expect("log");
-    }
-    let by_person: Vec<String> =
-        s.access_log_for(Some(&n), &[], 10).expect("log").into_iter().map(|l| l.entry.outcome).collect();
-    assert_eq!(by_person, ["valid"]);
-    let by_member: Vec<String> = s
-        .access_log_for(Some(&n), &[onshi_store::MemberId(1)], 10)
-        .expect("log")
-        .into_iter()
-        .map(|l| l.entry.outcome)
-        .collect();
-    assert_eq!(by_member, ["invalid", "valid"], "newest first");
-    let limited = s.access_log_for(Some(&other), &[onshi_store::MemberId(1)], 2).expect("log");
-    assert_eq!(limited.iter().map(|l| l.entry.outcome.as_str()).collect::<Vec<_>>(), ["valid2", "invalid"]);
-    let without: Vec<String> =
-        s.access_log_for(None, &[], 10).expect("log").into_iter().map(|l| l.entry.outcome).collect();
-    assert_eq!(without, ["x", "invalid"]);
-    let all = s.access_log_for(Some(&n), &[1, 2, 3].map(onshi_store::MemberId), 10).expect("log");
-    assert_eq!(all.len(), 4);
-    assert!(all.windows(2).all(|w| w[0].at > w[1].at), "times grow with the lines");
-    drop(s);
-    let s = f.open();
-    assert_eq!(s.access_log_for(Some(&n), &[], 10).expect("log")[0].entry.request_id, "req-valid");
 }
 
 fn many_concurrent_writers_are_all_committed(f: &dyn Fixture) {

@@ -10,6 +10,11 @@ mod sim;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc's thread-local caches instead of glibc's malloc, which was about a tenth of the server's time per
+/// eligibility check (`perf`, docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Examples for `onshi --help`: one line per command, each a complete call.
 const EXAMPLES: &str = "\
 Examples:

@@ -1,10 +1,9 @@
-//! On PostgreSQL, what SQLite keeps in files of their own: the access log (`audit.sqlite3`) and the card
-//! registry (`cards.sqlite3`: certificates, revocations, readers, consents); and the credentials.
+//! On PostgreSQL, what SQLite keeps in a file of its own: the card registry (`cards.sqlite3`: certificates,
+//! revocations, readers, consents); and the credentials. (The access log, `audit.sqlite3`: `access_log`.)
 
 use std::sync::Arc;
 
 use onshi_ids::MyNumber;
-use onshi_ledger::RecordedAt;
 use tokio_postgres::GenericClient;
 
 use super::pool::Cx;
@@ -12,68 +11,9 @@ use super::pool::Cx;
 use super::Inner;
 use crate::mapping::{
     CERTIFICATE_SELECT, CREDENTIAL_COLUMNS, CertificateCols, CredentialCols, certificates, credential_id_prefix,
-    date_str, my_number_of, my_number_text,
+    date_str,
 };
-use crate::{
-    AccessEntry, AccessRecord, CertificateRecord, ConsentRecord, Credential, MemberId, ReaderRecord, StoreError,
-};
-
-pub(super) async fn log_access(inner: Arc<Inner>, e: AccessEntry) -> Result<(), StoreError> {
-    let conn = inner.pool.get().await?;
-    let at = inner.stamp();
-    conn.cx()
-        .execute(
-            "INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &at.0,
-                &e.role,
-                &e.subject,
-                &e.endpoint,
-                &e.member_id.map(|m| m.0),
-                &my_number_text(e.my_number.as_ref()),
-                &e.request_id,
-                &e.outcome,
-            ],
-        )
-        .await?;
-    Ok(())
-}
-
-/// The lines of a person, newest first. As SQLite's `my_number IS ?1`, `None` matches the lines recorded
-/// without a My Number.
-pub(super) async fn access_log_for(
-    c: &Cx<'_, impl GenericClient + Sync>,
-    my_number: Option<MyNumber>,
-    member_ids: Vec<i64>,
-    limit: usize,
-) -> Result<Vec<AccessRecord>, StoreError> {
-    let rows = c
-        .query(
-            "SELECT at, role, subject, endpoint, member_id, my_number, request_id, outcome FROM access_log
-             WHERE my_number IS NOT DISTINCT FROM $1 OR member_id = ANY($2)
-             ORDER BY id DESC LIMIT $3",
-            &[&my_number_text(my_number.as_ref()), &member_ids, &(limit as i64)],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            let mn: Option<String> = r.try_get(5)?;
-            Ok(AccessRecord {
-                at: RecordedAt(r.try_get(0)?),
-                entry: AccessEntry {
-                    role: r.try_get(1)?,
-                    subject: r.try_get(2)?,
-                    endpoint: r.try_get(3)?,
-                    member_id: r.try_get::<_, Option<i64>>(4)?.map(MemberId),
-                    my_number: my_number_of(mn.as_deref(), "my_number")?,
-                    request_id: r.try_get(6)?,
-                    outcome: r.try_get(7)?,
-                },
-            })
-        })
-        .collect()
-}
+use crate::{CertificateRecord, ConsentRecord, Credential, ReaderRecord, StoreError};
 
 fn credential_from(r: &tokio_postgres::Row) -> Result<Credential, StoreError> {
     CredentialCols {

@@ -13,65 +13,60 @@ use tokio_postgres::types::ToSql;
 
 use super::{Inner, lock, person_lock};
 use crate::mapping::{
-    self, ENTRY_COLUMNS, EntryCols, MEMBER_COLUMNS, MemberCols, date_str, encode_change, encode_linkage,
-    relationship_str, sex_str, symbol_param,
+    self, EntryCols, MEMBER_COLUMNS, MemberCols, date_str, encode_change, encode_linkage, relationship_str, sex_str,
+    symbol_param,
 };
 use crate::{MemberId, MemberRecord, NewMember, StoreError};
 
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
-/// The members a clause selects (with their whole histories), by id.
+/// The members a clause selects (with their whole histories), by id: one statement, so one round trip and
+/// one snapshot (a member's row and its entries never straddle a write). The clause is applied to `members`
+/// alone (it may end in `FOR UPDATE`), its rows joined with their entries.
 pub(crate) async fn members_where(
     c: &Cx<'_, impl GenericClient + Sync>,
     clause: &str,
     params: Params<'_>,
 ) -> Result<Vec<MemberRecord>, StoreError> {
-    let rows = c.query(&format!("SELECT {MEMBER_COLUMNS} FROM members WHERE {clause}"), params).await?;
-    let mut found = Vec::with_capacity(rows.len());
+    let sql = format!(
+        "SELECT m.*, e.seq, e.recorded_at, e.effective_on, e.change
+         FROM (SELECT {MEMBER_COLUMNS} FROM members WHERE {clause}) m
+         LEFT JOIN member_entries e ON e.member_id = m.member_id"
+    );
+    let rows = c.query(&sql, params).await?;
+    let mut found: HashMap<i64, (mapping::MemberRow, Vec<Entry>)> = HashMap::new();
     for r in rows {
-        found.push(
-            MemberCols {
-                id: r.try_get(0)?,
-                insurer: r.try_get(1)?,
-                symbol: r.try_get(2)?,
-                number: r.try_get(3)?,
-                branch: r.try_get(4)?,
-                relationship: r.try_get(5)?,
-                birth_date: r.try_get(6)?,
-                sex: r.try_get(7)?,
-                my_number: r.try_get(8)?,
-                linkage: r.try_get(9)?,
-            }
-            .decode()?,
-        );
-    }
-    found.sort_unstable_by_key(|m| m.id);
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<i64> = found.iter().map(|m| m.id.0).collect();
-    let rows = c
-        .query(&format!("SELECT member_id, {ENTRY_COLUMNS} FROM member_entries WHERE member_id = ANY($1)"), &[&ids])
-        .await?;
-    let mut entries: HashMap<i64, Vec<Entry>> = HashMap::new();
-    for r in rows {
-        let member: i64 = r.try_get(0)?;
-        let e = EntryCols {
-            seq: r.try_get(1)?,
-            recorded_at: r.try_get(2)?,
-            effective_on: r.try_get(3)?,
-            change: r.try_get(4)?,
+        let id: i64 = r.try_get(0)?;
+        let (_, entries) = match found.entry(id) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => v.insert((
+                MemberCols {
+                    id,
+                    insurer: r.try_get(1)?,
+                    symbol: r.try_get(2)?,
+                    number: r.try_get(3)?,
+                    branch: r.try_get(4)?,
+                    relationship: r.try_get(5)?,
+                    birth_date: r.try_get(6)?,
+                    sex: r.try_get(7)?,
+                    my_number: r.try_get(8)?,
+                    linkage: r.try_get(9)?,
+                }
+                .decode()?,
+                Vec::new(),
+            )),
+        };
+        // a member without entries (none is stored so, but the join allows it) has NULLs here
+        if let Some(seq) = r.try_get::<_, Option<i64>>(10)? {
+            entries.push(
+                EntryCols { seq, recorded_at: r.try_get(11)?, effective_on: r.try_get(12)?, change: r.try_get(13)? }
+                    .decode()?,
+            );
         }
-        .decode()?;
-        entries.entry(member).or_default().push(e);
     }
-    Ok(found
-        .into_iter()
-        .map(|m| {
-            let e = entries.remove(&m.id.0).unwrap_or_default();
-            m.with_entries(e)
-        })
-        .collect())
+    let mut found: Vec<_> = found.into_values().collect();
+    found.sort_unstable_by_key(|(m, _)| m.id);
+    Ok(found.into_iter().map(|(m, e)| m.with_entries(e)).collect())
 }
 
 pub(super) async fn insured_of(

@@ -167,6 +167,57 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX consents_person ON consents(my_number, institution, given_at);
     "#,
+    // 2: the access log partitioned by day (Japan's legal day, UTC+9: `postgres::access_log` says why), with
+    // a DEFAULT partition as a safety net; `onshi_access_log_partition(day)` creates a day's partition (moving
+    // into it what the DEFAULT one took for that day). The lines of migration 1's table are moved, ids kept.
+    r#"
+    ALTER TABLE access_log RENAME TO access_log_v1;
+    ALTER INDEX access_log_member RENAME TO access_log_v1_member;
+    ALTER INDEX access_log_my_number RENAME TO access_log_v1_my_number;
+    CREATE SEQUENCE access_log_id_seq2;
+    SELECT setval('access_log_id_seq2', COALESCE((SELECT MAX(id) FROM access_log_v1), 0) + 1, false);
+    CREATE TABLE access_log (
+        id         BIGINT NOT NULL DEFAULT nextval('access_log_id_seq2'),
+        at         BIGINT NOT NULL,
+        role       TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        endpoint   TEXT NOT NULL,
+        member_id  BIGINT,
+        my_number  TEXT,
+        request_id TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        PRIMARY KEY (at, id)
+    ) PARTITION BY RANGE (at);
+    ALTER SEQUENCE access_log_id_seq2 OWNED BY access_log.id;
+    CREATE INDEX access_log_member ON access_log(member_id, at) WHERE member_id IS NOT NULL;
+    CREATE INDEX access_log_my_number ON access_log(my_number, at) WHERE my_number IS NOT NULL;
+    CREATE TABLE access_log_default PARTITION OF access_log DEFAULT;
+    CREATE FUNCTION onshi_access_log_partition(day DATE) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+    DECLARE
+        lo BIGINT := ((day - DATE '1970-01-01')::BIGINT * 86400 - 32400) * 1000000;
+        hi BIGINT := lo + 86400000000;
+        part TEXT := 'access_log_' || to_char(day, 'YYYYMMDD');
+    BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended('onshi:access_log:partitions', 0));
+        IF to_regclass(part) IS NOT NULL THEN
+            RETURN FALSE;
+        END IF;
+        -- what the DEFAULT partition took for that day moves into the new partition, in this transaction
+        CREATE TEMP TABLE onshi_access_log_moved (LIKE access_log) ON COMMIT DROP;
+        WITH moved AS (DELETE FROM access_log_default WHERE at >= lo AND at < hi RETURNING *)
+            INSERT INTO onshi_access_log_moved SELECT * FROM moved;
+        EXECUTE format('CREATE TABLE %I PARTITION OF access_log FOR VALUES FROM (%s) TO (%s)', part, lo, hi);
+        INSERT INTO access_log SELECT * FROM onshi_access_log_moved;
+        DROP TABLE onshi_access_log_moved;
+        RETURN TRUE;
+    END
+    $$;
+    SELECT onshi_access_log_partition(DATE '1970-01-01' + d)
+      FROM (SELECT DISTINCT floor((at + 32400000000)::NUMERIC / 86400000000)::INT AS d FROM access_log_v1) days;
+    INSERT INTO access_log (id, at, role, subject, endpoint, member_id, my_number, request_id, outcome)
+        SELECT id, at, role, subject, endpoint, member_id, my_number, request_id, outcome FROM access_log_v1;
+    DROP TABLE access_log_v1;
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -225,4 +276,80 @@ pub(super) async fn last_recorded_at(c: &Cx<'_, impl GenericClient + Sync>) -> R
         )
         .await?;
     Ok(row.try_get(0)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use crate::{MemberId, PgOptions, PgStore, Store};
+
+    /// Runs `sql` on the database of `url`.
+    async fn run(url: &str, sql: &str) {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.expect("connect");
+        tokio::spawn(conn);
+        client.batch_execute(sql).await.expect("run");
+    }
+
+    /// Migration 2 moves the lines of migration 1's unpartitioned access log into the day partitions (none
+    /// left in the DEFAULT one), ids and times kept, and new lines continue after them.
+    #[test]
+    fn migration_2_moves_the_old_access_log_into_day_partitions() {
+        let Some(server) = std::env::var("ONSHI_TEST_PG_URL").ok().filter(|u| !u.trim().is_empty()) else {
+            assert!(std::env::var("ONSHI_REQUIRE_PG").as_deref() != Ok("1"), "ONSHI_TEST_PG_URL is not set");
+            return;
+        };
+        let name = format!("onshi_t_mig2_{}", std::process::id());
+        let url = match server.rsplit_once('/') {
+            Some((hosts, _)) => format!("{hosts}/{name}"),
+            None => panic!("ONSHI_TEST_PG_URL names no database: {server}"),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let count = |sql: &'static str| {
+            let url = url.clone();
+            rt.block_on(async move {
+                let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.expect("connect");
+                tokio::spawn(conn);
+                client.query_one(sql, &[]).await.expect("query").get::<_, i64>(0)
+            })
+        };
+        rt.block_on(async {
+            run(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            run(&server, &format!("CREATE DATABASE {name}")).await;
+            // a database at schema 1, with lines on three days (two of them either side of midnight in Japan)
+            run(
+                &url,
+                &format!(
+                    "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL \
+                     DEFAULT now()); INSERT INTO schema_migrations (version) VALUES (1); {}
+                     INSERT INTO access_log (at, role, subject, endpoint, member_id, my_number, request_id, outcome)
+                     VALUES (1796396399999999, 'clinic', 's', 'e', 5, NULL, 'a', 'valid'),
+                            (1796396400000000, 'clinic', 's', 'e', 5, NULL, 'b', 'valid'),
+                            (1700000000000000, 'clinic', 's', 'e', 6, NULL, 'c', 'valid');",
+                    MIGRATIONS[0]
+                ),
+            )
+            .await;
+        });
+        let s = PgStore::open(&url, PgOptions { create_database: false, ..PgOptions::default() }).expect("open");
+        let lines = s.access_log_of(None, &[MemberId(5), MemberId(6)], 10).expect("log");
+        assert_eq!(lines.iter().map(|l| l.entry.request_id.as_str()).collect::<Vec<_>>(), ["b", "a", "c"]);
+        assert_eq!(count("SELECT count(*) FROM access_log_default"), 0);
+        assert_eq!(count("SELECT count(*) FROM access_log_20261204"), 1);
+        assert_eq!(count("SELECT count(*) FROM access_log_20261205"), 1);
+        assert_eq!(count("SELECT max(id) FROM access_log"), 3);
+        s.log_access(crate::AccessEntry {
+            role: "clinic".into(),
+            subject: "s".into(),
+            endpoint: "e".into(),
+            member_id: Some(MemberId(5)),
+            my_number: None,
+            request_id: "d".into(),
+            outcome: "valid".into(),
+        })
+        .wait()
+        .expect("log");
+        assert_eq!(count("SELECT id FROM access_log WHERE request_id = 'd'"), 4, "ids continue");
+        drop(s);
+        rt.block_on(run(&server, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")));
+    }
 }

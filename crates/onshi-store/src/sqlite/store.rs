@@ -198,7 +198,8 @@ impl Store for SqliteStore {
     }
 
     fn log_access(&self, e: AccessEntry) -> Pending<()> {
-        self.audit.submit(move |ctx| {
+        // one INSERT: atomic by itself, no savepoint needed around it
+        self.audit.submit_statement(move |ctx| {
             let at = ctx.stamp();
             ctx.conn
                 .prepare_cached(
@@ -219,39 +220,24 @@ impl Store for SqliteStore {
         })
     }
 
-    fn access_log_for(
+    fn access_log_of(
         &self,
         my_number: Option<&MyNumber>,
         member_ids: &[MemberId],
         limit: usize,
     ) -> Result<Vec<AccessRecord>, StoreError> {
-        self.audit.read(|c| {
-            let ids = member_ids.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(",");
-            let sql = format!(
-                "SELECT at, role, subject, endpoint, member_id, my_number, request_id, outcome
-                 FROM access_log WHERE my_number IS ?1 OR member_id IN ({ids})
-                 ORDER BY id DESC LIMIT ?2"
-            );
-            let mut stmt = c.prepare(&sql)?;
-            let mut rows = stmt.query(params![my_number.map(|n| n.as_str()), limit as i64])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let mn: Option<String> = r.get(5)?;
-                out.push(AccessRecord {
-                    at: RecordedAt(r.get(0)?),
-                    entry: AccessEntry {
-                        role: r.get(1)?,
-                        subject: r.get(2)?,
-                        endpoint: r.get(3)?,
-                        member_id: r.get::<_, Option<i64>>(4)?.map(MemberId),
-                        my_number: mn.as_deref().map(MyNumber::parse).transpose().map_err(corrupt("my_number"))?,
-                        request_id: r.get(6)?,
-                        outcome: r.get(7)?,
-                    },
-                });
-            }
-            Ok(out)
-        })
+        // `my_number = NULL` is never true: without a My Number, only the member ids match
+        let ids = member_ids.iter().map(|m| m.0.to_string()).collect::<Vec<_>>().join(",");
+        access_lines(
+            &self.audit,
+            &format!("my_number = ?1 OR member_id IN ({ids})"),
+            params![my_number.map(|n| n.as_str())],
+            limit,
+        )
+    }
+
+    fn access_log_without_my_number(&self, limit: usize) -> Result<Vec<AccessRecord>, StoreError> {
+        access_lines(&self.audit, "my_number IS NULL", [], limit)
     }
 
     fn put_credential(&self, c: Credential) -> Pending<()> {
@@ -418,4 +404,38 @@ impl Store for SqliteStore {
     fn cases_of(&self, member_id: MemberId) -> Result<Vec<CaseRecord>, StoreError> {
         self.read(|c| links::cases_where(c, "member_id = ?1", [member_id.0]))
     }
+}
+
+/// The access-log lines matching `clause`, newest first, at most `limit`.
+fn access_lines(
+    audit: &Db,
+    clause: &str,
+    p: impl rusqlite::Params,
+    limit: usize,
+) -> Result<Vec<AccessRecord>, StoreError> {
+    audit.read(|c| {
+        let sql = format!(
+            "SELECT at, role, subject, endpoint, member_id, my_number, request_id, outcome
+             FROM access_log WHERE {clause} ORDER BY id DESC LIMIT {limit}"
+        );
+        let mut stmt = c.prepare(&sql)?;
+        let mut rows = stmt.query(p)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mn: Option<String> = r.get(5)?;
+            out.push(AccessRecord {
+                at: RecordedAt(r.get(0)?),
+                entry: AccessEntry {
+                    role: r.get(1)?,
+                    subject: r.get(2)?,
+                    endpoint: r.get(3)?,
+                    member_id: r.get::<_, Option<i64>>(4)?.map(MemberId),
+                    my_number: mn.as_deref().map(MyNumber::parse).transpose().map_err(corrupt("my_number"))?,
+                    request_id: r.get(6)?,
+                    outcome: r.get(7)?,
+                },
+            });
+        }
+        Ok(out)
+    })
 }

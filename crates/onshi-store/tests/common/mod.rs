@@ -3,13 +3,17 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use onshi_store::{AnyStore, PgOptions, PgStore, SqliteStore};
+use std::sync::Arc;
+
+use onshi_store::{AnyStore, PgOptions, PgStore, RecordClock, SqliteStore};
 
 pub mod members;
 
 /// A fresh store of one engine, which can be opened again.
 pub trait Fixture {
     fn open(&self) -> AnyStore;
+    /// The store with its recording times taken from `clock`.
+    fn open_with_clock(&self, clock: Arc<dyn RecordClock>) -> AnyStore;
 }
 
 pub struct SqliteFixture(tempfile::TempDir);
@@ -23,6 +27,9 @@ impl SqliteFixture {
 impl Fixture for SqliteFixture {
     fn open(&self) -> AnyStore {
         Box::new(SqliteStore::open(self.0.path()).expect("open"))
+    }
+    fn open_with_clock(&self, clock: Arc<dyn RecordClock>) -> AnyStore {
+        Box::new(SqliteStore::open_with_clock(self.0.path(), clock).expect("open"))
     }
 }
 
@@ -95,6 +102,10 @@ impl PgFixture {
 impl Fixture for PgFixture {
     fn open(&self) -> AnyStore {
         let options = PgOptions { create_database: false, ..PgOptions::default() };
+        Box::new(PgStore::open(&self.url, options).expect("open"))
+    }
+    fn open_with_clock(&self, clock: Arc<dyn RecordClock>) -> AnyStore {
+        let options = PgOptions { create_database: false, clock: Some(clock), ..PgOptions::default() };
         Box::new(PgStore::open(&self.url, options).expect("open"))
     }
 }
