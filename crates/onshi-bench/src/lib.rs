@@ -5,6 +5,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod synth;
+
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
