@@ -15,7 +15,7 @@
 //!   cross-partition case);
 //! - a kana typo (`kana_typo`), another spelling of the given name (`kanji_typo`), the surname before a
 //!   marriage (`stale_name`), an old address (`moved`);
-//! - the address in another notation (「2-1-2」) 20%, the name with a full-width space 10% (between
+//! - the address in another notation (「2-1-2」, 「4」 for 「4番地」) 20%, the name with a full-width space 10% (between
 //!   onshi-sim's employee and public rates);
 //! - an unreadable row (an impossible date) 0.001%; a record repeated (same id and number) 0.01%.
 //!
@@ -182,8 +182,9 @@ fn look<'a>(t: &'a Tables, p: &Person, notation: bool) -> Look<'a> {
     let (pref, city, town, chome) = t.towns.get(p.town).copied().unwrap_or(("東京都", "千代田区", "永田町", true));
     let [a, b, c] = p.block;
     let address = match (notation, chome) {
-        (true, _) => format!("{pref}{city}{town}{a}-{b}-{c}"),
+        (true, true) => format!("{pref}{city}{town}{a}-{b}-{c}"),
         (false, true) => format!("{pref}{city}{town}{a}丁目{b}番{c}号"),
+        (true, false) => format!("{pref}{city}{town}{b}"),
         (false, false) => format!("{pref}{city}{town}{b}番地"),
     };
     Look {
