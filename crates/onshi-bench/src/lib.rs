@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod scale;
+pub mod synth;
 
 use std::time::{Duration, Instant};
 

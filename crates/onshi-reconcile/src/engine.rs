@@ -4,7 +4,7 @@ use csv::ByteRecord;
 use onshi_linkage::{Fields, Grade, Prepared, Reason, compare, grade_by_id};
 
 use crate::dups::Duplicates;
-use crate::input::{Columns, Encoding, Kind, RowError, lossy_row, my_number_value, read_extras, read_row};
+use crate::input::{Columns, Encoding, Kind, Person, RowError, lossy_row, my_number_value, read_extras, read_row};
 use crate::output::csv_writer;
 use crate::registry::Registry;
 
@@ -51,6 +51,16 @@ pub(crate) fn code_str(i: usize) -> &'static str {
 pub(crate) struct Codes(u64);
 
 impl Codes {
+    /// The set as bits (bit `i` = code `i`).
+    pub(crate) fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// The set of these bits.
+    pub(crate) fn from_bits(bits: u64) -> Codes {
+        Codes(bits)
+    }
+
     fn insert(&mut self, i: usize) {
         self.0 |= 1 << i;
     }
@@ -84,8 +94,8 @@ pub(crate) struct Outcome {
     /// Against the number's owner; `None` when the number is invalid or unknown.
     pub(crate) fields: Option<Fields>,
     pub(crate) codes: Codes,
-    /// The better-fitting resident.
-    pub(crate) suggested: Option<u32>,
+    /// The better-fitting resident's My Number.
+    pub(crate) suggested: Option<u64>,
 }
 
 /// The My Number a record carries, as far as it could be read.
@@ -107,7 +117,7 @@ impl Carried {
         my_number_value(s).map_or(Carried::Invalid, Carried::Valid)
     }
 
-    fn value(self) -> Option<u64> {
+    pub(crate) fn value(self) -> Option<u64> {
         match self {
             Carried::Valid(n) => Some(n),
             Carried::Invalid | Carried::Missing => None,
@@ -115,14 +125,23 @@ impl Carried {
     }
 }
 
-/// Grades `record`, which carries `number`: against the owner with onshi-linkage's `grade_by_id`, the
+/// Grades `record`, which carries `number` owned by resident `owner` (the first registry row with that
+/// number, `None` when there is none): against the owner with onshi-linkage's `grade_by_id`, the
 /// candidates found by the record's own keys being the "others". Without an owner (the number is
 /// missing, invalid or unknown) the grade is C and the suggestion is the one candidate that fits best,
 /// if it fits at least as B.
-pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, cands: &mut Vec<u32>) -> Outcome {
+///
+/// `reg` must hold the owner and every resident sharing a blocking key with the record: the whole
+/// registry, or the partition of the record's birth date plus the owner (`partitioned`).
+pub(crate) fn grade_record(
+    reg: &Registry,
+    record: &Prepared,
+    number: Carried,
+    owner: Option<u32>,
+    cands: &mut Vec<u32>,
+) -> Outcome {
     let cut = reg.candidates(&record.blocking_keys(), cands);
     let people = cands.iter().filter_map(|i| reg.person(*i).map(|p| (i, p)));
-    let owner = number.value().and_then(|n| reg.owner(n));
     match owner.and_then(|o| reg.person(o).map(|p| (o, p))) {
         Some((o, owner)) => {
             let g = grade_by_id(record, &o, owner, people);
@@ -136,7 +155,7 @@ pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, c
             if cut {
                 codes.insert(TOO_MANY);
             }
-            Outcome { grade: g.grade, fields: Some(g.fields), codes, suggested: g.better }
+            Outcome { grade: g.grade, fields: Some(g.fields), codes, suggested: g.better.and_then(|i| reg.number(i)) }
         }
         None => {
             let mut codes = Codes::default();
@@ -161,7 +180,8 @@ pub(crate) fn grade_record(reg: &Registry, record: &Prepared, number: Carried, c
                     }
                 }
             }
-            Outcome { grade: Grade::C, fields: None, codes, suggested: best.filter(|_| !tied).map(|(i, _)| i) }
+            let suggested = best.filter(|_| !tied).and_then(|(i, _)| reg.number(i));
+            Outcome { grade: Grade::C, fields: None, codes, suggested }
         }
     }
 }
@@ -238,9 +258,30 @@ pub(crate) struct Part {
     pub(crate) report_c: Vec<ReportRow>,
 }
 
+/// Where the outcome of a record comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum Grader<'a> {
+    /// Graded here, against the whole registry in memory.
+    Registry(&'a Registry),
+    /// Graded before, partition by partition (`partitioned`): the outcome of each row of the slice
+    /// given to [`process`], `None` for the unreadable ones.
+    Given(&'a [Option<Outcome>]),
+}
+
+/// A row of RECORDS.csv as read: its fields and extra columns, or why it cannot be read. The one test
+/// of readability, shared by the in-memory run and both passes of the partitioned one.
+pub(crate) fn read_record<'r>(
+    row: &'r ByteRecord,
+    cols: &Columns,
+    enc: Encoding,
+) -> Result<(Person<'r>, Vec<std::borrow::Cow<'r, str>>), RowError> {
+    read_row(row, cols, Kind::Records, enc).and_then(|p| read_extras(row, cols, enc).map(|x| (p, x)))
+}
+
 /// Everything a worker needs to grade rows.
+#[derive(Clone)]
 pub(crate) struct Ctx<'a> {
-    pub(crate) reg: &'a Registry,
+    pub(crate) grader: Grader<'a>,
     pub(crate) cols: &'a Columns,
     pub(crate) enc: Encoding,
     pub(crate) dups: &'a Duplicates,
@@ -263,9 +304,7 @@ pub(crate) fn process(rows: &[ByteRecord], first_row: u64, ctx: &Ctx<'_>) -> Par
     let mut cands = Vec::new();
     for (row_index, row) in (first_row..).zip(rows) {
         let line = row.position().map_or(0, |p| p.line());
-        let read = read_row(row, ctx.cols, Kind::Records, ctx.enc)
-            .and_then(|p| read_extras(row, ctx.cols, ctx.enc).map(|x| (p, x)));
-        let (person, extras) = match read {
+        let (person, extras) = match read_record(row, ctx.cols, ctx.enc) {
             Ok(v) => v,
             Err(error) => {
                 let record_id = ctx
@@ -277,9 +316,19 @@ pub(crate) fn process(rows: &[ByteRecord], first_row: u64, ctx: &Ctx<'_>) -> Par
                 continue;
             }
         };
-        let record = Prepared::new(&person.basic4());
-        let number = Carried::read(&person.my_number);
-        let mut o = grade_record(ctx.reg, &record, number, &mut cands);
+        let mut o = match ctx.grader {
+            Grader::Registry(reg) => {
+                let record = Prepared::new(&person.basic4());
+                let number = Carried::read(&person.my_number);
+                let owner = number.value().and_then(|n| reg.owner(n));
+                grade_record(reg, &record, number, owner, &mut cands)
+            }
+            Grader::Given(given) => match given.get((row_index - first_row) as usize).cloned().flatten() {
+                Some(o) => o,
+                // The partitioned run graded every readable row: this is a bug, not bad input.
+                None => unreachable!("no outcome for readable row {row_index}"),
+            },
+        };
         if ctx.dups.ids.get(row_index) {
             o.codes.insert(DUP_ID);
         }
@@ -291,7 +340,7 @@ pub(crate) fn process(rows: &[ByteRecord], first_row: u64, ctx: &Ctx<'_>) -> Par
         }
         part.counts.add(&o);
         let reasons = o.codes.join();
-        let suggested = o.suggested.map(|i| ctx.reg.number_str(i)).unwrap_or_default();
+        let suggested = o.suggested.map(|n| format!("{n:012}")).unwrap_or_default();
         let v = verdicts(o.fields);
         // Writing into memory cannot fail.
         let _ = w.write_field(person.record_id.as_bytes());

@@ -12,7 +12,7 @@
 //!
 //! Usage: onshi reconcile --registry REGISTRY.csv --records RECORDS.csv --out OUT.csv
 //!                        [--summary SUMMARY.json] [--report REPORT.html]
-//!                        [--encoding utf-8|cp932] [--threads N] [--no-progress]
+//!                        [--encoding utf-8|cp932] [--threads N] [--memory SIZE] [--no-progress]
 //!
 //! Grades every record (a person's name, reading, birth date, sex and address, with the My Number it is
 //! linked to) against the registry's resident with that number:
@@ -35,6 +35,9 @@
 //!   --report FILE     a page to open in a browser: grade counts, reasons, the C list, then the B list
 //!   --encoding ENC    utf-8 or cp932 (Shift_JIS); default: detected per file
 //!   --threads N       worker threads (default: one per core)
+//!   --memory SIZE     memory to stay within: 8G, 512M or bytes (default: half the machine's memory,
+//!                     at most 8 GiB); a bigger registry is graded in partitions by birth date through
+//!                     temporary files next to OUT.csv (about the size of both inputs), same outputs
 //!   --no-progress     no progress bar (there is none anyway when stderr is not a terminal)
 //!
 //! Dates may be ISO (1980-04-15) or 和暦 (昭和55年4月15日, S55.4.15); sex male/female, 男/女 or 1/2.
@@ -106,6 +109,16 @@
 //! next to the output (24 bytes a row on disk, removed at the end); what it leaves for grading is one
 //! bit a row per kind. Measurements: docs/benchmarks.md (`bench/reconcile/run.sh`).
 //!
+//! **A registry bigger than the memory budget** ([`Options::memory`], `--memory`; ≈ 4 bytes of memory per
+//! byte of REGISTRY.csv in memory) is graded in partitions by birth date, one at a time (`partitioned`):
+//! all blocking keys include the birth date, so a record's candidates are all in its birth date's
+//! partition, and the owner of its number, when born on another day, is copied there first. What stays in
+//! memory throughout is the My Number index of the whole registry (≈ 18 bytes a resident, while the records
+//! are split) and one partition's residents; the temporary files (next to the output, about the size of
+//! both inputs, each partition's removed once graded) hold the residents and records split by partition
+//! and 23 bytes of outcome a record. RECORDS.csv is then read once more, in order, and the outputs are
+//! written by the same code as in memory: byte for byte the same files.
+//!
 //! ```no_run
 //! use onshi_reconcile::{Options, run};
 //! let summary = run(&Options {
@@ -128,9 +141,11 @@ mod error;
 mod index;
 mod input;
 mod output;
+mod partitioned;
 mod progress;
 mod registry;
 mod report;
+mod spill;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -148,9 +163,10 @@ pub use output::{ERROR_COLUMNS, OUT_COLUMNS, errors_path};
 pub use report::{REPORT_ROWS, html_escape, reason_label};
 
 use chunks::{CHUNK_ROWS, for_each_chunk};
-use engine::{Counts, Ctx, N_CODES, code_str};
+use engine::{Counts, Ctx, Grader, N_CODES, code_str};
 use input::Kind;
 use output::{BOM, ErrorSink, record_bytes};
+use partitioned::Partitioned;
 use registry::Registry;
 
 /// What to reconcile and where to write (the options of `onshi reconcile`).
@@ -172,6 +188,10 @@ pub struct Options {
     pub progress: bool,
     /// Worker threads; `None` = one per core.
     pub threads: Option<usize>,
+    /// Memory to stay within, in bytes; `None` = [`default_memory`]. A registry whose index would not fit
+    /// (≈ 4 bytes of memory per byte of REGISTRY.csv) is split by birth date into partitions graded one
+    /// at a time, through temporary files next to the output; the outputs are the same.
+    pub memory: Option<u64>,
 }
 
 impl Options {
@@ -186,6 +206,7 @@ impl Options {
             encoding: None,
             progress: true,
             threads: None,
+            memory: None,
         }
     }
 }
@@ -245,8 +266,58 @@ impl Summary {
     }
 }
 
+const GIB: u64 = 1 << 30;
+
+/// The memory budget when none is given: half the machine's memory (`MemTotal` of `/proc/meminfo`), at
+/// most 8 GiB and at least 1 GiB; 8 GiB where the machine's memory cannot be read.
+pub fn default_memory() -> u64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|s| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("MemTotal:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    });
+    total.map_or(8 * GIB, |t| (t / 2).clamp(GIB, 8 * GIB))
+}
+
+/// Reads a memory size: bytes, or a number with `K`, `M`, `G` or `T` (powers of 1024, optionally followed
+/// by `iB` or `B`): `8G`, `512MiB`, `1.5G`.
+///
+/// ```
+/// use onshi_reconcile::parse_memory;
+/// assert_eq!(parse_memory("8G"), Ok(8 << 30));
+/// assert_eq!(parse_memory("512MiB"), Ok(512 << 20));
+/// assert_eq!(parse_memory("1.5g"), Ok(3 << 29));
+/// assert_eq!(parse_memory("4096"), Ok(4096));
+/// assert!(parse_memory("lots").is_err());
+/// ```
+///
+/// # Errors
+/// A message naming the accepted forms.
+pub fn parse_memory(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let body = lower.trim_end_matches("ib").trim_end_matches('b');
+    let (num, unit) = match body.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&body[..i], c),
+        _ => (body, ' '),
+    };
+    let mult: u64 = match unit {
+        ' ' => 1,
+        'k' => 1 << 10,
+        'm' => 1 << 20,
+        'g' => 1 << 30,
+        't' => 1 << 40,
+        _ => 0,
+    };
+    match num.trim().parse::<f64>() {
+        Ok(n) if mult > 0 && n.is_finite() && n > 0.0 => Ok((n * mult as f64) as u64),
+        _ => Err(format!("{s:?} is not a memory size: write bytes or a number with K, M, G or T (8G, 512M)")),
+    }
+}
+
 /// Rows per parallel task inside a chunk.
-const PART_ROWS: usize = 1024;
+pub(crate) const PART_ROWS: usize = 1024;
 
 fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
@@ -315,8 +386,10 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
     };
+    let memory = opts.memory.unwrap_or_else(default_memory);
+    let parts = partitioned::partitions(registry_in.size, memory);
     let bar = progress::bar(opts.progress, "registry");
-    let (registry, dups) = std::thread::scope(|s| {
+    let (mut source, dups) = std::thread::scope(|s| {
         let scan = s.spawn(|| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(1)
@@ -324,13 +397,33 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
                 .map_err(|source| ReconcileError::Threads { threads: 1, source })?
                 .install(|| dups::scan(scan_in, &cols, &opts.records, &tmp_dir, dups::BUDGET))
         });
-        let registry = Registry::load(registry_in, &opts.registry, &bar, &mut sink);
+        let source = match parts {
+            None => Registry::load(registry_in, &opts.registry, &bar, &mut sink).map(Source::Memory),
+            Some(parts) => Partitioned::split_registry(registry_in, &opts.registry, &tmp_dir, parts, &bar, &mut sink)
+                .map(Source::Partitions),
+        };
         let dups = scan.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        Ok::<_, ReconcileError>((registry?, dups?))
+        Ok::<_, ReconcileError>((source?, dups?))
     })?;
     bar.finish_and_clear();
+    let mut merge = None;
+    if let Source::Partitions(p) = &mut source {
+        let bar = progress::bar(opts.progress, "split");
+        p.split_records(
+            input::open(&opts.records, Kind::Records, Some(records_encoding))?,
+            &opts.records,
+            &cols,
+            &bar,
+        )?;
+        p.copy_owners()?;
+        bar.finish_and_clear();
+        let bar = progress::bar(opts.progress, "grade");
+        p.grade(&bar)?;
+        bar.finish_and_clear();
+        merge = Some(p.outcomes()?);
+    }
 
-    // Records.
+    // Records, in input order: graded here, or their outcomes from the partitions.
     let bar = progress::bar(opts.progress, "records");
     let size = records_in.size;
     let mut counts = Counts::default();
@@ -338,8 +431,17 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
     let mut rows = 0u64;
     let mut unreadable = 0u64;
     for_each_chunk(records_in.reader, &opts.records, CHUNK_ROWS, |chunk| {
+        let given = match &mut merge {
+            Some(m) => Some(m.next(chunk.rows(), &cols, records_encoding)?),
+            None => None,
+        };
+        let grader = match (&source, &given) {
+            (_, Some(given)) => Grader::Given(given),
+            (Source::Memory(registry), None) => Grader::Registry(registry),
+            (Source::Partitions(_), None) => Grader::Given(&[]),
+        };
         let ctx = Ctx {
-            reg: &registry,
+            grader,
             cols: &cols,
             enc: records_encoding,
             dups: &dups,
@@ -350,7 +452,17 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
             .rows()
             .par_chunks(PART_ROWS)
             .enumerate()
-            .map(|(i, part)| engine::process(part, rows + (i * PART_ROWS) as u64, &ctx))
+            .map(|(i, part)| {
+                let first = i * PART_ROWS;
+                let ctx = match ctx.grader {
+                    Grader::Given(g) => Ctx {
+                        grader: Grader::Given(g.get(first..first + part.len()).unwrap_or_default()),
+                        ..ctx.clone()
+                    },
+                    Grader::Registry(_) => ctx.clone(),
+                };
+                engine::process(part, rows + first as u64, &ctx)
+            })
             .collect();
         for part in parts {
             out.write_all(&part.out).map_err(write_err)?;
@@ -381,9 +493,14 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
             (n > 0).then(|| (code_str(i).to_owned(), n))
         })
         .collect();
-    let registry_residents = registry.people.len() as u64;
-    let registry_rows = registry.rows;
-    drop(registry);
+    let (registry_rows, registry_residents) = match source {
+        Source::Memory(registry) => (registry.rows, registry.people.len() as u64),
+        Source::Partitions(p) => {
+            let counts = (p.rows, p.residents);
+            p.close()?;
+            counts
+        }
+    };
     let summary = Summary {
         records: rows,
         a: counts.a,
@@ -413,6 +530,12 @@ fn run_in_pool(opts: &Options, started: Instant) -> Result<Summary, ReconcileErr
         write_file(path, summary.to_json()?.as_bytes())?;
     }
     Ok(summary)
+}
+
+/// Where the residents are: all in memory, or in partition files.
+enum Source {
+    Memory(Registry),
+    Partitions(Partitioned),
 }
 
 fn round_ms(s: f64) -> f64 {

@@ -62,6 +62,12 @@ pub struct ReconcileArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     threads: Option<u16>,
+    /// Memory to stay within (8G, 512M, bytes; default: half the machine's memory, at most 8 GiB). A
+    /// registry too big for it (≈ 4 bytes of memory per byte of REGISTRY.csv) is split by birth date
+    /// into partitions graded one at a time, through temporary files next to OUT.csv (about the size of
+    /// both inputs, removed at the end); the outputs are the same, byte for byte.
+    #[arg(long, value_name = "SIZE", value_parser = onshi_reconcile::parse_memory)]
+    memory: Option<u64>,
     /// Draw no progress bar (none is drawn anyway when stderr is not a terminal).
     #[arg(long)]
     no_progress: bool,
@@ -79,6 +85,7 @@ pub fn run(args: ReconcileArgs) -> anyhow::Result<()> {
         encoding: args.encoding,
         progress: !args.no_progress && std::io::stderr().is_terminal(),
         threads: args.threads.map(usize::from),
+        memory: args.memory,
         ..Options::new(&args.registry, &args.records, &args.out)
     };
     match onshi_reconcile::run(&opts) {

@@ -7,6 +7,7 @@
 //! reconcile-bench world --persons 10200000 --seed 1 --dir /tmp/onshi-10m     # registry.csv, records.csv, truth.csv
 //! onshi reconcile --registry /tmp/onshi-10m/registry.csv --records /tmp/onshi-10m/records.csv --out /tmp/onshi-10m/out.csv
 //! reconcile-bench accuracy --world /tmp/onshi-10m                             # out.csv against truth.csv
+//! reconcile-bench synth --persons 40000000 --dir /tmp/onshi-40m               # just registry.csv, records.csv
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -41,6 +42,17 @@ enum Cmd {
         /// onshi-sim's stress error rates (every kind of error at 0.5–2%) instead of the realistic defaults.
         #[arg(long)]
         stress: bool,
+    },
+    /// Write just DIR/registry.csv and DIR/records.csv for PERSONS persons, streaming, with onshi-sim's
+    /// names, towns and error rates (onshi_bench::synth: 40 M persons ≈ 10.5 GB): for measuring
+    /// `onshi reconcile` at national scale, where a full onshi-sim world would not fit the disk.
+    Synth {
+        #[arg(long)]
+        persons: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        dir: PathBuf,
     },
     /// Write the world's registry and records as Splink's inputs (WORLD/splink/registry.csv and
     /// records.csv): one `uid` column and the fields standardised with onshi-text's keys (variant-folded
@@ -153,6 +165,12 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::World { persons, seed, dir, stress } => world(persons, seed, &dir, stress),
+        Cmd::Synth { persons, seed, dir } => {
+            let t = Instant::now();
+            let (residents, bytes) = onshi_bench::synth::generate(persons, seed, &dir)?;
+            eprintln!("{residents} residents, records.csv {bytes} bytes, in {:.1} s", t.elapsed().as_secs_f64());
+            Ok(())
+        }
         Cmd::Accuracy { world, out } => {
             let out = out.unwrap_or_else(|| world.join("out.csv"));
             let truth = world.join("truth.csv");
