@@ -218,6 +218,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
         SELECT id, at, role, subject, endpoint, member_id, my_number, request_id, outcome FROM access_log_v1;
     DROP TABLE access_log_v1;
     "#,
+    // 3: the store's clock floor read at start (`last_recorded_at`: the latest instant any table recorded) by
+    // index instead of by scanning: at 20 M members the scans of member_entries and the access log exceeded
+    // the 10 s statement timeout and `onshi serve` could not start (docs/benchmarks.md, PostgreSQL at scale).
+    // Each index grows at its right edge (times only increase), so a write pays little for it.
+    r#"
+    CREATE INDEX member_entries_recorded_at ON member_entries(recorded_at);
+    CREATE INDEX resident_versions_recorded_at ON resident_versions(recorded_at);
+    CREATE INDEX link_events_recorded_at ON link_events(recorded_at);
+    CREATE INDEX access_log_at ON access_log(at);
+    "#,
 ];
 
 /// The schema version this build writes.
