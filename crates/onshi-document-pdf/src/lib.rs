@@ -211,126 +211,124 @@ fn names(doc: &Document) -> (String, Option<String>) {
 
 /// Print `doc` with its signed QR text: a 資格確認書 on a card, a お知らせ on A4.
 pub fn render(doc: &Document, qr_text: &str, font: &FontFile) -> Result<Vec<u8>, PrintError> {
-    let shown: String = rows(doc)
-        .into_iter()
-        .flat_map(|(l, v)| [l.to_owned(), v])
+    let rows = rows(doc);
+    let shown: String = rows
+        .iter()
+        .flat_map(|(l, v)| [*l, v.as_str()])
+        .map(str::to_owned)
         .chain([doc.name.clone(), doc.claim_name.clone(), doc.name_kana.clone().unwrap_or_default()])
         .collect();
     if let Some(c) = font.missing_glyph(&shown) {
         return Err(PrintError::MissingGlyph(c, u32::from(c)));
     }
-    match doc.kind {
-        DocumentKind::EligibilityCertificate => render_card(doc, qr_text, font),
-        DocumentKind::EligibilityNotice => render_a4(doc, qr_text, font),
-    }
-}
-
-fn render_card(doc: &Document, qr_text: &str, font: &FontFile) -> Result<Vec<u8>, PrintError> {
-    let (w, h) = (mm(85.6), mm(54.0));
+    let (draw, size): (Draw, _) = match doc.kind {
+        DocumentKind::EligibilityCertificate => (draw_card, (mm(85.6), mm(54.0))),
+        DocumentKind::EligibilityNotice => (draw_a4, (mm(210.0), mm(297.0))),
+    };
+    let settings = PageSettings::from_wh(size.0, size.1).ok_or_else(|| PrintError::Pdf("page size".into()))?;
     let mut pdf = Pdf::new();
     {
-        let settings = PageSettings::from_wh(w, h).ok_or_else(|| PrintError::Pdf("card size".into()))?;
         let mut page = pdf.start_page_with(settings);
         let mut s = page.surface();
-        let left = mm(3.0);
-        text(&mut s, font, left, mm(6.0), 9.0, doc.kind.label_ja());
-        text(
-            &mut s,
-            font,
-            mm(22.0),
-            mm(6.0),
-            5.0,
-            &format!("{}  第{}版  {}", doc.insurer_name, doc.version, doc.serial),
-        );
-        line(&mut s, left, mm(7.5), w - mm(3.0));
-        let (name, claim) = names(doc);
-        text(&mut s, font, left, mm(12.5), 5.0, "氏名");
-        text(&mut s, font, left + mm(6.0), mm(13.0), 10.0, &name);
-        if let Some(c) = &claim {
-            text(&mut s, font, left + mm(6.0), mm(16.5), 5.0, &format!("（請求時の表記：{c}）"));
-        }
-        if let Some(k) = &doc.name_kana {
-            text(&mut s, font, left + mm(6.0), mm(9.5), 4.5, k);
-        }
-        let mut y = mm(20.5);
-        for (label, value) in rows(doc) {
-            text(&mut s, font, left, y, 4.6, label);
-            text(&mut s, font, left + mm(17.0), y, 4.6, &value);
-            y += mm(2.9);
-        }
-        let side = mm(27.0);
-        draw_qr(&mut s, qr_text, w - side - mm(1.5), h - side - mm(1.5), side)?;
+        draw(&mut s, size, doc, &rows, qr_text, font)?;
         s.finish();
         page.finish();
     }
     pdf.finish().map_err(|e| PrintError::Pdf(format!("{e:?}")))
 }
 
-fn render_a4(doc: &Document, qr_text: &str, font: &FontFile) -> Result<Vec<u8>, PrintError> {
-    let (w, h) = (mm(210.0), mm(297.0));
-    let mut pdf = Pdf::new();
-    {
-        let settings = PageSettings::from_wh(w, h).ok_or_else(|| PrintError::Pdf("A4".into()))?;
-        let mut page = pdf.start_page_with(settings);
-        let mut s = page.surface();
-        let left = mm(20.0);
-        text(&mut s, font, left, mm(30.0), 20.0, doc.kind.label_ja());
-        text(
-            &mut s,
-            font,
-            left,
-            mm(38.0),
-            9.0,
-            &format!("{}  （第{}版  番号 {}）", doc.insurer_name, doc.version, doc.serial),
-        );
-        line(&mut s, left, mm(41.0), w - left);
-        let intro = [
-            "あなたの医療保険の資格情報をお知らせします。",
-            "マイナ保険証（健康保険証として利用登録したマイナンバーカード）で受診してください。",
-            "カードを読み取れないときは、このお知らせをマイナンバーカードと一緒にお見せください。",
-            "負担割合や記号・番号が変わったときは、新しいお知らせをお送りします（古いものは使えなくなります）。",
-        ];
-        let mut y = mm(50.0);
-        for l in intro {
-            text(&mut s, font, left, y, 10.0, l);
-            y += mm(6.0);
-        }
+/// Draws one kind of document on its page of the given size (points).
+type Draw =
+    fn(&mut Surface<'_>, (f32, f32), &Document, &[(&'static str, String)], &str, &FontFile) -> Result<(), PrintError>;
+
+fn draw_card(
+    s: &mut Surface<'_>,
+    (w, h): (f32, f32),
+    doc: &Document,
+    rows: &[(&'static str, String)],
+    qr_text: &str,
+    font: &FontFile,
+) -> Result<(), PrintError> {
+    let left = mm(3.0);
+    text(s, font, left, mm(6.0), 9.0, doc.kind.label_ja());
+    text(s, font, mm(22.0), mm(6.0), 5.0, &format!("{}  第{}版  {}", doc.insurer_name, doc.version, doc.serial));
+    line(s, left, mm(7.5), w - mm(3.0));
+    let (name, claim) = names(doc);
+    text(s, font, left, mm(12.5), 5.0, "氏名");
+    text(s, font, left + mm(6.0), mm(13.0), 10.0, &name);
+    if let Some(c) = &claim {
+        text(s, font, left + mm(6.0), mm(16.5), 5.0, &format!("（請求時の表記：{c}）"));
+    }
+    if let Some(k) = &doc.name_kana {
+        text(s, font, left + mm(6.0), mm(9.5), 4.5, k);
+    }
+    let mut y = mm(20.5);
+    for (label, value) in rows {
+        text(s, font, left, y, 4.6, label);
+        text(s, font, left + mm(17.0), y, 4.6, value);
+        y += mm(2.9);
+    }
+    let side = mm(27.0);
+    draw_qr(s, qr_text, w - side - mm(1.5), h - side - mm(1.5), side)?;
+    Ok(())
+}
+
+fn draw_a4(
+    s: &mut Surface<'_>,
+    (w, _): (f32, f32),
+    doc: &Document,
+    rows: &[(&'static str, String)],
+    qr_text: &str,
+    font: &FontFile,
+) -> Result<(), PrintError> {
+    let left = mm(20.0);
+    text(s, font, left, mm(30.0), 20.0, doc.kind.label_ja());
+    text(s, font, left, mm(38.0), 9.0, &format!("{}  （第{}版  番号 {}）", doc.insurer_name, doc.version, doc.serial));
+    line(s, left, mm(41.0), w - left);
+    let intro = [
+        "あなたの医療保険の資格情報をお知らせします。",
+        "マイナ保険証（健康保険証として利用登録したマイナンバーカード）で受診してください。",
+        "カードを読み取れないときは、このお知らせをマイナンバーカードと一緒にお見せください。",
+        "負担割合や記号・番号が変わったときは、新しいお知らせをお送りします（古いものは使えなくなります）。",
+    ];
+    let mut y = mm(50.0);
+    for l in intro {
+        text(s, font, left, y, 10.0, l);
         y += mm(6.0);
-        let (name, claim) = names(doc);
-        text(&mut s, font, left, y, 10.0, "氏名");
-        text(&mut s, font, left + mm(40.0), y, 18.0, &name);
-        if let Some(k) = &doc.name_kana {
-            text(&mut s, font, left + mm(40.0), y - mm(8.0), 8.0, k);
-        }
-        y += mm(7.0);
-        if let Some(c) = &claim {
-            text(&mut s, font, left + mm(40.0), y, 9.0, &format!("（レセプト等での表記：{c}）"));
-            y += mm(6.0);
-        }
-        y += mm(3.0);
-        for (label, value) in rows(doc) {
-            text(&mut s, font, left, y, 11.0, label);
-            text(&mut s, font, left + mm(40.0), y, 11.0, &value);
-            line(&mut s, left, y + mm(2.0), w - left);
-            y += mm(9.0);
-        }
-        let side = mm(50.0);
-        let qr_y = y + mm(8.0);
-        draw_qr(&mut s, qr_text, left, qr_y, side)?;
-        let note = [
-            "この二次元コードには、記載内容と発行元の電子署名が入っています。",
-            "医療機関・薬局は、回線がなくても偽造・改ざん・失効を確認できます。",
-            "（onshi doc verify、または受付画面の「書面の確認」）",
-        ];
-        let mut ny = qr_y + mm(12.0);
-        for l in note {
-            text(&mut s, font, left + side + mm(6.0), ny, 9.0, l);
-            ny += mm(6.0);
-        }
-        s.finish();
-        page.finish();
     }
-    pdf.finish().map_err(|e| PrintError::Pdf(format!("{e:?}")))
+    y += mm(6.0);
+    let (name, claim) = names(doc);
+    text(s, font, left, y, 10.0, "氏名");
+    text(s, font, left + mm(40.0), y, 18.0, &name);
+    if let Some(k) = &doc.name_kana {
+        text(s, font, left + mm(40.0), y - mm(8.0), 8.0, k);
+    }
+    y += mm(7.0);
+    if let Some(c) = &claim {
+        text(s, font, left + mm(40.0), y, 9.0, &format!("（レセプト等での表記：{c}）"));
+        y += mm(6.0);
+    }
+    y += mm(3.0);
+    for (label, value) in rows {
+        text(s, font, left, y, 11.0, label);
+        text(s, font, left + mm(40.0), y, 11.0, value);
+        line(s, left, y + mm(2.0), w - left);
+        y += mm(9.0);
+    }
+    let side = mm(50.0);
+    let qr_y = y + mm(8.0);
+    draw_qr(s, qr_text, left, qr_y, side)?;
+    let note = [
+        "この二次元コードには、記載内容と発行元の電子署名が入っています。",
+        "医療機関・薬局は、回線がなくても偽造・改ざん・失効を確認できます。",
+        "（onshi doc verify、または受付画面の「書面の確認」）",
+    ];
+    let mut ny = qr_y + mm(12.0);
+    for l in note {
+        text(s, font, left + side + mm(6.0), ny, 9.0, l);
+        ny += mm(6.0);
+    }
+    Ok(())
 }
 
 /// The text of the one QR code in a picture (PNG or JPEG).

@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod content;
+mod cose;
 pub mod entitlement;
 mod error;
 mod json;

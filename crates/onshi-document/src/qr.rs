@@ -5,15 +5,16 @@
 
 use std::io::{Read, Write};
 
-use chrono::{NaiveTime, TimeZone};
+use chrono::NaiveTime;
 use coset::cbor::value::Value;
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, cwt, iana};
+use coset::{CborSerializable, cwt};
 use flate2::Compression;
 use flate2::read::ZlibDecoder;
 use flate2::write::ZlibEncoder;
 use onshi_law::Date;
 
 use crate::content::Document;
+use crate::cose::{Envelope, seal};
 use crate::error::DocumentError;
 use crate::keys::DocumentSigner;
 use crate::wire::Wire;
@@ -31,10 +32,9 @@ pub const MAX_INFLATED: u64 = 16 * 1024;
 /// The longest QR text read (a QR code holds at most 4,296 alphanumeric characters).
 pub const MAX_QR_TEXT: usize = 4_296;
 
+/// The instant a legal day starts: 00:00 in Japan (UTC+9, no daylight saving), as Unix seconds.
 fn jst_midnight_unix(d: Date) -> i64 {
-    let jst = chrono::FixedOffset::east_opt(9 * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
-    jst.from_local_datetime(&d.and_time(NaiveTime::MIN)).single().map(|t| t.timestamp()).unwrap_or(0)
+    d.and_time(NaiveTime::MIN).and_utc().timestamp() - 9 * 3600
 }
 
 /// Sign a document and give the text its QR code carries. The document must pass
@@ -60,14 +60,7 @@ pub fn sign(doc: &Document, signer: &DocumentSigner) -> Result<String, DocumentE
         claims = claims.expiration_time(cwt::Timestamp::WholeSeconds(jst_midnight_unix(until)));
     }
     let payload = claims.build().to_vec().map_err(|e| DocumentError::Encoding(e.to_string()))?;
-    let protected =
-        HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(signer.kid().as_bytes().to_vec()).build();
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(b"", |data| signer.sign(data))
-        .build();
-    let cose = sign1.to_tagged_vec().map_err(|e| DocumentError::Encoding(e.to_string()))?;
+    let cose = seal(payload, DOCUMENT_AAD, signer)?;
     let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
     z.write_all(&cose).map_err(|e| DocumentError::Encoding(e.to_string()))?;
     let zipped = z.finish().map_err(|e| DocumentError::Encoding(e.to_string()))?;
@@ -105,11 +98,8 @@ impl Unreadable {
     }
 }
 
-/// A COSE_Sign1 read from a QR text, not yet verified.
-pub(crate) struct Envelope {
-    pub(crate) sign1: CoseSign1,
-    pub(crate) kid: String,
-}
+/// The external data of a document's signature (the revocation list has its own).
+pub(crate) const DOCUMENT_AAD: &[u8] = b"";
 
 /// Undo the transport layers: prefix, Base45, zlib (bounded), COSE. Spaces and line breaks that a
 /// scanner or a paste adds around the text are ignored.
@@ -128,23 +118,12 @@ pub(crate) fn open(text: &str) -> Result<Envelope, Unreadable> {
     if cose.len() as u64 > MAX_INFLATED {
         return Err(Unreadable::Compression);
     }
-    let sign1 =
-        CoseSign1::from_tagged_slice(&cose).or_else(|_| CoseSign1::from_slice(&cose)).map_err(|_| Unreadable::Cose)?;
-    let es256 = coset::Algorithm::Assigned(iana::Algorithm::ES256);
-    if sign1.protected.header.alg.as_ref() != Some(&es256) || sign1.payload.is_none() {
-        return Err(Unreadable::Cose);
-    }
-    let kid = String::from_utf8(sign1.protected.header.key_id.clone()).map_err(|_| Unreadable::Cose)?;
-    if kid.is_empty() {
-        return Err(Unreadable::Cose);
-    }
-    Ok(Envelope { sign1, kid })
+    Envelope::parse(&cose).ok_or(Unreadable::Cose)
 }
 
 /// The document in a verified envelope's payload.
 pub(crate) fn document_of(envelope: &Envelope) -> Result<Document, Unreadable> {
-    let payload = envelope.sign1.payload.as_deref().ok_or(Unreadable::Cose)?;
-    let claims = cwt::ClaimsSet::from_slice(payload).map_err(|_| Unreadable::Payload("cwt"))?;
+    let claims = cwt::ClaimsSet::from_slice(envelope.payload()).map_err(|_| Unreadable::Payload("cwt"))?;
     let fields = claims
         .rest
         .iter()

@@ -5,12 +5,15 @@
 //! verifier shows its age.
 
 use chrono::{DateTime, Utc};
-use coset::{CborSerializable, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
 use onshi_law::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::cose::{Envelope, seal};
 use crate::error::DocumentError;
 use crate::keys::{DocumentSigner, KeySet, SYSTEM_ISSUER};
+
+/// The external data of a revocation list's signature: a document's signature never verifies as one.
+const REVOCATION_AAD: &[u8] = b"onshi-revocation/1";
 
 /// Why a document was revoked.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -90,32 +93,21 @@ impl RevocationList {
         self.entries.sort_by(|a, b| a.serial.cmp(&b.serial));
         let mut payload = Vec::new();
         ciborium::into_writer(&self, &mut payload).map_err(|e| DocumentError::Encoding(e.to_string()))?;
-        let protected =
-            HeaderBuilder::new().algorithm(iana::Algorithm::ES256).key_id(signer.kid().as_bytes().to_vec()).build();
-        CoseSign1Builder::new()
-            .protected(protected)
-            .payload(payload)
-            .create_signature(b"onshi-revocation/1", |data| signer.sign(data))
-            .build()
-            .to_tagged_vec()
-            .map_err(|e| DocumentError::Encoding(e.to_string()))
+        seal(payload, REVOCATION_AAD, signer)
     }
 
     /// Read and verify a signed list against the cached keys: only a system key may sign one.
     pub fn open(bytes: &[u8], keys: &KeySet) -> Result<Self, DocumentError> {
         let bad = |reason: &str| DocumentError::Unreadable { what: "revocation list", reason: reason.to_owned() };
-        let sign1 = CoseSign1::from_tagged_slice(bytes)
-            .or_else(|_| CoseSign1::from_slice(bytes))
-            .map_err(|_| bad("not COSE_Sign1"))?;
-        let kid = String::from_utf8(sign1.protected.header.key_id.clone()).map_err(|_| bad("kid"))?;
+        let envelope = Envelope::parse(bytes).ok_or_else(|| bad("not an ES256 COSE_Sign1 with a kid"))?;
         let key = keys
-            .find(&kid)
+            .find(&envelope.kid)
             .filter(|k| k.issuer == SYSTEM_ISSUER)
             .ok_or_else(|| bad("signed by an unknown or non-system key"))?;
-        sign1
-            .verify_signature(b"onshi-revocation/1", |sig, data| if key.verify(data, sig) { Ok(()) } else { Err(()) })
-            .map_err(|_| bad("signature does not verify"))?;
-        let payload = sign1.payload.as_deref().ok_or_else(|| bad("no payload"))?;
+        if !envelope.verifies(REVOCATION_AAD, key) {
+            return Err(bad("signature does not verify"));
+        }
+        let payload = envelope.payload();
         let list: RevocationList = ciborium::from_reader(payload).map_err(|e| bad(&e.to_string()))?;
         if !list.entries.windows(2).all(|w| w[0].serial < w[1].serial) {
             return Err(bad("entries not sorted by serial"));

@@ -6,7 +6,7 @@ use onshi_law::Date;
 
 use crate::content::{Document, Validity};
 use crate::keys::KeySet;
-use crate::qr::{Unreadable, document_of, open};
+use crate::qr::{DOCUMENT_AAD, Unreadable, document_of, open};
 use crate::revocation::{Revocation, RevocationList};
 
 /// A revocation list older than this is used, but the verdict warns that it may miss recent
@@ -192,7 +192,7 @@ pub fn verify(
     let Some(key) = keys.find(&envelope.kid) else {
         return Verdict::UnknownKey { kid: envelope.kid };
     };
-    if envelope.sign1.verify_signature(b"", |sig, data| if key.verify(data, sig) { Ok(()) } else { Err(()) }).is_err() {
+    if !envelope.verifies(DOCUMENT_AAD, key) {
         return Verdict::Tampered { reason: "signature" };
     }
     let document = match document_of(&envelope) {

@@ -224,13 +224,7 @@ fn keygen(a: KeygenArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow!("--issuer {}: {e}; use `system` or an insurer number", a.issuer))?;
     }
     let now = Utc::now();
-    let from = day(a.valid_from.as_deref(), now)?;
-    let mut keys = if a.keys.exists() { read_keys(&a.keys)? } else { KeySet { keys: vec![], fetched_at: now } };
-    let signer = DocumentSigner::generate(&a.issuer);
-    write_new(&a.out, signer.to_pkcs8_pem()?.as_bytes(), true)?;
-    keys.keys.push(signer.published(from, None)?);
-    keys.fetched_at = now;
-    replace(&a.keys, serde_json::to_string_pretty(&keys)?.as_bytes())?;
+    let signer = create_key(&a.issuer, &a.out, &a.keys, day(a.valid_from.as_deref(), now)?, now)?;
     println!(
         "key {} for {} written to {}; public key added to {}",
         signer.kid(),
@@ -239,6 +233,24 @@ fn keygen(a: KeygenArgs) -> anyhow::Result<()> {
         a.keys.display()
     );
     Ok(())
+}
+
+/// A new signing key written to `out` (owner-only, never over an existing file), its public half added to the
+/// key set at `keys` (created when missing), valid from `from`.
+fn create_key(
+    issuer: &str,
+    out: &Path,
+    keys: &Path,
+    from: onshi_law::Date,
+    now: DateTime<Utc>,
+) -> anyhow::Result<DocumentSigner> {
+    let mut set = if keys.exists() { read_keys(keys)? } else { KeySet { keys: vec![], fetched_at: now } };
+    let signer = DocumentSigner::generate(issuer);
+    write_new(out, signer.to_pkcs8_pem()?.as_bytes(), true)?;
+    set.keys.push(signer.published(from, None)?);
+    set.fetched_at = now;
+    replace(keys, serde_json::to_string_pretty(&set)?.as_bytes())?;
+    Ok(signer)
 }
 
 fn sign_cmd(a: SignArgs) -> anyhow::Result<()> {
@@ -365,10 +377,7 @@ pub(crate) fn demo_documents(data: &Path, font: &Path) -> anyhow::Result<(Docume
     let signer = if key_path.exists() {
         read_signer(&key_path, SYSTEM_ISSUER)?
     } else {
-        let s = DocumentSigner::generate(SYSTEM_ISSUER);
-        write_new(&key_path, s.to_pkcs8_pem()?.as_bytes(), true)?;
-        let keys = KeySet { keys: vec![s.published(today, None)?], fetched_at: now };
-        replace(&keys_path, serde_json::to_string_pretty(&keys)?.as_bytes())?;
+        let s = create_key(SYSTEM_ISSUER, &key_path, &keys_path, today, now)?;
         let list = RevocationList { sequence: 1, issued_at: now, entries: vec![] }.sign(&s)?;
         replace(&list_path, &list)?;
         s
